@@ -1,0 +1,63 @@
+import type { Api, CallDef, Contract, Implementation } from './contract.ts';
+import { AppError, toAppError } from './errors.ts';
+import { parseOrThrow } from './validation.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * The call boundary. Every call to a module, in-process or remote, goes through `invokeChecked`:
+ * the input is validated against the contract, the output too, and any error is reduced to a
+ * plain AppError. So a call that would break over the network also breaks in the monolith.
+ */
+export async function invokeChecked(
+  moduleName: string,
+  method: string,
+  def: CallDef,
+  impl: (input: unknown) => unknown,
+  input: unknown,
+  logger: Logger,
+): Promise<unknown> {
+  const parsed = parseOrThrow(def.input, input, `input to ${moduleName}.${method}`);
+  let output: unknown;
+  try {
+    output = await impl(parsed);
+  } catch (err) {
+    if (!(err instanceof AppError)) logger.error({ err, module: moduleName, method }, 'call failed with an unexpected error');
+    throw toAppError(err);
+  }
+  const result = def.output.safeParse(output);
+  if (!result.success) {
+    logger.error({ module: moduleName, method, issues: result.error.issues }, 'module returned output that breaks its contract');
+    throw new AppError('internal', `${moduleName}.${method} returned invalid output`);
+  }
+  return result.data;
+}
+
+/** A caller's proxy to a module hosted in this process. */
+export function localProxy<C extends Contract>(contract: C, impl: Implementation<C>, logger: Logger): Api<C> {
+  const proxy: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [method, def] of Object.entries(contract.methods)) {
+    const fn = (impl as Record<string, (input: unknown) => unknown>)[method];
+    if (typeof fn !== 'function') throw new Error(`Module ${contract.name} does not implement ${method}() of its contract`);
+    const bound = fn.bind(impl);
+    proxy[method] = (input) => invokeChecked(contract.name, method, def, bound, input, logger);
+  }
+  return Object.freeze(proxy) as Api<C>;
+}
+
+/** Remote call port: implemented by the NATS transport. */
+export interface RemoteCaller {
+  call(moduleName: string, method: string, input: unknown): Promise<unknown>;
+}
+
+/** A caller's proxy to a module hosted elsewhere; output is still checked against the contract. */
+export function remoteProxy<C extends Contract>(contract: C, caller: RemoteCaller): Api<C> {
+  const proxy: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [method, def] of Object.entries(contract.methods)) {
+    proxy[method] = async (input) => {
+      const parsed = parseOrThrow(def.input, input, `input to ${contract.name}.${method}`);
+      const output = await caller.call(contract.name, method, parsed);
+      return def.output.parse(output);
+    };
+  }
+  return Object.freeze(proxy) as Api<C>;
+}

@@ -1,0 +1,239 @@
+import type { EventDef, EventEnvelope } from '../contract.ts';
+import type { Sqlite } from '../persistence/database.ts';
+import type { Logger } from '../logger.ts';
+import type { EventHandler, HandlerContext } from './handlers.ts';
+
+export interface InboxHandler {
+  name: string;
+  event: EventDef;
+  instance: EventHandler<unknown>;
+}
+
+export interface InboxOptions {
+  maxAttempts: number;
+  retryBaseMs: number;
+  pollMs: number;
+  /** Handlers running at once for this module; events with one key still run one at a time. */
+  concurrency?: number;
+  /** How long a claimed event stays with this process before another replica may take it. */
+  leaseMs?: number;
+}
+
+interface InboxRow {
+  seq: number;
+  event_id: string;
+  handler: string;
+  key: string | null;
+  envelope: string;
+  attempts: number;
+}
+
+export interface DeadLetter {
+  seq: number;
+  eventId: string;
+  handler: string;
+  type: string;
+  attempts: number;
+  lastError: string | null;
+  receivedAt: string;
+}
+
+class AlreadyHandled extends Error {}
+
+/**
+ * A consumer module's durable inbox and the dispatcher that works through it.
+ * `receive` stores one row per (event, handler) — duplicates are ignored, which makes redelivery
+ * harmless. The dispatcher claims due rows (a lease, so replicas sharing the file do not run the
+ * same row at once), runs the handler, and marks the row done in the handler's own transaction.
+ * A failing handler is retried with exponential backoff; after `maxAttempts` the row is 'dead'.
+ */
+export class Inbox {
+  private readonly byType = new Map<string, InboxHandler[]>();
+  private readonly byName = new Map<string, InboxHandler>();
+  private readonly stmts;
+  private readonly inFlightKeys = new Map<string, Promise<void>>();
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private scheduled = false;
+  private stopped = false;
+  private pumping = false;
+  private readonly idleWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    readonly moduleName: string,
+    handlers: InboxHandler[],
+    private readonly logger: Logger,
+    private readonly options: InboxOptions,
+  ) {
+    for (const h of handlers) {
+      if (this.byName.has(h.name)) throw new Error(`Module ${moduleName} registers two handlers named ${h.name}`);
+      this.byName.set(h.name, h);
+      this.byType.set(h.event.type, [...(this.byType.get(h.event.type) ?? []), h]);
+    }
+    this.stmts = {
+      insert: sqlite.prepare(
+        `INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, last_error, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, handler) DO NOTHING`,
+      ),
+      claim: sqlite.prepare(
+        `UPDATE kernel_inbox SET locked_until = ?, attempts = attempts + 1
+         WHERE seq IN (SELECT seq FROM kernel_inbox WHERE status = 'pending' AND next_attempt_at <= ? AND locked_until <= ?
+                       ORDER BY seq LIMIT ?)
+         RETURNING seq, event_id, handler, key, envelope, attempts`,
+      ),
+      markDone: sqlite.prepare(`UPDATE kernel_inbox SET status = 'done', handled_at = ?, last_error = NULL WHERE seq = ? AND status = 'pending'`),
+      retryLater: sqlite.prepare(`UPDATE kernel_inbox SET next_attempt_at = ?, locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`),
+      markDead: sqlite.prepare(`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`),
+      nextDue: sqlite.prepare(`SELECT min(max(next_attempt_at, locked_until)) FROM kernel_inbox WHERE status = 'pending'`).pluck(),
+      pending: sqlite.prepare(`SELECT count(*) FROM kernel_inbox WHERE status = 'pending'`).pluck(),
+      dead: sqlite.prepare(`SELECT seq, event_id AS eventId, handler, type, attempts, last_error AS lastError, received_at AS receivedAt FROM kernel_inbox WHERE status = 'dead' ORDER BY seq`),
+      revive: sqlite.prepare(`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0 WHERE seq = ? AND status = 'dead'`),
+    };
+  }
+
+  /** Event types this module consumes. */
+  types(): string[] {
+    return [...this.byType.keys()];
+  }
+
+  /** Stores events durably for every handler that wants them. Synchronous: when it returns they are safe. */
+  receive(events: EventEnvelope[]): void {
+    const now = new Date().toISOString();
+    this.sqlite.transaction(() => {
+      for (const event of events) {
+        for (const h of this.byType.get(event.type) ?? []) {
+          // Payloads are checked against the publisher's schema on receipt too: a bad one is dead on arrival.
+          const check = h.event.payload.safeParse(event.payload);
+          const status = check.success ? 'pending' : 'dead';
+          const error = check.success ? null : `payload does not match ${event.type} v${h.event.version}: ${check.error.message}`;
+          this.stmts.insert.run(event.id, h.name, event.type, event.key ?? null, JSON.stringify(event), status, error, now);
+        }
+      }
+    })();
+    this.wake();
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.inFlightKeys.values()]);
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  wake(): void {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  pendingCount(): number {
+    return this.stmts.pending.get() as number;
+  }
+
+  isIdle(): boolean {
+    return this.inFlight === 0 && this.pendingCount() === 0;
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.stmts.dead.all() as DeadLetter[];
+  }
+
+  /** Puts a dead event back in the queue (after the operator fixed the cause). */
+  revive(seq: number): boolean {
+    const changed = this.stmts.revive.run(seq).changes > 0;
+    if (changed) this.wake();
+    return changed;
+  }
+
+  private pump(): void {
+    if (this.pumping || this.stopped) return;
+    this.pumping = true;
+    try {
+      const limit = (this.options.concurrency ?? 32) - this.inFlight;
+      if (limit <= 0) return;
+      const now = Date.now();
+      const rows = this.stmts.claim.all(now + (this.options.leaseMs ?? 10_000), now, now, limit) as InboxRow[];
+      for (const row of rows) this.schedule(row);
+      if (rows.length === 0) this.armTimerForNextDue();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private armTimerForNextDue(): void {
+    const due = this.stmts.nextDue.get() as number | null;
+    if (due === null) return;
+    const delay = Math.max(0, due - Date.now());
+    if (delay < this.options.pollMs) setTimeout(() => this.wake(), delay + 1).unref();
+  }
+
+  /** Same-key events run one after another, in arrival order; others run side by side. */
+  private schedule(row: InboxRow): void {
+    this.inFlight++;
+    const previous = row.key ? this.inFlightKeys.get(row.key) : undefined;
+    const run = (previous ?? Promise.resolve()).then(() => this.runOne(row));
+    if (row.key) {
+      const key = row.key;
+      const tracked = run.finally(() => {
+        if (this.inFlightKeys.get(key) === tracked) this.inFlightKeys.delete(key);
+      });
+      this.inFlightKeys.set(key, tracked);
+    }
+    void run.finally(() => {
+      this.inFlight--;
+      this.wake();
+    });
+  }
+
+  private async runOne(row: InboxRow): Promise<void> {
+    const h = this.byName.get(row.handler);
+    if (!h) {
+      this.stmts.markDead.run(`no handler named ${row.handler} in this version of ${this.moduleName}`, row.seq);
+      return;
+    }
+    const envelope = JSON.parse(row.envelope) as EventEnvelope;
+    envelope.payload = h.event.payload.parse(envelope.payload);
+    let committed = false;
+    const ctx: HandlerContext = {
+      attempt: row.attempts,
+      commit: <T>(write: () => T): T => {
+        if (committed) throw new Error(`${h.name} called commit() twice for one event`);
+        committed = true;
+        return this.sqlite.transaction(() => {
+          if (this.stmts.markDone.run(new Date().toISOString(), row.seq).changes === 0) throw new AlreadyHandled();
+          return write();
+        })();
+      },
+    };
+    try {
+      await h.instance.handle(envelope, ctx);
+      if (!committed) this.stmts.markDone.run(new Date().toISOString(), row.seq);
+    } catch (err) {
+      if (err instanceof AlreadyHandled) return;
+      this.failed(row, h, err);
+    }
+  }
+
+  private failed(row: InboxRow, h: InboxHandler, err: unknown): void {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    if (row.attempts >= this.options.maxAttempts) {
+      this.stmts.markDead.run(message, row.seq);
+      this.logger.error({ err, eventId: row.event_id, handler: h.name, attempts: row.attempts }, 'event handler gave up: event moved to dead letters');
+      return;
+    }
+    const backoff = Math.min(30_000, this.options.retryBaseMs * 2 ** (row.attempts - 1));
+    const jitter = Math.random() * backoff * 0.2;
+    this.stmts.retryLater.run(Date.now() + backoff + jitter, message, row.seq);
+    this.logger.warn({ err, eventId: row.event_id, handler: h.name, attempt: row.attempts, retryInMs: Math.round(backoff) }, 'event handler failed; will retry');
+  }
+}

@@ -1,0 +1,116 @@
+import type { EventEnvelope } from '../contract.ts';
+import type { Sqlite } from '../persistence/database.ts';
+import type { Logger } from '../logger.ts';
+
+interface OutboxRow {
+  seq: number;
+  id: string;
+  type: string;
+  version: number;
+  key: string | null;
+  trace_id: string | null;
+  payload: string;
+  occurred_at: string;
+}
+
+const BATCH = 500;
+
+/**
+ * Moves committed events from a module's outbox to the transport. It wakes right after a publish
+ * and also polls, so events written before a crash are delivered after restart. Delivery is
+ * at-least-once: an event is marked published only after the transport took it.
+ */
+export class OutboxRelay {
+  private readonly selectBatch;
+  private readonly markPublished;
+  private readonly countPending;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private scheduled = false;
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly deliver: (events: EventEnvelope[]) => Promise<void>,
+    private readonly logger: Logger,
+    private readonly pollMs: number,
+  ) {
+    this.selectBatch = sqlite.prepare(`SELECT * FROM kernel_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`);
+    this.markPublished = sqlite.prepare('UPDATE kernel_outbox SET published_at = ? WHERE seq = ?');
+    this.countPending = sqlite.prepare('SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL').pluck();
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Asks for a drain soon; many wakes within one tick collapse into one drain. */
+  wake(): void {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  pending(): number {
+    return this.countPending.get() as number;
+  }
+
+  /** Delivers everything committed so far. Concurrent callers share one run. */
+  drain(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.run().finally(() => {
+      this.running = null;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.wake();
+      }
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      const rows = this.selectBatch.all() as OutboxRow[];
+      if (rows.length === 0) return;
+      const events = rows.map(toEnvelope);
+      try {
+        await this.deliver(events);
+      } catch (err) {
+        this.logger.warn({ err, pending: rows.length }, 'outbox delivery failed; will retry on next poll');
+        return;
+      }
+      const now = new Date().toISOString();
+      this.sqlite.transaction(() => {
+        for (const row of rows) this.markPublished.run(now, row.seq);
+      })();
+      if (rows.length < BATCH) return;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.drain().catch(() => undefined);
+    this.stopped = true;
+  }
+}
+
+function toEnvelope(row: OutboxRow): EventEnvelope {
+  return {
+    id: row.id,
+    type: row.type,
+    version: row.version,
+    occurredAt: row.occurred_at,
+    ...(row.key ? { key: row.key } : {}),
+    ...(row.trace_id ? { traceId: row.trace_id } : {}),
+    payload: JSON.parse(row.payload),
+  };
+}

@@ -1,0 +1,87 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { z } from 'zod';
+import type { Api, Contract } from '../contract.ts';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** public: anyone; user: any signed-in user; admin: role admin. */
+export type Access = 'public' | 'user' | 'admin';
+
+export interface AuthUser {
+  id: string;
+  role: 'customer' | 'admin';
+}
+
+export interface RouteRequest<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  /** Present on routes with access 'user' or 'admin'. */
+  user: AuthUser;
+  headers: IncomingHttpHeaders;
+  /** The exact bytes received (for signatures such as the carrier webhook). */
+  rawBody: Buffer | undefined;
+  requestId: string;
+  ip: string;
+  /** Any module's public interface, wherever it runs. */
+  use<C extends Contract>(contract: C): Api<C>;
+}
+
+/** A response other than the route's default status with the returned body. */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+export interface RouteSpec {
+  method: Method;
+  path: string;
+  access: Access;
+  summary: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  /** Status when the handler returns a plain body (default 200; 204 when it returns nothing). */
+  status?: number;
+  /** Keep the raw request bytes (req.rawBody). */
+  raw?: boolean;
+  handler: (req: RouteRequest<any, any, any>) => Promise<unknown> | unknown;
+}
+
+type Options<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> = {
+  access: Access;
+  summary: string;
+  body?: B;
+  query?: Q;
+  params?: P;
+  status?: number;
+  raw?: boolean;
+};
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteBuilder {
+  get<Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+    path: string, options: Options<undefined, Q, P>, handler: (req: RouteRequest<undefined, Out<Q>, Out<P>>) => unknown): void;
+  delete<Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+    path: string, options: Options<undefined, Q, P>, handler: (req: RouteRequest<undefined, Out<Q>, Out<P>>) => unknown): void;
+  post<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+    path: string, options: Options<B, Q, P>, handler: (req: RouteRequest<Out<B>, Out<Q>, Out<P>>) => unknown): void;
+  put<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+    path: string, options: Options<B, Q, P>, handler: (req: RouteRequest<Out<B>, Out<Q>, Out<P>>) => unknown): void;
+  patch<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+    path: string, options: Options<B, Q, P>, handler: (req: RouteRequest<Out<B>, Out<Q>, Out<P>>) => unknown): void;
+}
+
+/** A module's HTTP routes, declared once; the gateway mounts them whichever process hosts the module. */
+export type RouteTable = RouteSpec[];
+
+export function defineRoutes(declare: (r: RouteBuilder) => void): RouteTable {
+  const table: RouteSpec[] = [];
+  const add = (method: Method) => (path: string, options: Options<any, any, any>, handler: RouteSpec['handler']) =>
+    table.push({ method, path, ...options, handler });
+  declare({ get: add('get'), post: add('post'), put: add('put'), patch: add('patch'), delete: add('delete') } as RouteBuilder);
+  return table;
+}

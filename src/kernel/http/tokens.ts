@@ -1,0 +1,37 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { AppError } from '../errors.ts';
+import type { AuthUser } from './routes.ts';
+
+const ISSUER = 'cleave';
+
+/** Issues and checks the bearer tokens of the HTTP API (HS256, secret from JWT_SECRET). */
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(secret: string, private readonly ttlSeconds: number) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async issue(user: AuthUser): Promise<string> {
+    return new SignJWT({ role: user.role })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.id)
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  async verify(token: string): Promise<AuthUser> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
+      const role = payload.role === 'admin' ? 'admin' : 'customer';
+      if (!payload.sub) throw new AppError('unauthorized', 'Token has no subject');
+      return { id: payload.sub, role };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      const expired = err instanceof joseErrors.JWTExpired;
+      throw new AppError('unauthorized', expired ? 'Token expired: log in again' : 'Invalid token');
+    }
+  }
+}

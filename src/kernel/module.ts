@@ -1,0 +1,30 @@
+import type { Container, ServiceIdentifier } from 'inversify';
+import type { Contract, Implementation } from './contract.ts';
+import type { HandlerRegistration } from './events/handlers.ts';
+import type { RouteTable } from './http/routes.ts';
+
+type Bind = Container['bind'];
+
+/**
+ * Everything the composition root needs to host a module. A module's `index.ts` is one
+ * `defineModule({...})` call: a table of contents, not logic.
+ */
+export interface ModuleDefinition<C extends Contract = Contract> {
+  contract: C;
+  /** Absolute path of the module's drizzle-kit migrations folder. */
+  migrations: string;
+  /** Binds the module's internals in its own child container. */
+  bindings: (bind: Bind) => void;
+  /** The class (bound in `bindings`) that implements the contract. */
+  implementation: ServiceIdentifier<Implementation<C>>;
+  /** HTTP routes; they reach the module only through its public interface. */
+  routes?: RouteTable;
+  /** Subscriptions to other modules' events. */
+  handlers?: HandlerRegistration[];
+  /** Runs once the module and its neighbours are reachable (e.g. create the admin, seed demo data). */
+  onStart?: (container: Container) => Promise<void> | void;
+}
+
+export function defineModule<C extends Contract>(definition: ModuleDefinition<C>): ModuleDefinition<C> {
+  return definition;
+}

@@ -1,0 +1,46 @@
+import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Tables the kernel keeps in EVERY module's database. They live beside the module's own tables so
+ * that an event is written in the same SQLite transaction as the state change that caused it
+ * (outbox), and a handler's effects in the same transaction as the record that it ran (inbox).
+ */
+export const outbox = sqliteTable(
+  'kernel_outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    type: text('type').notNull(),
+    version: integer('version').notNull(),
+    key: text('key'),
+    traceId: text('trace_id'),
+    payload: text('payload').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    publishedAt: text('published_at'),
+  },
+  (t) => [uniqueIndex('kernel_outbox_id').on(t.id), index('kernel_outbox_unpublished').on(t.publishedAt, t.seq)],
+);
+
+/**
+ * One row per (event, handler): the durable queue a consumer works from, the idempotency record,
+ * and, with status 'dead', the dead-letter record an operator can inspect and retry.
+ */
+export const inbox = sqliteTable(
+  'kernel_inbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    eventId: text('event_id').notNull(),
+    handler: text('handler').notNull(),
+    type: text('type').notNull(),
+    key: text('key'),
+    envelope: text('envelope').notNull(),
+    status: text('status', { enum: ['pending', 'done', 'dead'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull().default(0),
+    lockedUntil: integer('locked_until').notNull().default(0),
+    lastError: text('last_error'),
+    receivedAt: text('received_at').notNull(),
+    handledAt: text('handled_at'),
+  },
+  (t) => [uniqueIndex('kernel_inbox_event_handler').on(t.eventId, t.handler), index('kernel_inbox_due').on(t.status, t.nextAttemptAt, t.seq)],
+);

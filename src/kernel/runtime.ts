@@ -1,0 +1,257 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import type { Server } from 'node:http';
+import type express from 'express';
+import type { Api, Contract, Implementation } from './contract.ts';
+import { localProxy, remoteProxy } from './calls.ts';
+import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
+import { Inbox, type DeadLetter, type InboxHandler } from './events/inbox.ts';
+import type { EventHandler } from './events/handlers.ts';
+import { InProcessTransport } from './events/local-bus.ts';
+import { Outbox } from './events/outbox.ts';
+import { OutboxRelay } from './events/relay.ts';
+import { createHttpApp } from './http/app.ts';
+import { defineRoutes, type RouteSpec } from './http/routes.ts';
+import { TokenService } from './http/tokens.ts';
+import type { Logger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+import type { ModuleDefinition } from './module.ts';
+import { openModuleDatabase, type ModuleDatabase } from './persistence/database.ts';
+import { Kernel } from './tokens.ts';
+import type { Transport } from './transport.ts';
+import { z } from 'zod';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger: Logger;
+  /** Every module the shop knows (the registry), hosted here or not. */
+  modules: ModuleDefinition[];
+  /** Names of the modules this process hosts. */
+  hosted: string[];
+  /** Whether this process serves the shop's HTTP API. */
+  gateway: boolean;
+  /** How to reach modules and consumers outside this process; required unless every module is hosted here. */
+  transport?: Transport;
+}
+
+interface HostedModule {
+  definition: ModuleDefinition;
+  container: Container;
+  database: ModuleDatabase;
+  relay: OutboxRelay;
+  inbox: Inbox | null;
+}
+
+/**
+ * The running kernel of one process: it opens each hosted module's database, builds its
+ * container, wires calls and events through the transport, and serves HTTP if asked.
+ */
+export class Runtime {
+  readonly root = new Container({ defaultScope: 'Singleton' });
+  readonly metrics = new Metrics();
+  readonly tokens: TokenService;
+  http: express.Express | null = null;
+  private readonly hosted = new Map<string, HostedModule>();
+  private readonly proxies = new Map<string, Api<Contract>>();
+  private readonly transport: Transport;
+  private server: Server | null = null;
+  private stopping = false;
+
+  private constructor(private readonly options: RuntimeOptions) {
+    this.tokens = new TokenService(options.config.jwtSecret, options.config.jwtTtlSeconds);
+    this.transport = options.transport ?? chooseInProcess(options);
+  }
+
+  static async start(options: RuntimeOptions): Promise<Runtime> {
+    const runtime = new Runtime(options);
+    await runtime.boot();
+    return runtime;
+  }
+
+  get hostedModules(): string[] {
+    return [...this.hosted.keys()];
+  }
+
+  /** A module's public interface, local or remote. */
+  use<C extends Contract>(contract: C): Api<C> {
+    const proxy = this.proxies.get(contract.name);
+    if (!proxy) throw new Error(`Unknown module ${contract.name}`);
+    return proxy as Api<C>;
+  }
+
+  /** A hosted module's own container (tests and operator tools only). */
+  containerOf(moduleName: string): Container {
+    const m = this.hosted.get(moduleName);
+    if (!m) throw new Error(`Module ${moduleName} is not hosted in this process`);
+    return m.container;
+  }
+
+  private async boot(): Promise<void> {
+    const { config, logger, modules } = this.options;
+    checkRegistry(modules, this.options.hosted);
+    this.root.bind(Kernel.Config).toConstantValue(config);
+    this.root.bind(Kernel.Tokens).toConstantValue(this.tokens);
+
+    for (const definition of modules) {
+      const name = definition.contract.name;
+      if (!this.options.hosted.includes(name)) {
+        if (!this.transport.remote) throw new Error(`Module ${name} is not hosted in this process and no transport reaches it`);
+        this.proxies.set(name, remoteProxy(definition.contract, this.transport.remote));
+      }
+      this.root.bind(definition.contract.token).toDynamicValue(() => this.use(definition.contract));
+    }
+
+    for (const definition of modules.filter((m) => this.options.hosted.includes(m.contract.name))) {
+      await this.host(definition);
+    }
+    for (const m of this.hosted.values()) {
+      m.inbox?.start();
+      m.relay.start();
+    }
+    for (const m of this.hosted.values()) await m.definition.onStart?.(m.container);
+
+    // Every process answers health, readiness and metrics; only the gateway mounts the shop's routes.
+    {
+      this.http = createHttpApp({
+        routes: this.options.gateway ? modules.flatMap((m) => m.routes ?? []) : [],
+        extraRoutes: this.operatorRoutes(),
+        use: (contract) => this.use(contract),
+        tokens: this.tokens,
+        logger: logger.child({ component: 'http' }),
+        metrics: this.metrics,
+        bodyLimit: config.httpBodyLimit,
+        readiness: () => this.readiness(),
+      });
+    }
+    logger.info({ hosted: this.hostedModules, gateway: this.options.gateway, transport: this.transport.kind }, 'cleave started');
+  }
+
+  private async host(definition: ModuleDefinition): Promise<void> {
+    const { config, logger } = this.options;
+    const name = definition.contract.name;
+    const log = logger.child({ module: name });
+    const database = openModuleDatabase(config.dataDir, name, definition.migrations);
+    const container = new Container({ parent: this.root, defaultScope: 'Singleton' });
+    const relay = new OutboxRelay(database.sqlite, (events) => this.transport.publish(events), log, config.events.pollMs);
+    container.bind(Kernel.Db).toConstantValue(database.db);
+    container.bind(Kernel.Sqlite).toConstantValue(database.sqlite);
+    container.bind(Kernel.Logger).toConstantValue(log);
+    container.bind(Kernel.Outbox).toConstantValue(new Outbox(database.sqlite, definition.contract, () => relay.wake()));
+    definition.bindings(container.bind.bind(container));
+
+    const implementation = container.get(definition.implementation) as Implementation<Contract>;
+    const proxy = localProxy(definition.contract, implementation, log);
+    this.proxies.set(name, proxy);
+    await this.transport.serve(definition.contract, (method, input) => proxy[method](input));
+
+    let inbox: Inbox | null = null;
+    if (definition.handlers?.length) {
+      const handlers: InboxHandler[] = definition.handlers.map((h) => ({
+        name: h.name,
+        event: h.event,
+        instance: container.get(h.handler) as EventHandler<unknown>,
+      }));
+      inbox = new Inbox(database.sqlite, name, handlers, log, { ...config.events });
+      const target = inbox;
+      await this.transport.subscribe(name, inbox.types(), (events) => target.receive(events));
+    }
+    this.hosted.set(name, { definition, container, database, relay, inbox });
+  }
+
+  /** Problems that make this process unready: closed databases, a lost broker, unreachable modules. */
+  async readiness(): Promise<string[]> {
+    if (this.stopping) return ['shutting down'];
+    const problems: string[] = [];
+    for (const [name, m] of this.hosted) if (!m.database.sqlite.open) problems.push(`database of ${name} is closed`);
+    if (!this.transport.isConnected()) return [...problems, `${this.transport.kind} transport disconnected`];
+    const remote = this.options.modules.map((m) => m.contract.name).filter((n) => !this.hosted.has(n));
+    if (remote.length) for (const n of await this.transport.unreachable(remote)) problems.push(`module ${n} is unreachable`);
+    return problems;
+  }
+
+  /** Resolves once every event published so far has been delivered and handled (tests, shutdown). */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const busy = [...this.hosted.values()].some((m) => m.relay.pending() > 0 || (m.inbox && !m.inbox.isIdle()));
+      if (!busy) return;
+      if (Date.now() > deadline) throw new Error('events did not settle in time');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  deadLetters(): Array<DeadLetter & { module: string }> {
+    return [...this.hosted.entries()].flatMap(([module, m]) => (m.inbox?.deadLetters() ?? []).map((d) => ({ ...d, module })));
+  }
+
+  private operatorRoutes(): RouteSpec[] {
+    return defineRoutes((r) => {
+      r.get('/api/admin/dead-letters', { access: 'admin', summary: 'Events whose handler gave up, per module hosted here' }, () => ({
+        items: this.deadLetters(),
+      }));
+      r.post(
+        '/api/admin/dead-letters/:module/:seq/retry',
+        { access: 'admin', summary: 'Queue a dead event again', params: z.strictObject({ module: z.string(), seq: z.coerce.number().int() }) },
+        ({ params }) => {
+          const inbox = this.hosted.get(params.module)?.inbox;
+          if (!inbox || !inbox.revive(params.seq)) throw new AppError('not_found', 'No such dead letter');
+          return { status: 'queued' };
+        },
+      );
+    });
+  }
+
+  listen(port: number, host = '0.0.0.0'): Promise<Server> {
+    const app = this.http!;
+    return new Promise((resolve) => {
+      this.server = app.listen(port, host, () => resolve(this.server!));
+    });
+  }
+
+  /** Graceful stop: no new requests, finish in-flight ones, drain outboxes and handlers, close. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const server = this.server;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+    }
+    for (const m of this.hosted.values()) await m.inbox?.stop();
+    for (const m of this.hosted.values()) await m.relay.stop();
+    await this.transport.close();
+    for (const m of this.hosted.values()) m.database.sqlite.close();
+    this.options.logger.info('cleave stopped');
+  }
+}
+
+function chooseInProcess(options: RuntimeOptions): Transport {
+  const all = options.modules.map((m) => m.contract.name);
+  const missing = all.filter((n) => !options.hosted.includes(n));
+  if (missing.length) {
+    throw new Error(
+      `Modules ${missing.join(', ')} are not hosted in this process and no transport can reach them. ` +
+        'Host them here (--modules all) or run with a broker (see README: "Splitting the shop").',
+    );
+  }
+  return new InProcessTransport();
+}
+
+function checkRegistry(modules: ModuleDefinition[], hosted: string[]): void {
+  const names = new Set<string>();
+  const eventTypes = new Map<string, string>();
+  for (const m of modules) {
+    if (names.has(m.contract.name)) throw new Error(`Two modules are named ${m.contract.name}`);
+    names.add(m.contract.name);
+    for (const e of Object.values(m.contract.events)) {
+      const owner = eventTypes.get(e.type);
+      if (owner) throw new Error(`Event ${e.type} is declared by both ${owner} and ${m.contract.name}`);
+      eventTypes.set(e.type, m.contract.name);
+    }
+  }
+  for (const h of hosted) if (!names.has(h)) throw new Error(`Unknown module "${h}". Known modules: ${[...names].join(', ')}`);
+}

@@ -1,0 +1,26 @@
+import type { Contract, EventEnvelope } from './contract.ts';
+import type { RemoteCaller } from './calls.ts';
+
+/** Delivers a batch of events into a consumer module's inbox; resolves once they are stored durably. */
+export type EventReceiver = (events: EventEnvelope[]) => void | Promise<void>;
+
+/**
+ * The ports between the kernel and the world outside this process. The in-process transport
+ * (eventemitter2) serves the monolith; the NATS transport serves split deployments. Module code
+ * never sees which one is in use.
+ */
+export interface Transport {
+  readonly kind: 'in-process' | 'nats';
+  /** Reaches modules hosted in other processes; absent when everything is in this process. */
+  readonly remote?: RemoteCaller;
+  /** Hands events to every consumer; resolves once the transport has taken responsibility for them. */
+  publish(events: EventEnvelope[]): Promise<void>;
+  /** Subscribes one consumer module to event types. Each event reaches each consumer module once. */
+  subscribe(consumer: string, types: string[], receive: EventReceiver): Promise<void>;
+  /** Answers calls for a module hosted here (remote transports only). */
+  serve(contract: Contract, handle: (method: string, input: unknown) => Promise<unknown>): Promise<void>;
+  /** Names of modules that did not answer a ping; empty when all are reachable. */
+  unreachable(modules: string[]): Promise<string[]>;
+  isConnected(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import { loadConfig, ConfigError } from './kernel/config.ts';
+import { createLogger } from './kernel/logger.ts';
+import { moduleNames } from './app/modules.ts';
+import { parseTopology, USAGE } from './app/topology.ts';
+import { startShop } from './app/start.ts';
+
+/** `npm start`: runs the modules named by the deploy flag (all by default) in this process. */
+async function main(): Promise<void> {
+  let config;
+  let topology;
+  try {
+    config = loadConfig();
+    topology = parseTopology(process.argv.slice(2), config, moduleNames);
+  } catch (err) {
+    console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
+    console.error(`\n${USAGE}`);
+    process.exit(2);
+  }
+  if (topology === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const logger = createLogger(config.logLevel);
+  const shop = await startShop(config, topology, logger).catch((err: unknown) => {
+    logger.fatal({ err }, `startup failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+  logger.info({ url: shop.url, port: config.port, dataDir: config.dataDir }, 'listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down gracefully');
+    setTimeout(() => {
+      logger.error('graceful shutdown took over 20 s; exiting');
+      process.exit(1);
+    }, 20_000).unref();
+    shop.stop().then(() => process.exit(0), (err: unknown) => {
+      logger.error({ err }, 'error during shutdown');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main();

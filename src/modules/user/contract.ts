@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { call, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
+
+const Email = z.email().max(254);
+const Password = z.string().min(8, 'at least 8 characters').max(200);
+const Name = z.string().trim().min(1).max(100);
+
+export const Preferences = z.object({
+  /** Whether notices are also sent by email (when the shop has SMTP). */
+  emailNotifications: z.boolean(),
+});
+
+export const PublicUser = z.object({
+  id: Id,
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['customer', 'admin']),
+  preferences: Preferences,
+  createdAt: Timestamp,
+});
+export type PublicUser = z.infer<typeof PublicUser>;
+
+export const AddressInput = z.strictObject({
+  name: Name,
+  line1: z.string().trim().min(1).max(200),
+  line2: z.string().trim().max(200).optional(),
+  city: z.string().trim().min(1).max(100),
+  postalCode: z.string().trim().min(1).max(20),
+  country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 code, e.g. "US"'),
+});
+export const Address = AddressInput.extend({ id: Id, createdAt: Timestamp });
+export type Address = z.infer<typeof Address>;
+
+const Session = z.object({ user: PublicUser, token: z.string() });
+const UserRef = z.strictObject({ userId: Id });
+
+/** Accounts, sign-in, profiles, preferences and addresses. */
+export const userContract = defineContract(
+  'user',
+  {
+    /** Creates a customer account and signs it in. Conflict if the email is taken. */
+    register: call({ input: z.strictObject({ email: Email, password: Password, name: Name }), output: Session }),
+    /** Signs in. Unauthorized for an unknown email or a wrong password alike; rate limited after repeated failures. */
+    login: call({ input: z.strictObject({ email: z.string().max(254), password: z.string().max(200) }), output: Session }),
+    /** A user's profile. */
+    getUser: call({ input: UserRef, output: PublicUser }),
+    /** Profiles and preferences of several users at once (unknown ids are left out). */
+    getUsers: call({ input: z.strictObject({ userIds: z.array(Id).max(500) }), output: z.object({ items: z.array(PublicUser) }) }),
+    /** Changes the name and/or preferences. */
+    updateProfile: call({
+      input: z.strictObject({ userId: Id, name: Name.optional(), preferences: Preferences.partial().strict().optional() }),
+      output: PublicUser,
+    }),
+    /** The user's saved addresses, oldest first. */
+    listAddresses: call({ input: UserRef, output: z.object({ items: z.array(Address), total: z.number().int() }) }),
+    /** Saves a new address. */
+    addAddress: call({ input: z.strictObject({ userId: Id, address: AddressInput }), output: Address }),
+    /** One of the user's addresses; not found if it belongs to someone else. */
+    getAddress: call({ input: z.strictObject({ userId: Id, addressId: Id }), output: Address }),
+    /** Every admin account (for operator alerts). */
+    listAdmins: call({ input: z.strictObject({}), output: z.object({ items: z.array(PublicUser) }) }),
+  },
+  {
+    /** A new account exists. */
+    registered: event(1, z.object({ userId: Id, email: z.string(), name: z.string(), role: z.enum(['customer', 'admin']) })),
+    /** A user's notification preferences changed. */
+    preferences_changed: event(1, z.object({ userId: Id, emailNotifications: z.boolean() })),
+  },
+);
+
+export type UserContract = typeof userContract;
