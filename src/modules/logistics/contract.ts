@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { call, Cents, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
+
+export const ShippingMethod = z.enum(['standard', 'express']);
+export const Destination = z.strictObject({ country: z.string().regex(/^[A-Z]{2}$/), postalCode: z.string().min(1).max(20) });
+export const QuoteOption = z.object({ method: ShippingMethod, cost: Cents, currency: z.literal('USD'), etaDays: z.number().int() });
+export const ShipmentStatus = z.enum(['created', 'in_transit', 'delivered', 'cancelled']);
+
+export const Shipment = z.object({
+  trackingNumber: z.string(),
+  orderId: Id,
+  status: ShipmentStatus,
+  method: ShippingMethod,
+  events: z.array(z.object({ status: ShipmentStatus, at: Timestamp })),
+});
+export type Shipment = z.infer<typeof Shipment>;
+
+const Lines = z.array(z.strictObject({ productId: Id, quantity: z.number().int().min(1).max(99) })).min(1).max(200);
+
+/** Shipping quotes, shipments and the carrier's status reports. */
+export const logisticsContract = defineContract(
+  'logistics',
+  {
+    /** Standard and express prices for these items to this destination (by total weight and zone). */
+    quote: call({ input: z.strictObject({ items: Lines, address: Destination }), output: z.object({ options: z.array(QuoteOption) }) }),
+    /** Books a shipment for an order (idempotent per order). */
+    createShipment: call({
+      input: z.strictObject({ orderId: Id, userId: Id, method: ShippingMethod, address: Destination, items: Lines }),
+      output: Shipment,
+    }),
+    /** Cancels an order's shipment if not yet in transit (idempotent). Conflict once it moved. */
+    cancelShipment: call({ input: z.strictObject({ orderId: Id }), output: z.object({ status: z.enum(['cancelled', 'none']) }) }),
+    /** A shipment by tracking number, for its owner or an admin (others: not found). */
+    getShipment: call({
+      input: z.strictObject({ trackingNumber: z.string().max(100), viewer: z.strictObject({ userId: Id, role: z.enum(['customer', 'admin']) }) }),
+      output: Shipment,
+    }),
+    /**
+     * A carrier webhook call: checks the HMAC-SHA256 signature of the raw body (unauthorized if
+     * wrong), then moves the shipment forward (never back; replays are harmless).
+     */
+    recordCarrierEvent: call({ input: z.strictObject({ rawBody: z.string().max(10_000), signature: z.string().max(200) }), output: z.object({}) }),
+  },
+  {
+    shipment_created: event(1, z.object({ orderId: Id, trackingNumber: z.string() })),
+    shipment_in_transit: event(1, z.object({ orderId: Id, trackingNumber: z.string(), at: Timestamp })),
+    shipment_delivered: event(1, z.object({ orderId: Id, trackingNumber: z.string(), at: Timestamp })),
+  },
+);
+export type LogisticsContract = typeof logisticsContract;

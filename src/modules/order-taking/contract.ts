@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { call, Cents, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
+import { ShippingMethod } from '../logistics/contract.ts';
+
+export const OrderStatus = z.enum(['placed', 'stock_reserved', 'paid', 'shipped', 'delivered', 'cancelled']);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+export const CancelReason = z.enum(['out_of_stock', 'payment_declined', 'customer_request']);
+export type CancelReason = z.infer<typeof CancelReason>;
+
+export const OrderLine = z.object({ productId: Id, name: z.string(), unitPrice: Cents, quantity: z.number().int().min(1), lineTotal: Cents });
+export const ShippingAddress = z.object({
+  name: z.string(),
+  line1: z.string(),
+  line2: z.string().optional(),
+  city: z.string(),
+  postalCode: z.string(),
+  country: z.string(),
+});
+
+export const OrderSummary = z.object({
+  id: Id,
+  status: OrderStatus,
+  cancelReason: CancelReason.optional(),
+  items: z.array(OrderLine),
+  subtotal: Cents,
+  shippingCost: Cents,
+  total: Cents,
+  currency: z.literal('USD'),
+  createdAt: Timestamp,
+});
+
+export const Order = OrderSummary.extend({
+  shippingMethod: ShippingMethod,
+  history: z.array(z.object({ status: OrderStatus, at: Timestamp })),
+  payment: z.object({ status: z.string() }).optional(),
+  shipment: z.object({ trackingNumber: z.string(), status: z.string() }).optional(),
+});
+export type Order = z.infer<typeof Order>;
+
+export const Checkout = z.strictObject({
+  addressId: Id,
+  shippingMethod: ShippingMethod,
+  paymentToken: z.string().min(1).max(200),
+});
+
+/** Takes orders from carts and shows customers their orders as the flow moves them. */
+export const orderTakingContract = defineContract(
+  'order-taking',
+  {
+    /**
+     * Places an order from the user's cart at current prices. Idempotent per (user, key): same key
+     * and body gives the same order (replayed=true); same key, other body: unprocessable; the first
+     * still in progress: conflict. Empty cart: unprocessable; unknown address: not found.
+     */
+    placeOrder: call({
+      input: z.strictObject({ userId: Id, idempotencyKey: z.string().min(1).max(200), checkout: Checkout }),
+      output: z.object({ order: Order, replayed: z.boolean() }),
+    }),
+    /** The user's orders, newest first. */
+    listOrders: call({
+      input: z.strictObject({ userId: Id, limit: z.number().int().min(1).max(100), offset: z.number().int().min(0) }),
+      output: z.object({ items: z.array(OrderSummary), total: z.number().int() }),
+    }),
+    /** One of the user's orders with its history; not found if it is someone else's. */
+    getOrder: call({ input: z.strictObject({ userId: Id, orderId: Id }), output: Order }),
+    /** Asks to cancel one of the user's orders; conflict once shipped. Idempotent. */
+    cancelOrder: call({ input: z.strictObject({ userId: Id, orderId: Id }), output: z.object({ status: OrderStatus }) }),
+  },
+  {
+    /** An order was taken; order-processing runs it from here. */
+    placed: event(
+      1,
+      z.object({
+        orderId: Id,
+        userId: Id,
+        items: z.array(OrderLine),
+        subtotal: Cents,
+        shippingCost: Cents,
+        total: Cents,
+        currency: z.literal('USD'),
+        shippingMethod: ShippingMethod,
+        address: ShippingAddress,
+        paymentToken: z.string(),
+        placedAt: Timestamp,
+      }),
+    ),
+  },
+  { eventPrefix: 'order' },
+);
+export type OrderTakingContract = typeof orderTakingContract;

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { call, Cents, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
+
+export const Payment = z.object({
+  id: Id,
+  orderId: Id,
+  amount: Cents,
+  currency: z.literal('USD'),
+  status: z.enum(['authorized', 'captured', 'declined', 'refunded']),
+  /** Attempts made at the gateway (a transient failure is retried). */
+  attempts: z.number().int().min(0),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Payment = z.infer<typeof Payment>;
+
+export const Viewer = z.strictObject({ userId: Id, role: z.enum(['customer', 'admin']) });
+
+/** Charges and refunds through a payment gateway (a test gateway is built in). */
+export const paymentContract = defineContract(
+  'payment',
+  {
+    /**
+     * Charges an order once, whatever the number of calls: keyed by order id. Transient gateway
+     * failures are retried with backoff; unavailable if they persist (call again later).
+     */
+    charge: call({
+      input: z.strictObject({ orderId: Id, userId: Id, amount: Cents, currency: z.literal('USD'), paymentToken: z.string().min(1).max(200) }),
+      output: z.object({ status: z.enum(['captured', 'declined']), paymentId: Id, reason: z.string().optional() }),
+    }),
+    /** Refunds a captured order (idempotent; 'none' if nothing was captured). */
+    refund: call({ input: z.strictObject({ orderId: Id }), output: z.object({ status: z.enum(['refunded', 'none']) }) }),
+    /** Payments of an order, for its owner or an admin (others: not found). */
+    listPayments: call({ input: z.strictObject({ orderId: Id, viewer: Viewer }), output: z.object({ items: z.array(Payment) }) }),
+  },
+  {
+    captured: event(1, z.object({ orderId: Id, paymentId: Id, amount: Cents })),
+    declined: event(1, z.object({ orderId: Id, paymentId: Id, reason: z.string() })),
+    refunded: event(1, z.object({ orderId: Id, paymentId: Id, amount: Cents })),
+  },
+);
+export type PaymentContract = typeof paymentContract;

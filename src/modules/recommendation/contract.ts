@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { call, Cents, defineContract, Id } from '../../kernel/contract.ts';
+
+export const Recommendation = z.object({
+  productId: Id,
+  name: z.string(),
+  price: Cents,
+  reason: z.enum(['bought_together', 'same_category', 'for_you', 'popular']),
+});
+
+/** "Bought together", "for you" and "popular", learnt from paid orders and wishlists. */
+export const recommendationContract = defineContract(
+  'recommendation',
+  {
+    /** Products bought with this one, falling back to its category. */
+    forProduct: call({ input: z.strictObject({ productId: Id, limit: z.number().int().min(1).max(50).default(10) }), output: z.object({ items: z.array(Recommendation) }) }),
+    /** For a user: from their orders and wishlist, never what they bought; popular for a new user. */
+    forUser: call({ input: z.strictObject({ userId: Id, limit: z.number().int().min(1).max(50).default(10) }), output: z.object({ items: z.array(Recommendation) }) }),
+  },
+  {},
+);
+export type RecommendationContract = typeof recommendationContract;
