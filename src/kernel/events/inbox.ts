@@ -159,8 +159,10 @@ export class Inbox {
     if (this.pumping || this.stopped) return;
     this.pumping = true;
     try {
-      const limit = (this.options.concurrency ?? 32) - this.inFlight;
-      if (limit <= 0) return;
+      // Claiming is a write transaction: claim in batches, refilling once half the slots are free.
+      const concurrency = this.options.concurrency ?? 64;
+      if (this.inFlight > concurrency / 2) return;
+      const limit = concurrency - this.inFlight;
       const now = Date.now();
       const rows = this.stmts.claim.all(now + (this.options.leaseMs ?? 10_000), now, now, limit) as InboxRow[];
       for (const row of rows) this.schedule(row);

@@ -10,13 +10,27 @@ import type { EventReceiver, Transport } from '../transport.ts';
 export class InProcessTransport implements Transport {
   readonly kind = 'in-process' as const;
   private readonly bus = new EE2.EventEmitter2({ wildcard: false, maxListeners: 100 });
+  /** Events gathered per consumer during one publish, so each consumer stores a batch in one transaction. */
+  private batches: Map<EventReceiver, EventEnvelope[]> | null = null;
 
   async publish(events: EventEnvelope[]): Promise<void> {
-    for (const event of events) this.bus.emit(event.type, event);
+    const batches = new Map<EventReceiver, EventEnvelope[]>();
+    this.batches = batches;
+    try {
+      for (const event of events) this.bus.emit(event.type, event);
+    } finally {
+      this.batches = null;
+    }
+    for (const [receive, batch] of batches) await receive(batch);
   }
 
   async subscribe(_consumer: string, types: string[], receive: EventReceiver): Promise<void> {
-    for (const type of types) this.bus.on(type, (event: EventEnvelope) => void receive([event]));
+    const collect = (event: EventEnvelope) => {
+      const batch = this.batches?.get(receive);
+      if (batch) batch.push(event);
+      else this.batches?.set(receive, [event]);
+    };
+    for (const type of types) this.bus.on(type, collect);
   }
 
   async serve(_contract: Contract): Promise<void> {}

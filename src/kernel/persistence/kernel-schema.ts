@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -18,7 +19,8 @@ export const outbox = sqliteTable(
     occurredAt: text('occurred_at').notNull(),
     publishedAt: text('published_at'),
   },
-  (t) => [uniqueIndex('kernel_outbox_id').on(t.id), index('kernel_outbox_unpublished').on(t.publishedAt, t.seq)],
+  // Partial indexes keep only the rows still to do, so they stay small and cheap to update.
+  (t) => [index('kernel_outbox_unpublished').on(t.seq).where(sql`published_at IS NULL`)],
 );
 
 /**
@@ -42,5 +44,5 @@ export const inbox = sqliteTable(
     receivedAt: text('received_at').notNull(),
     handledAt: text('handled_at'),
   },
-  (t) => [uniqueIndex('kernel_inbox_event_handler').on(t.eventId, t.handler), index('kernel_inbox_due').on(t.status, t.nextAttemptAt, t.seq)],
+  (t) => [uniqueIndex('kernel_inbox_event_handler').on(t.eventId, t.handler), index('kernel_inbox_pending').on(t.seq).where(sql`status = 'pending'`)],
 );

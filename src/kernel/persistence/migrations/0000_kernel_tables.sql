@@ -15,7 +15,7 @@ CREATE TABLE `kernel_inbox` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `kernel_inbox_event_handler` ON `kernel_inbox` (`event_id`,`handler`);--> statement-breakpoint
-CREATE INDEX `kernel_inbox_due` ON `kernel_inbox` (`status`,`next_attempt_at`,`seq`);--> statement-breakpoint
+CREATE INDEX `kernel_inbox_pending` ON `kernel_inbox` (`seq`) WHERE status = 'pending';--> statement-breakpoint
 CREATE TABLE `kernel_outbox` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`id` text NOT NULL,
@@ -28,5 +28,4 @@ CREATE TABLE `kernel_outbox` (
 	`published_at` text
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `kernel_outbox_id` ON `kernel_outbox` (`id`);--> statement-breakpoint
-CREATE INDEX `kernel_outbox_unpublished` ON `kernel_outbox` (`published_at`,`seq`);
+CREATE INDEX `kernel_outbox_unpublished` ON `kernel_outbox` (`seq`) WHERE published_at IS NULL;
