@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Config } from '../kernel/config.ts';
 import type { Logger } from '../kernel/logger.ts';
+import { NatsTransport } from '../kernel/nats/nats-transport.ts';
 import { Runtime } from '../kernel/runtime.ts';
 import type { Transport } from '../kernel/transport.ts';
 import { allModules } from './modules.ts';
@@ -18,17 +19,50 @@ export interface Shop {
 export async function startShop(config: Config, topology: Topology, logger: Logger): Promise<Shop> {
   warnAboutDevelopmentSecrets(config, logger);
   const everyModuleHere = allModules.every((m) => topology.hosted.includes(m.contract.name));
-  const transport: Transport | undefined = everyModuleHere ? undefined : await connectBroker(config, logger);
-  const runtime = await Runtime.start({ config, logger, modules: allModules, hosted: topology.hosted, gateway: topology.gateway, transport });
+  const transport: Transport | undefined = everyModuleHere ? undefined : await connectBroker(config, topology, logger);
+  let runtime: Runtime;
+  try {
+    runtime = await Runtime.start({ config, logger, modules: allModules, hosted: topology.hosted, gateway: topology.gateway, transport });
+  } catch (err) {
+    await transport?.close();
+    throw err;
+  }
+  if (topology.checkTopology && transport) await checkTopology(runtime, transport, topology);
   const server = await runtime.listen(config.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return { runtime, server, url: `http://127.0.0.1:${port}`, stop: () => runtime.stop() };
 }
 
-async function connectBroker(_config: Config, _logger: Logger): Promise<Transport | undefined> {
-  // No remote transport yet: Runtime refuses a topology with modules hosted elsewhere, naming them.
-  return undefined;
+/** Modules hosted elsewhere (or none here at all, a pure gateway) are reached over NATS. */
+function connectBroker(config: Config, topology: Topology, logger: Logger): Promise<Transport> {
+  return NatsTransport.connect({
+    url: config.natsUrl,
+    namespace: config.natsNamespace,
+    logger,
+    rpcTimeoutMs: config.rpcTimeoutMs,
+    hostedModules: topology.hosted,
+  });
+}
+
+/** Processes of one deploy start together, so the others get a short grace period to come up. */
+const CHECK_TOPOLOGY_GRACE_MS = 3_000;
+
+/** --check-topology: refuse to run while some module answers nowhere (a typo'd or missing deploy). */
+async function checkTopology(runtime: Runtime, transport: Transport, topology: Topology): Promise<void> {
+  const remote = allModules.map((m) => m.contract.name).filter((n) => !topology.hosted.includes(n));
+  const deadline = Date.now() + CHECK_TOPOLOGY_GRACE_MS;
+  let missing = await transport.unreachable(remote);
+  while (missing.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    missing = await transport.unreachable(missing);
+  }
+  if (!missing.length) return;
+  await runtime.stop();
+  throw new Error(
+    `--check-topology: no process answers for ${missing.join(', ')} (waited ${CHECK_TOPOLOGY_GRACE_MS / 1000} s). ` +
+      'Start a process hosting them (--modules ...) on the same NATS_URL and NATS_NAMESPACE, or drop --check-topology.',
+  );
 }
 
 function warnAboutDevelopmentSecrets(config: Config, logger: Logger): void {

@@ -20,9 +20,12 @@ Runs Cleave. With no options: every module in this one process, plus the HTTP AP
   --no-gateway         do not serve the API (health, readiness and metrics still answer)
                                                                           [env CLEAVE_GATEWAY]
   --check-topology     at start, fail unless every module not hosted here answers over NATS
+                       (the others get 3 s to come up)
   -h, --help           this text
 
-Modules not hosted in this process are reached over NATS (NATS_URL, default nats://127.0.0.1:4222).`;
+Modules not hosted in this process are reached over NATS (NATS_URL, default nats://127.0.0.1:4222;
+NATS_NAMESPACE keeps several shops apart on one server). Local multi-process topologies:
+npm run start:topology -- <monolith|split-all|orders-apart>  (see deploy/topologies.json).`;
 
 /** Reads the deploy flag (command line first, then environment) into the set of hosted modules. */
 export function parseTopology(argv: string[], config: Config, known: string[]): Topology | 'help' {

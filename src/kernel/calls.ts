@@ -1,12 +1,13 @@
 import type { Api, CallDef, Contract, Implementation } from './contract.ts';
 import { AppError, toAppError } from './errors.ts';
-import { parseOrThrow } from './validation.ts';
+import { notPlainJson, parseOrThrow } from './validation.ts';
 import type { Logger } from './logger.ts';
 
 /**
  * The call boundary. Every call to a module, in-process or remote, goes through `invokeChecked`:
- * the input is validated against the contract, the output too, and any error is reduced to a
- * plain AppError. So a call that would break over the network also breaks in the monolith.
+ * the input is validated against the contract, the output too, both must be plain JSON data, and
+ * any error is reduced to what the wire carries (kind, message, field errors). So a call that
+ * would break over the network also breaks in the monolith.
  */
 export async function invokeChecked(
   moduleName: string,
@@ -17,16 +18,24 @@ export async function invokeChecked(
   logger: Logger,
 ): Promise<unknown> {
   const parsed = parseOrThrow(def.input, input, `input to ${moduleName}.${method}`);
+  const badInput = notPlainJson(parsed);
+  if (badInput) throw new AppError('validation', `Invalid input to ${moduleName}.${method}: not plain JSON data`, [badInput]);
   let output: unknown;
   try {
     output = await impl(parsed);
   } catch (err) {
     if (!(err instanceof AppError)) logger.error({ err, module: moduleName, method }, 'call failed with an unexpected error');
-    throw toAppError(err);
+    // A fresh AppError, as the wire would rebuild it: no subclass, extra fields or callee stack reach the caller.
+    throw AppError.fromWire(toAppError(err).toWire());
   }
   const result = def.output.safeParse(output);
   if (!result.success) {
     logger.error({ module: moduleName, method, issues: result.error.issues }, 'module returned output that breaks its contract');
+    throw new AppError('internal', `${moduleName}.${method} returned invalid output`);
+  }
+  const badOutput = notPlainJson(result.data);
+  if (badOutput) {
+    logger.error({ module: moduleName, method, problem: badOutput }, 'module returned output that is not plain JSON data');
     throw new AppError('internal', `${moduleName}.${method} returned invalid output`);
   }
   return result.data;

@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   SMTP_URL: z.url().optional(),
   SMTP_FROM: z.string().default('Cleave Shop <shop@cleave.local>'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /** Keeps several shops (or test runs) apart on one NATS server: prefixes subjects and the stream name. */
+  NATS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only').default(''),
   /** Deploy flag as an environment variable: the modules this process hosts ("all" or a list). */
   CLEAVE_MODULES: z.string().default('all'),
   /** Modules to leave out of CLEAVE_MODULES (handy with "all"). */
@@ -55,6 +57,7 @@ export interface Config {
   smtpUrl?: string;
   smtpFrom: string;
   natsUrl: string;
+  natsNamespace: string;
   modules: string;
   except: string;
   gateway?: boolean;
@@ -103,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     natsUrl: e.NATS_URL,
+    natsNamespace: e.NATS_NAMESPACE,
     modules: e.CLEAVE_MODULES,
     except: e.CLEAVE_EXCEPT,
     gateway: e.CLEAVE_GATEWAY,

@@ -23,6 +23,8 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   handlers?: HandlerRegistration[];
   /** Runs once the module and its neighbours are reachable (e.g. create the admin, seed demo data). */
   onStart?: (container: Container) => Promise<void> | void;
+  /** Runs at shutdown, after event handlers finished and before the database closes (e.g. stop a background sender). */
+  onStop?: (container: Container) => Promise<void> | void;
 }
 
 export function defineModule<C extends Contract>(definition: ModuleDefinition<C>): ModuleDefinition<C> {

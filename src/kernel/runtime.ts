@@ -80,6 +80,15 @@ export class Runtime {
     return proxy as Api<C>;
   }
 
+  /** A module's interface that finds the module on each call, so it can be handed out before the module is up. */
+  private forwarder<C extends Contract>(contract: C): Api<C> {
+    const api: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const method of Object.keys(contract.methods)) {
+      api[method] = async (input) => (this.use(contract) as Record<string, (input: unknown) => Promise<unknown>>)[method](input);
+    }
+    return Object.freeze(api) as Api<C>;
+  }
+
   /** A hosted module's own container (tests and operator tools only). */
   containerOf(moduleName: string): Container {
     const m = this.hosted.get(moduleName);
@@ -99,7 +108,9 @@ export class Runtime {
         if (!this.transport.remote) throw new Error(`Module ${name} is not hosted in this process and no transport reaches it`);
         this.proxies.set(name, remoteProxy(definition.contract, this.transport.remote));
       }
-      this.root.bind(definition.contract.token).toDynamicValue(() => this.use(definition.contract));
+      // A forwarder, not the proxy itself: a module's classes may take this interface while they are
+      // built, before the module behind it is hosted (it may come later in the registry).
+      this.root.bind(definition.contract.token).toConstantValue(this.forwarder(definition.contract));
     }
 
     for (const definition of modules.filter((m) => this.options.hosted.includes(m.contract.name))) {
@@ -222,6 +233,7 @@ export class Runtime {
       });
     }
     for (const m of this.hosted.values()) await m.inbox?.stop();
+    for (const m of this.hosted.values()) await m.definition.onStop?.(m.container);
     for (const m of this.hosted.values()) await m.relay.stop();
     await this.transport.close();
     for (const m of this.hosted.values()) m.database.sqlite.close();

@@ -204,7 +204,14 @@ export class Inbox {
       return;
     }
     const envelope = JSON.parse(row.envelope) as EventEnvelope;
-    envelope.payload = h.event.payload.parse(envelope.payload);
+    const check = h.event.payload.safeParse(envelope.payload);
+    if (!check.success) {
+      // A revived dead-on-arrival event (or one stored before a schema change): retrying cannot help.
+      this.stmts.markDead.run(`payload does not match ${h.event.type} v${h.event.version}: ${check.error.message}`, row.seq);
+      this.logger.error({ eventId: row.event_id, handler: h.name }, 'event payload breaks its schema: event moved to dead letters');
+      return;
+    }
+    envelope.payload = check.data;
     let committed = false;
     const ctx: HandlerContext = {
       attempt: row.attempts,

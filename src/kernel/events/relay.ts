@@ -53,7 +53,9 @@ export class OutboxRelay {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      void this.drain();
+      // A wake may fire after stop() closed the database: then there is nothing left to do.
+      if (this.stopped) return;
+      this.drain().catch((err: unknown) => this.logger.error({ err }, 'outbox relay failed; will retry on next poll'));
     });
   }
 

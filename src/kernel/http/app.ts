@@ -117,7 +117,8 @@ function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOpti
     try {
       const user = await authenticate(req, route, options.tokens);
       const body = route.body ? parse(route.body, req.body ?? {}, 'body') : undefined;
-      if (!route.body && BODY_METHODS.has(req.method) && req.body && Object.keys(req.body).length > 0) {
+      // A raw route (a signed webhook) reads req.rawBody itself, so it declares no body schema.
+      if (!route.body && !route.raw && BODY_METHODS.has(req.method) && req.body && Object.keys(req.body).length > 0) {
         throw new AppError('validation', 'This endpoint takes no body', [{ path: '(root)', message: 'unexpected body' }]);
       }
       const query = route.query ? parse(route.query, req.query, 'query') : undefined;

@@ -66,6 +66,8 @@ export const catalogContract = defineContract(
       input: z.strictObject({ after: Id.optional(), limit: z.number().int().min(1).max(1000) }),
       output: z.object({ items: z.array(Product), next: Id.optional() }),
     }),
+    /** Fills an empty catalog with the deterministic demo catalog (operator tools only); 0 if it was not empty. */
+    seedDemo: call({ input: z.strictObject({ products: z.number().int().min(1).max(100000) }), output: z.object({ created: z.number().int() }) }),
   },
   {
     /** A category was added. */

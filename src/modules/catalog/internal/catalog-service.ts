@@ -1,0 +1,125 @@
+import type { z } from 'zod';
+import type { Implementation } from '../../../kernel/contract.ts';
+import { conflict, notFound, unprocessable } from '../../../kernel/errors.ts';
+import type { Outbox } from '../../../kernel/events/outbox.ts';
+import { catalogContract, type CatalogContract, type Category, type NewProduct, type Product, type ProductChanges } from '../contract.ts';
+import { newCategoryRow, newProductRow, toCategory, toProduct } from './catalog-records.ts';
+import type { CatalogStore, ProductRow } from './catalog-store.ts';
+import type { DemoCatalogSeeder } from './demo-catalog-seeder.ts';
+
+const { events } = catalogContract;
+const now = () => new Date().toISOString();
+
+/** The catalog's use cases; each public method is one call of its contract. */
+export class CatalogService implements Implementation<CatalogContract> {
+  constructor(
+    private readonly store: CatalogStore,
+    private readonly outbox: Outbox,
+    private readonly seeder: DemoCatalogSeeder,
+  ) {}
+
+  listCategories() {
+    return { items: this.store.categories().map(toCategory) };
+  }
+
+  createCategory(input: { name: string; slug: string }): Category {
+    const row = newCategoryRow(input, now());
+    this.store.transaction(() => {
+      if (this.store.categoryBySlug(row.slug)) throw conflict(`The category slug "${row.slug}" is taken`);
+      this.store.insertCategory(row);
+      this.outbox.publish(events.category_created, { category: toCategory(row) }, { key: row.id });
+    });
+    return toCategory(row);
+  }
+
+  /** `categoryId` may also be the category's slug, so links can read /api/products?category=books. */
+  listProducts({ categoryId, limit, offset }: { categoryId?: string; limit: number; offset: number }) {
+    let category: string | undefined;
+    if (categoryId !== undefined) {
+      category = (this.store.categoryById(categoryId) ?? this.store.categoryBySlug(categoryId))?.id;
+      if (!category) return { items: [], total: 0 };
+    }
+    const { rows, total } = this.store.activeProducts({ categoryId: category, limit, offset });
+    return { items: rows.map(toProduct), total };
+  }
+
+  getProduct({ productId }: { productId: string }): Product {
+    return toProduct(this.existing(productId));
+  }
+
+  getProducts({ productIds }: { productIds: string[] }) {
+    const wanted = [...new Set(productIds)];
+    const byId = new Map(this.store.productsByIds(wanted).map((row) => [row.id, row]));
+    return { items: wanted.flatMap((id) => byId.get(id) ?? []).map(toProduct) };
+  }
+
+  createProduct(input: z.output<typeof NewProduct>): Product {
+    const row = newProductRow(input, now());
+    this.store.transaction(() => {
+      if (this.store.skuTaken(row.sku)) throw conflict(`The SKU "${row.sku}" is taken`);
+      this.requireCategory(row.categoryId);
+      this.store.insertProduct(row);
+      this.outbox.publish(events.product_created, { product: toProduct(row) }, { key: row.id });
+    });
+    return toProduct(row);
+  }
+
+  updateProduct({ productId, changes }: { productId: string; changes: z.output<typeof ProductChanges> }): Product {
+    return this.store.transaction(() => {
+      const before = this.existing(productId);
+      if (!before.active) throw unprocessable('An archived product cannot be changed');
+      if (changes.categoryId !== undefined) this.requireCategory(changes.categoryId);
+      const fields = {
+        name: changes.name ?? before.name,
+        description: changes.description ?? before.description,
+        categoryId: changes.categoryId ?? before.categoryId,
+        price: changes.price ?? before.price,
+        weightGrams: changes.weightGrams ?? before.weightGrams,
+        imageUrl: changes.imageUrl ?? before.imageUrl,
+      };
+      const changed = (Object.keys(fields) as Array<keyof typeof fields>).some((k) => fields[k] !== before[k]);
+      if (!changed) return toProduct(before);
+      const after: ProductRow = { ...before, ...fields, updatedAt: now() };
+      this.store.updateProduct(productId, { ...fields, updatedAt: after.updatedAt });
+      this.outbox.publish(events.product_updated, { product: toProduct(after) }, { key: productId });
+      if (after.price !== before.price) {
+        this.outbox.publish(events.price_changed, { productId, oldPrice: before.price, newPrice: after.price, currency: 'USD' }, { key: productId });
+      }
+      return toProduct(after);
+    });
+  }
+
+  /** Archiving an archived product changes nothing and announces nothing. */
+  archiveProduct({ productId }: { productId: string }) {
+    this.store.transaction(() => {
+      const before = this.existing(productId);
+      const updatedAt = now();
+      if (!this.store.archiveProduct(productId, updatedAt)) return;
+      // The new state first, for projections that follow product_updated alone; then the archive itself.
+      this.outbox.publish(events.product_updated, { product: toProduct({ ...before, active: false, updatedAt }) }, { key: productId });
+      this.outbox.publish(events.product_archived, { productId }, { key: productId });
+    });
+    return {};
+  }
+
+  exportProducts({ after, limit }: { after?: string; limit: number }) {
+    // One row more than asked tells whether another page follows.
+    const rows = this.store.productsAfter(after ?? '', limit + 1);
+    const items = rows.slice(0, limit).map(toProduct);
+    return rows.length > limit ? { items, next: items[items.length - 1].id } : { items };
+  }
+
+  async seedDemo({ products }: { products: number }) {
+    return { created: await this.seeder.seedIfEmpty(products) };
+  }
+
+  private existing(productId: string): ProductRow {
+    const row = this.store.productById(productId);
+    if (!row) throw notFound('Product');
+    return row;
+  }
+
+  private requireCategory(categoryId: string): void {
+    if (!this.store.categoryById(categoryId)) throw unprocessable(`There is no category with id "${categoryId}"`);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Config } from '../../../kernel/config.ts';
+import type { Outbox } from '../../../kernel/events/outbox.ts';
+import type { Logger } from '../../../kernel/logger.ts';
+import { catalogContract } from '../contract.ts';
+import { newCategoryRow, newProductRow, toCategory, toProduct } from './catalog-records.ts';
+import type { CatalogStore } from './catalog-store.ts';
+import { buildDemoCatalog } from './demo-catalog.ts';
+
+/** Products a fresh development shop starts with. */
+export const DEFAULT_DEMO_PRODUCTS = 500;
+/** Products per transaction: large enough to be fast, small enough not to hold the write lock for long. */
+const BATCH = 1000;
+
+const { events } = catalogContract;
+
+/** Fills an empty catalog with the demo catalog, announcing every category and product like any other. */
+export class DemoCatalogSeeder {
+  constructor(
+    private readonly store: CatalogStore,
+    private readonly outbox: Outbox,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Returns how many products it created: 0 when the catalog already had categories or products. */
+  async seedIfEmpty(productCount: number): Promise<number> {
+    if (!this.store.isEmpty()) return 0;
+    const demo = buildDemoCatalog(productCount);
+    const categoryIds = this.store.transaction(() => {
+      // Checked again with the write lock held: replicas starting together seed only once.
+      if (!this.store.isEmpty()) return null;
+      const now = new Date().toISOString();
+      return new Map(demo.categories.map((category) => {
+        const row = newCategoryRow(category, now);
+        this.store.insertCategory(row);
+        this.outbox.publish(events.category_created, { category: toCategory(row) }, { key: row.id });
+        return [category.slug, row.id];
+      }));
+    });
+    if (!categoryIds) return 0;
+    for (let start = 0; start < demo.products.length; start += BATCH) {
+      this.store.transaction(() => {
+        for (const { categorySlug, ...draft } of demo.products.slice(start, start + BATCH)) {
+          const row = newProductRow({ ...draft, categoryId: categoryIds.get(categorySlug)! }, new Date().toISOString());
+          this.store.insertProduct(row);
+          this.outbox.publish(events.product_created, { product: toProduct(row) }, { key: row.id });
+        }
+      });
+      // Lets the relay hand this batch on while the next one is written.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.logger.info({ products: demo.products.length, categories: categoryIds.size }, 'demo catalog seeded');
+    return demo.products.length;
+  }
+}
+
+/** At start: seeds the default demo catalog when SEED_DEMO is on (the default outside production). */
+export async function seedDemoCatalogIfAsked(config: Config, seeder: DemoCatalogSeeder): Promise<void> {
+  if (config.seedDemo) await seeder.seedIfEmpty(DEFAULT_DEMO_PRODUCTS);
+}

@@ -1,0 +1,28 @@
+import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+
+export const categories = sqliteTable('categories', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  slug: text('slug').notNull().unique(),
+  createdAt: text('created_at').notNull(),
+});
+
+export const products = sqliteTable(
+  'products',
+  {
+    id: text('id').primaryKey(),
+    sku: text('sku').notNull().unique(),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    categoryId: text('category_id').notNull().references(() => categories.id),
+    /** Cents; the shop sells in USD only. */
+    price: integer('price').notNull(),
+    weightGrams: integer('weight_grams').notNull(),
+    imageUrl: text('image_url'),
+    active: integer('active', { mode: 'boolean' }).notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  // Lists show active products newest first, over the whole shop or one category.
+  (t) => [index('products_active_newest').on(t.active, t.createdAt), index('products_category_active_newest').on(t.categoryId, t.active, t.createdAt)],
+);

@@ -1,0 +1,114 @@
+import { randomInt } from 'node:crypto';
+import type { Api, Implementation } from '../../../kernel/contract.ts';
+import { AppError, conflict, notFound } from '../../../kernel/errors.ts';
+import type { Outbox } from '../../../kernel/events/outbox.ts';
+import type { CatalogContract } from '../../catalog/contract.ts';
+import { logisticsContract, type LogisticsContract, type Shipment } from '../contract.ts';
+import { isSignedByCarrier } from './carrier-signature.ts';
+import { parseCarrierReport } from './carrier-report.ts';
+import type { LogisticsStore, ShipmentRow, ShipmentStatus } from './logistics-store.ts';
+import { shippingOptions } from './rates.ts';
+
+type Method = ShipmentRow['method'];
+interface Line {
+  productId: string;
+  quantity: number;
+}
+interface Viewer {
+  userId: string;
+  role: 'customer' | 'admin';
+}
+
+/** The carrier's steps in order; a report may skip one (delivered straight from created). */
+const JOURNEY = ['in_transit', 'delivered'] as const;
+const RANK: Record<ShipmentStatus, number> = { created: 0, in_transit: 1, delivered: 2, cancelled: -1 };
+const TRACKING_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** The logistics module's use cases; each public method is one call of its contract. */
+export class LogisticsService implements Implementation<LogisticsContract> {
+  constructor(
+    private readonly store: LogisticsStore,
+    private readonly catalog: Api<CatalogContract>,
+    private readonly outbox: Outbox,
+    private readonly carrierSecret: string,
+  ) {}
+
+  async quote({ items, address }: { items: Line[]; address: { country: string } }) {
+    const productIds = [...new Set(items.map((i) => i.productId))];
+    const { items: products } = await this.catalog.getProducts({ productIds });
+    const grams = new Map(products.map((p) => [p.id, p.weightGrams]));
+    const missing = productIds.find((id) => !grams.has(id));
+    if (missing) throw notFound(`Product ${missing}`);
+    const totalGrams = items.reduce((sum, i) => sum + grams.get(i.productId)! * i.quantity, 0);
+    return { options: shippingOptions(address.country, totalGrams) };
+  }
+
+  createShipment(input: { orderId: string; userId: string; method: Method; address: { country: string; postalCode: string } }): Shipment {
+    const row = this.store.transaction(() => {
+      const existing = this.store.byOrder(input.orderId);
+      if (existing) return existing;
+      const now = new Date().toISOString();
+      const shipment: ShipmentRow = {
+        trackingNumber: this.newTrackingNumber(),
+        orderId: input.orderId,
+        userId: input.userId,
+        method: input.method,
+        country: input.address.country,
+        postalCode: input.address.postalCode,
+        status: 'created',
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.store.insert(shipment);
+      this.outbox.publish(logisticsContract.events.shipment_created, { orderId: shipment.orderId, trackingNumber: shipment.trackingNumber }, { key: shipment.orderId });
+      return shipment;
+    });
+    return this.toShipment(row);
+  }
+
+  cancelShipment({ orderId }: { orderId: string }) {
+    return this.store.transaction(() => {
+      const shipment = this.store.byOrder(orderId);
+      if (!shipment) return { status: 'none' as const };
+      if (shipment.status === 'cancelled') return { status: 'cancelled' as const };
+      if (shipment.status !== 'created') throw conflict('The parcel is already with the carrier');
+      this.store.move(shipment.trackingNumber, 'cancelled', new Date().toISOString());
+      return { status: 'cancelled' as const };
+    });
+  }
+
+  getShipment({ trackingNumber, viewer }: { trackingNumber: string; viewer: Viewer }): Shipment {
+    const shipment = this.store.byTrackingNumber(trackingNumber);
+    if (!shipment || (viewer.role !== 'admin' && shipment.userId !== viewer.userId)) throw notFound('Shipment');
+    return this.toShipment(shipment);
+  }
+
+  recordCarrierEvent({ rawBody, signature }: { rawBody: string; signature: string }) {
+    if (!isSignedByCarrier(this.carrierSecret, rawBody, signature)) throw new AppError('unauthorized', 'Missing or wrong X-Carrier-Signature');
+    const report = parseCarrierReport(rawBody);
+    this.store.transaction(() => {
+      const shipment = this.store.byTrackingNumber(report.trackingNumber);
+      if (!shipment) throw notFound('Shipment');
+      if (shipment.status === 'cancelled') return;
+      // Only forward: replays and late reports of an earlier step change nothing and announce nothing.
+      for (const step of JOURNEY.filter((s) => RANK[s] > RANK[shipment.status] && RANK[s] <= RANK[report.status])) {
+        this.store.move(shipment.trackingNumber, step, report.at);
+        const event = step === 'in_transit' ? logisticsContract.events.shipment_in_transit : logisticsContract.events.shipment_delivered;
+        this.outbox.publish(event, { orderId: shipment.orderId, trackingNumber: shipment.trackingNumber, at: report.at }, { key: shipment.orderId });
+      }
+    });
+    return {};
+  }
+
+  /** `CLV` + 12 random capitals and digits; drawn again in the unlikely case it is taken. */
+  private newTrackingNumber(): string {
+    for (;;) {
+      const candidate = 'CLV' + Array.from({ length: 12 }, () => TRACKING_ALPHABET[randomInt(TRACKING_ALPHABET.length)]).join('');
+      if (!this.store.byTrackingNumber(candidate)) return candidate;
+    }
+  }
+
+  private toShipment(row: ShipmentRow): Shipment {
+    return { trackingNumber: row.trackingNumber, orderId: row.orderId, status: row.status, method: row.method, events: this.store.history(row.trackingNumber) };
+  }
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Api, EventEnvelope } from '../../../kernel/contract.ts';
+import type { HandlerContext } from '../../../kernel/events/handlers.ts';
+import type { UserContract } from '../../user/contract.ts';
+import type { EmailSender } from './email-sender.ts';
+import type { NotificationStore, Recipient } from './notification-store.ts';
+import { renderEmail, renderNotice, type NoticeFacts } from './templates.ts';
+
+export interface NoticeDraft {
+  userId: string;
+  facts: NoticeFacts;
+}
+
+/**
+ * Turns one event into notices for its recipients, inside the handler's transaction: the inbox
+ * row, each notice and each queued email commit together, or none does. Email addresses and
+ * preferences come from the local `recipients` projection (fed by user events), so a notice
+ * costs no call to the user module; only a user the projection has never seen (a database
+ * created after they registered) is fetched, in one batched getUsers call per event.
+ */
+export class NoticeWriter {
+  constructor(
+    private readonly store: NotificationStore,
+    private readonly users: Api<UserContract>,
+    private readonly sender: EmailSender,
+  ) {}
+
+  async deliver(event: EventEnvelope, ctx: HandlerContext, drafts: NoticeDraft[]): Promise<void> {
+    const userIds = [...new Set(drafts.map((d) => d.userId))];
+    const newcomers = this.sender.enabled ? await this.unknownRecipients(userIds) : [];
+    const queued = ctx.commit(() => {
+      for (const r of newcomers) this.store.rememberRecipient(r);
+      const mailable = new Map(this.sender.enabled ? this.store.recipients(userIds).map((r) => [r.userId, r]) : []);
+      let emails = 0;
+      for (const { userId, facts } of drafts) {
+        const message = renderNotice(facts);
+        const id = randomUUID();
+        const fresh = this.store.insertNotice({
+          id, userId, sourceEventId: event.id, kind: facts.kind, title: message.subject, body: message.text, createdAt: event.occurredAt,
+        });
+        const recipient = mailable.get(userId);
+        if (!fresh || !recipient?.emailNotifications) continue;
+        this.store.queueEmail({ notificationId: id, to: recipient.email, ...renderEmail(message), createdAt: new Date().toISOString() });
+        emails++;
+      }
+      return emails;
+    });
+    if (queued > 0) this.sender.wake();
+  }
+
+  private async unknownRecipients(userIds: string[]): Promise<Recipient[]> {
+    const known = new Set(this.store.recipients(userIds).map((r) => r.userId));
+    const missing = userIds.filter((id) => !known.has(id));
+    if (missing.length === 0) return [];
+    const { items } = await this.users.getUsers({ userIds: missing });
+    return items.map((u) => ({ userId: u.id, email: u.email, emailNotifications: u.preferences.emailNotifications }));
+  }
+}

@@ -1,0 +1,57 @@
+import { fileURLToPath } from 'node:url';
+import type { Api } from '../../kernel/contract.ts';
+import { on } from '../../kernel/events/handlers.ts';
+import type { Outbox } from '../../kernel/events/outbox.ts';
+import type { Logger } from '../../kernel/logger.ts';
+import { defineModule } from '../../kernel/module.ts';
+import type { Db } from '../../kernel/persistence/database.ts';
+import { Kernel } from '../../kernel/tokens.ts';
+import { logisticsContract, type LogisticsContract } from '../logistics/contract.ts';
+import { orderTakingContract } from '../order-taking/contract.ts';
+import { paymentContract, type PaymentContract } from '../payment/contract.ts';
+import { warehouseContract, type WarehouseContract } from '../warehouse/contract.ts';
+import { orderProcessingContract } from './contract.ts';
+import { CarrierReports } from './internal/carrier-reports.ts';
+import { RunPlacedOrder } from './internal/on-order-placed.ts';
+import { DeliverOrder } from './internal/on-shipment-delivered.ts';
+import { ShipOrder } from './internal/on-shipment-in-transit.ts';
+import { OrderLocks } from './internal/order-locks.ts';
+import { OrderProcessingService } from './internal/order-processing-service.ts';
+import { OrderProcessingStore } from './internal/order-processing-store.ts';
+import { OrderSaga } from './internal/order-saga.ts';
+import { OrderTransitions } from './internal/order-transitions.ts';
+
+export default defineModule({
+  contract: orderProcessingContract,
+  migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  bindings(bind) {
+    bind(OrderProcessingStore).toResolvedValue((db: Db) => new OrderProcessingStore(db), [Kernel.Db]);
+    bind(OrderLocks).toConstantValue(new OrderLocks());
+    bind(OrderTransitions).toResolvedValue((store: OrderProcessingStore, outbox: Outbox) => new OrderTransitions(store, outbox), [OrderProcessingStore, Kernel.Outbox]);
+    bind(OrderSaga).toResolvedValue(
+      (store: OrderProcessingStore, transitions: OrderTransitions, locks: OrderLocks, warehouse: Api<WarehouseContract>, payment: Api<PaymentContract>, logistics: Api<LogisticsContract>, logger: Logger) =>
+        new OrderSaga(store, transitions, locks, { warehouse, payment, logistics }, logger),
+      [OrderProcessingStore, OrderTransitions, OrderLocks, warehouseContract.token, paymentContract.token, logisticsContract.token, Kernel.Logger],
+    );
+    bind(CarrierReports).toResolvedValue(
+      (store: OrderProcessingStore, transitions: OrderTransitions, locks: OrderLocks, warehouse: Api<WarehouseContract>) => new CarrierReports(store, transitions, locks, warehouse),
+      [OrderProcessingStore, OrderTransitions, OrderLocks, warehouseContract.token],
+    );
+    bind(OrderProcessingService).toResolvedValue(
+      (store: OrderProcessingStore, transitions: OrderTransitions, saga: OrderSaga) => new OrderProcessingService(store, transitions, saga),
+      [OrderProcessingStore, OrderTransitions, OrderSaga],
+    );
+    bind(RunPlacedOrder).toResolvedValue((transitions: OrderTransitions, saga: OrderSaga) => new RunPlacedOrder(transitions, saga), [OrderTransitions, OrderSaga]);
+    bind(ShipOrder).toResolvedValue((reports: CarrierReports) => new ShipOrder(reports), [CarrierReports]);
+    bind(DeliverOrder).toResolvedValue((reports: CarrierReports) => new DeliverOrder(reports), [CarrierReports]);
+  },
+  implementation: OrderProcessingService,
+  handlers: [
+    on(orderTakingContract.events.placed, RunPlacedOrder),
+    on(logisticsContract.events.shipment_in_transit, ShipOrder),
+    on(logisticsContract.events.shipment_delivered, DeliverOrder),
+  ],
+  // A process killed mid-saga left orders half-way: finish them now rather than when their events come round again.
+  onStart: (container) => container.get(OrderSaga).resumeUnfinished(),
+  onStop: (container) => container.get(OrderSaga).stop(),
+});

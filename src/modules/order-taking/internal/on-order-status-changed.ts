@@ -1,0 +1,38 @@
+import type { EventEnvelope, PayloadOf } from '../../../kernel/contract.ts';
+import type { EventHandler, HandlerContext } from '../../../kernel/events/handlers.ts';
+import type { orderProcessingContract } from '../../order-processing/contract.ts';
+import type { OrderStatus } from '../contract.ts';
+import type { OrderTakingStore } from './order-taking-store.ts';
+
+type StatusChanged = PayloadOf<typeof orderProcessingContract.events.status_changed>;
+
+const STEP: Record<OrderStatus, number> = { placed: 0, stock_reserved: 1, paid: 2, shipped: 3, delivered: 4, cancelled: 5 };
+
+/** Cancelled is final, but only reachable before the parcel left. */
+function movesForward(from: OrderStatus, to: OrderStatus): boolean {
+  if (from === 'cancelled' || from === 'delivered') return false;
+  if (to === 'cancelled') return from !== 'shipped';
+  return STEP[to] > STEP[from];
+}
+
+/** Shows the customer where their order stands, as order-processing moves it along. */
+export class TrackOrderProgress implements EventHandler<StatusChanged> {
+  constructor(private readonly store: OrderTakingStore) {}
+
+  handle({ payload: p }: EventEnvelope<StatusChanged>, ctx: HandlerContext): void {
+    ctx.commit(() => {
+      const order = this.store.findOrder(p.orderId);
+      // A report that arrives late (after a later one) would move the order back: it is stale, so skip it.
+      if (!order || !movesForward(order.status, p.status)) return;
+      this.store.updateProgress(p.orderId, {
+        status: p.status,
+        cancelReason: p.reason ?? null,
+        paymentStatus: p.payment?.status ?? order.paymentStatus,
+        trackingNumber: p.shipment?.trackingNumber ?? order.trackingNumber,
+        shipmentStatus: p.shipment?.status ?? order.shipmentStatus,
+        updatedAt: p.at,
+      });
+      this.store.appendHistory(p.orderId, p.status, p.at);
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { Api } from '../../../kernel/contract.ts';
+import { unprocessable } from '../../../kernel/errors.ts';
+import type { CartContract } from '../../cart/contract.ts';
+import type { LogisticsContract } from '../../logistics/contract.ts';
+import type { UserContract } from '../../user/contract.ts';
+import type { Checkout, Order } from '../contract.ts';
+
+export type OrderDraft = Pick<Order, 'items' | 'subtotal' | 'shippingCost' | 'total' | 'shippingMethod'> & {
+  address: { name: string; line1: string; line2?: string; city: string; postalCode: string; country: string };
+};
+
+/** Works out what an order would be: the cart at current prices, the address, the shipping cost. */
+export class OrderDrafts {
+  constructor(
+    private readonly cart: Api<CartContract>,
+    private readonly user: Api<UserContract>,
+    private readonly logistics: Api<LogisticsContract>,
+  ) {}
+
+  async draft(userId: string, checkout: z.output<typeof Checkout>): Promise<OrderDraft> {
+    const [cart, address] = await Promise.all([this.cart.getCart({ userId }), this.user.getAddress({ userId, addressId: checkout.addressId })]);
+    if (cart.items.length === 0) throw unprocessable('Your cart is empty');
+    const unavailable = cart.items.filter((line) => !line.available);
+    if (unavailable.length) throw unprocessable(`No longer sold: ${unavailable.map((l) => l.name).join(', ')}; remove it from your cart`);
+
+    const lines = cart.items.map(({ productId, quantity }) => ({ productId, quantity }));
+    const quote = await this.logistics.quote({ items: lines, address: { country: address.country, postalCode: address.postalCode } });
+    const option = quote.options.find((o) => o.method === checkout.shippingMethod);
+    if (!option) throw unprocessable(`No ${checkout.shippingMethod} shipping to this address`);
+
+    const items = cart.items.map((l) => ({ productId: l.productId, name: l.name, unitPrice: l.unitPrice, quantity: l.quantity, lineTotal: l.unitPrice * l.quantity }));
+    const subtotal = items.reduce((sum, l) => sum + l.lineTotal, 0);
+    const { id: _id, createdAt: _created, ...shippingAddress } = address;
+    return { items, subtotal, shippingCost: option.cost, total: subtotal + option.cost, shippingMethod: checkout.shippingMethod, address: shippingAddress };
+  }
+}

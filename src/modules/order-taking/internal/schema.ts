@@ -1,0 +1,60 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { z } from 'zod';
+import type { CancelReason, Order, OrderLine, OrderStatus, ShippingAddress } from '../contract.ts';
+
+/** The customer's view of each order: taken here, then kept up to date from order-processing's events. */
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    status: text('status').$type<OrderStatus>().notNull(),
+    cancelReason: text('cancel_reason').$type<CancelReason>(),
+    items: text('items', { mode: 'json' }).$type<z.infer<typeof OrderLine>[]>().notNull(),
+    /** Cents, like every amount below. */
+    subtotal: integer('subtotal').notNull(),
+    shippingCost: integer('shipping_cost').notNull(),
+    total: integer('total').notNull(),
+    shippingMethod: text('shipping_method').$type<Order['shippingMethod']>().notNull(),
+    address: text('address', { mode: 'json' }).$type<z.infer<typeof ShippingAddress>>().notNull(),
+    paymentStatus: text('payment_status'),
+    trackingNumber: text('tracking_number'),
+    shipmentStatus: text('shipment_status'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('orders_user_newest').on(t.userId, t.createdAt)],
+);
+
+/** Each status an order reached, once, with when it got there. */
+export const orderHistory = sqliteTable(
+  'order_history',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    orderId: text('order_id').notNull().references(() => orders.id),
+    status: text('status').$type<OrderStatus>().notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [uniqueIndex('order_history_order_status').on(t.orderId, t.status)],
+);
+
+/**
+ * Idempotency keys of checkouts, per user. A row is reserved before the order is taken (so
+ * duplicates wait or replay) and completed with the order in the order's own transaction.
+ */
+export const checkoutKeys = sqliteTable(
+  'checkout_keys',
+  {
+    userId: text('user_id').notNull(),
+    key: text('key').notNull(),
+    /** sha256 of the checkout body: the same key with another body is refused. */
+    requestHash: text('request_hash').notNull(),
+    /** Which attempt holds the reservation; a stale one may be taken over by a retry. */
+    attempt: text('attempt').notNull(),
+    reservedAt: integer('reserved_at').notNull(),
+    orderId: text('order_id'),
+    /** The order as first answered, replayed to duplicates. */
+    response: text('response', { mode: 'json' }).$type<Order>(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] })],
+);

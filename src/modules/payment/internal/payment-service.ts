@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { Implementation } from '../../../kernel/contract.ts';
+import { conflict, notFound, unavailable } from '../../../kernel/errors.ts';
+import type { Outbox } from '../../../kernel/events/outbox.ts';
+import type { Logger } from '../../../kernel/logger.ts';
+import { paymentContract, type Payment, type PaymentContract } from '../contract.ts';
+import type { PaymentGateway } from './payment-gateway.ts';
+import type { PaymentRow, PaymentStore } from './payment-store.ts';
+
+/** Gateway requests per call before giving up with `unavailable` (the caller retries later). */
+const ATTEMPTS_PER_CALL = 4;
+
+interface ChargeInput {
+  orderId: string;
+  userId: string;
+  amount: number;
+  currency: 'USD';
+  paymentToken: string;
+}
+
+/** The payment module's use cases; each public method is one call of its contract. */
+export class PaymentService implements Implementation<PaymentContract> {
+  constructor(
+    private readonly store: PaymentStore,
+    private readonly gateway: PaymentGateway,
+    private readonly outbox: Outbox,
+    private readonly retryBaseMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async charge(input: ChargeInput) {
+    const now = new Date().toISOString();
+    const payment = this.store.open({
+      id: randomUUID(),
+      orderId: input.orderId,
+      userId: input.userId,
+      amount: input.amount,
+      currency: input.currency,
+      status: 'authorized',
+      attempts: 0,
+      gatewayReference: null,
+      declineReason: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    if (payment.amount !== input.amount || payment.userId !== input.userId) throw conflict('This order is already being paid with another amount or by another user');
+    if (payment.status !== 'authorized') return chargeAnswer(payment);
+
+    // The payment id is the gateway's idempotency key: duplicate calls racing here reach the same capture.
+    const result = await this.withRetries(() => {
+      this.store.countAttempt(payment.id);
+      return this.gateway.charge(input.paymentToken, payment.amount, payment.id);
+    });
+    this.store.transaction(() => {
+      if (result.outcome === 'captured' && this.store.move(payment.id, 'authorized', 'captured', { gatewayReference: result.reference })) {
+        this.outbox.publish(paymentContract.events.captured, { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount }, { key: payment.orderId });
+      }
+      const reason = result.reason ?? 'declined';
+      if (result.outcome === 'declined' && this.store.move(payment.id, 'authorized', 'declined', { declineReason: reason })) {
+        this.outbox.publish(paymentContract.events.declined, { orderId: payment.orderId, paymentId: payment.id, reason }, { key: payment.orderId });
+      }
+    });
+    return chargeAnswer(this.store.findByOrder(payment.orderId)!);
+  }
+
+  async refund({ orderId }: { orderId: string }) {
+    const payment = this.store.findByOrder(orderId);
+    if (payment?.status === 'refunded') return { status: 'refunded' as const };
+    if (payment?.status !== 'captured') return { status: 'none' as const };
+    const result = await this.withRetries(() => this.gateway.refund(payment.gatewayReference!, payment.amount, `refund-${payment.id}`));
+    if (result.outcome === 'rejected') throw conflict(`The gateway refused the refund (${result.reason ?? 'no reason given'})`);
+    this.store.transaction(() => {
+      if (this.store.move(payment.id, 'captured', 'refunded')) {
+        this.outbox.publish(paymentContract.events.refunded, { orderId, paymentId: payment.id, amount: payment.amount }, { key: orderId });
+      }
+    });
+    return { status: 'refunded' as const };
+  }
+
+  listPayments({ orderId, viewer }: { orderId: string; viewer: { userId: string; role: 'customer' | 'admin' } }) {
+    const payment = this.store.findByOrder(orderId);
+    // Customers learn nothing about orders that are not theirs, not even that they exist.
+    if (viewer.role !== 'admin' && payment?.userId !== viewer.userId) throw notFound('Payment of this order');
+    return { items: payment ? [toPayment(payment)] : [] };
+  }
+
+  /** Repeats a gateway request (same key) on transient failures, waiting longer each time. */
+  private async withRetries<R extends { outcome: string }>(request: () => Promise<R>): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await request().catch((err: unknown) => {
+        // A gateway that cannot be reached is a transient failure like any other: the key makes the retry safe.
+        this.logger.warn({ err, attempt }, 'payment gateway request failed');
+        return { outcome: 'transient' } as R;
+      });
+      if (result.outcome !== 'transient') return result;
+      if (attempt === ATTEMPTS_PER_CALL) throw unavailable('The payment gateway is not answering; try again later');
+      await new Promise((resolve) => setTimeout(resolve, this.retryBaseMs * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+function chargeAnswer(payment: PaymentRow) {
+  if (payment.status === 'declined') return { status: 'declined' as const, paymentId: payment.id, reason: payment.declineReason ?? 'declined' };
+  if (payment.status === 'authorized') throw unavailable('The charge of this order is not settled yet; try again later');
+  return { status: 'captured' as const, paymentId: payment.id };
+}
+
+function toPayment(row: PaymentRow): Payment {
+  return { id: row.id, orderId: row.orderId, amount: row.amount, currency: row.currency, status: row.status, attempts: row.attempts, createdAt: row.createdAt, updatedAt: row.updatedAt };
+}

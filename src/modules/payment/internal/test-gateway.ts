@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { ChargeResult, PaymentGateway, RefundResult } from './payment-gateway.ts';
+import type { GatewayChargeRow, TestGatewayStore } from './test-gateway-store.ts';
+
+/**
+ * The built-in gateway, behaving like a card processor's test mode:
+ *   tok_visa            captured
+ *   tok_chargeDeclined  declined ("card_declined")
+ *   tok_flaky           a transient failure on the first request for a key, captured when retried
+ *   anything else       declined ("invalid_token")
+ * Like a real processor it is idempotent by key: a repeated key gets its first final outcome.
+ */
+export class TestGateway implements PaymentGateway {
+  constructor(readonly ledger: TestGatewayStore) {}
+
+  async charge(token: string, amount: number, idempotencyKey: string): Promise<ChargeResult> {
+    return this.ledger.transaction(() => {
+      const seen = this.ledger.charge(idempotencyKey);
+      if (seen && seen.status !== 'failed_transient') {
+        this.ledger.countRequest(idempotencyKey);
+        return resultOf(seen);
+      }
+      const outcome = decide(token, seen !== undefined);
+      this.ledger.saveCharge({
+        idempotencyKey,
+        token,
+        amount,
+        status: outcome.status,
+        reference: outcome.status === 'captured' ? `ch_${randomUUID()}` : null,
+        reason: outcome.reason ?? null,
+      });
+      return resultOf(this.ledger.charge(idempotencyKey)!);
+    });
+  }
+
+  async refund(reference: string, amount: number, idempotencyKey: string): Promise<RefundResult> {
+    return this.ledger.transaction((): RefundResult => {
+      if (this.ledger.hasRefund(idempotencyKey)) return { outcome: 'refunded' };
+      const charge = this.ledger.capturedByReference(reference);
+      if (!charge) return { outcome: 'rejected', reason: 'unknown_charge' };
+      if (this.ledger.refundedSoFar(reference) + amount > charge.amount) return { outcome: 'rejected', reason: 'amount_exceeds_charge' };
+      this.ledger.saveRefund(idempotencyKey, reference, amount);
+      return { outcome: 'refunded' };
+    });
+  }
+}
+
+function decide(token: string, triedBefore: boolean): { status: GatewayChargeRow['status']; reason?: string } {
+  switch (token) {
+    case 'tok_visa':
+      return { status: 'captured' };
+    case 'tok_chargeDeclined':
+      return { status: 'declined', reason: 'card_declined' };
+    case 'tok_flaky':
+      return triedBefore ? { status: 'captured' } : { status: 'failed_transient', reason: 'processor_unavailable' };
+    default:
+      return { status: 'declined', reason: 'invalid_token' };
+  }
+}
+
+function resultOf(row: GatewayChargeRow): ChargeResult {
+  const outcome = row.status === 'failed_transient' ? 'transient' : row.status;
+  return { outcome, ...(row.reference ? { reference: row.reference } : {}), ...(row.reason ? { reason: row.reason } : {}) };
+}

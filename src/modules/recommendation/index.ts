@@ -1,0 +1,53 @@
+import { fileURLToPath } from 'node:url';
+import type { Api } from '../../kernel/contract.ts';
+import { on } from '../../kernel/events/handlers.ts';
+import { defineModule } from '../../kernel/module.ts';
+import type { Db, Sqlite } from '../../kernel/persistence/database.ts';
+import { Kernel } from '../../kernel/tokens.ts';
+import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
+import { orderProcessingContract } from '../order-processing/contract.ts';
+import { orderTakingContract } from '../order-taking/contract.ts';
+import { wishlistContract } from '../wishlist/contract.ts';
+import { recommendationContract } from './contract.ts';
+import { recommendationRoutes } from './internal/http.ts';
+import { RememberOrderLines } from './internal/on-order-placed.ts';
+import { CountPaidOrder } from './internal/on-order-status-changed.ts';
+import { RetireArchivedProduct } from './internal/on-product-archived.ts';
+import { LearnNewProduct } from './internal/on-product-created.ts';
+import { FollowProductChange } from './internal/on-product-updated.ts';
+import { RememberWish } from './internal/on-wishlist-item-added.ts';
+import { ForgetWish } from './internal/on-wishlist-item-removed.ts';
+import { PurchaseCounter } from './internal/purchase-counter.ts';
+import { RecommendationService } from './internal/recommendation-service.ts';
+import { RecommendationStore } from './internal/recommendation-store.ts';
+
+export default defineModule({
+  contract: recommendationContract,
+  migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  bindings(bind) {
+    bind(RecommendationStore).toResolvedValue((db: Db, sqlite: Sqlite) => new RecommendationStore(db, sqlite), [Kernel.Db, Kernel.Sqlite]);
+    bind(PurchaseCounter).toResolvedValue((store: RecommendationStore) => new PurchaseCounter(store), [RecommendationStore]);
+    bind(RecommendationService).toResolvedValue(
+      (store: RecommendationStore, catalog: Api<CatalogContract>) => new RecommendationService(store, catalog),
+      [RecommendationStore, catalogContract.token],
+    );
+    bind(RememberOrderLines).toResolvedValue((store: RecommendationStore, counter: PurchaseCounter) => new RememberOrderLines(store, counter), [RecommendationStore, PurchaseCounter]);
+    bind(CountPaidOrder).toResolvedValue((store: RecommendationStore, counter: PurchaseCounter) => new CountPaidOrder(store, counter), [RecommendationStore, PurchaseCounter]);
+    bind(LearnNewProduct).toResolvedValue((store: RecommendationStore) => new LearnNewProduct(store), [RecommendationStore]);
+    bind(FollowProductChange).toResolvedValue((store: RecommendationStore) => new FollowProductChange(store), [RecommendationStore]);
+    bind(RetireArchivedProduct).toResolvedValue((store: RecommendationStore) => new RetireArchivedProduct(store), [RecommendationStore]);
+    bind(RememberWish).toResolvedValue((store: RecommendationStore) => new RememberWish(store), [RecommendationStore]);
+    bind(ForgetWish).toResolvedValue((store: RecommendationStore) => new ForgetWish(store), [RecommendationStore]);
+  },
+  implementation: RecommendationService,
+  routes: recommendationRoutes,
+  handlers: [
+    on(catalogContract.events.product_created, LearnNewProduct),
+    on(catalogContract.events.product_updated, FollowProductChange),
+    on(catalogContract.events.product_archived, RetireArchivedProduct),
+    on(orderTakingContract.events.placed, RememberOrderLines),
+    on(orderProcessingContract.events.status_changed, CountPaidOrder),
+    on(wishlistContract.events.item_added, RememberWish),
+    on(wishlistContract.events.item_removed, ForgetWish),
+  ],
+});

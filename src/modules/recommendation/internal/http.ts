@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { defineRoutes } from '../../../kernel/http/routes.ts';
+import { pathParams, queryInt } from '../../../kernel/http/query.ts';
+import { recommendationContract } from '../contract.ts';
+
+const HowMany = z.strictObject({ limit: queryInt(1, 50).default(10) });
+
+export const recommendationRoutes = defineRoutes((r) => {
+  r.get('/api/products/:id/recommendations', {
+    access: 'public',
+    summary: 'Products bought together with this one, then others of its category',
+    params: pathParams('id'),
+    query: HowMany,
+  }, ({ params, query, use }) => use(recommendationContract).forProduct({ productId: params.id, limit: query.limit }));
+
+  r.get('/api/recommendations', {
+    access: 'user',
+    summary: 'Suggestions for the signed-in user from their orders and wishlist; popular products for a new user',
+    query: HowMany,
+  }, ({ query, user, use }) => use(recommendationContract).forUser({ userId: user.id, limit: query.limit }));
+});

@@ -1,0 +1,92 @@
+import type { z } from 'zod';
+import type { Api, Implementation } from '../../../kernel/contract.ts';
+import { notFound } from '../../../kernel/errors.ts';
+import type { CatalogContract, Product } from '../../catalog/contract.ts';
+import type { Recommendation, RecommendationContract } from '../contract.ts';
+import type { RecommendationStore, Signal } from './recommendation-store.ts';
+
+type Reason = z.infer<typeof Recommendation>['reason'];
+type Pick = { productId: string; reason: Reason };
+
+/** Candidates fetched beyond the limit, in case the catalog archived some since we heard of them. */
+const SLACK = 5;
+
+/**
+ * "For you" scoring. A candidate scores
+ *     2 × (paid orders in which it was bought together with something the user bought)
+ *   + 1 × (products on the user's wishlist in its category),
+ * ties broken by popularity (paid orders containing it), then by id so answers are stable.
+ * A purchase weighs twice a wish: money spent says more than a wish. Candidates the user
+ * bought or already wished are never shown; popular products fill the rest of the list.
+ */
+const TOGETHER_WEIGHT = 2;
+const WISH_WEIGHT = 1;
+
+/** The recommendation module's use cases; each public method is one call of its contract. */
+export class RecommendationService implements Implementation<RecommendationContract> {
+  constructor(
+    private readonly store: RecommendationStore,
+    private readonly catalog: Api<CatalogContract>,
+  ) {}
+
+  async forProduct({ productId, limit }: { productId: string; limit: number }) {
+    const wanted = limit + SLACK;
+    const picks = [
+      ...this.store.boughtWith(productId, wanted).map((s) => pick(s, 'bought_together')),
+      ...this.store.sameCategory(productId, wanted).map((s) => pick(s, 'same_category')),
+    ];
+    const products = await this.productsOf([productId, ...picks.map((p) => p.productId)]);
+    if (!products.has(productId)) throw notFound('Product');
+    return { items: present(picks, products, limit) };
+  }
+
+  async forUser({ userId, limit }: { userId: string; limit: number }) {
+    const wanted = limit + SLACK;
+    const personal = rank([...this.store.boughtWithMine(userId, wanted), ...this.store.likeMyWishes(userId, wanted)]);
+    const picks = [
+      ...personal.map((s) => pick(s, 'for_you')),
+      ...this.store.popularFor(userId, wanted).map((s) => pick(s, 'popular')),
+    ];
+    const products = await this.productsOf(picks.map((p) => p.productId));
+    return { items: present(picks, products, limit) };
+  }
+
+  /** Names, prices and whether still on sale, straight from the catalog in one call. */
+  private async productsOf(ids: string[]): Promise<Map<string, Product>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const { items } = await this.catalog.getProducts({ productIds: unique });
+    return new Map(items.map((p) => [p.id, p]));
+  }
+}
+
+/** Adds up each candidate's signals and orders them by score (see the comment above). */
+function rank(signals: Signal[]): Signal[] {
+  const merged = new Map<string, Signal>();
+  for (const s of signals) {
+    const seen = merged.get(s.productId);
+    merged.set(s.productId, seen ? { ...seen, together: seen.together + s.together, wishes: seen.wishes + s.wishes } : { ...s });
+  }
+  const score = (s: Signal) => TOGETHER_WEIGHT * s.together + WISH_WEIGHT * s.wishes;
+  return [...merged.values()].sort(
+    (a, b) => score(b) - score(a) || b.purchases - a.purchases || a.productId.localeCompare(b.productId),
+  );
+}
+
+function pick(signal: Signal, reason: Reason): Pick {
+  return { productId: signal.productId, reason };
+}
+
+/** The first pick of each product that the catalog still sells, up to the limit. */
+function present(picks: Pick[], products: Map<string, Product>, limit: number): z.input<typeof Recommendation>[] {
+  const shown = new Set<string>();
+  const items: z.input<typeof Recommendation>[] = [];
+  for (const { productId, reason } of picks) {
+    const product = products.get(productId);
+    if (!product?.active || shown.has(productId)) continue;
+    shown.add(productId);
+    items.push({ productId, name: product.name, price: product.price, reason });
+    if (items.length === limit) break;
+  }
+  return items;
+}

@@ -1,0 +1,71 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * What recommendation knows of the catalog (fed by catalog events) plus how often each product
+ * was in a paid order. A product first seen in an order, before its catalog event, has no
+ * category until that event arrives.
+ */
+export const products = sqliteTable(
+  'products',
+  {
+    productId: text('product_id').primaryKey(),
+    categoryId: text('category_id'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** Paid orders that contained the product: its popularity. */
+    purchases: integer('purchases').notNull().default(0),
+  },
+  (t) => [index('products_category_popular').on(t.categoryId, t.active, t.purchases), index('products_popular').on(t.active, t.purchases)],
+);
+
+/**
+ * Orders as far as recommendation needs them. Lines (from order.placed) and payment (from
+ * order.status_changed) may arrive in either order; whichever comes second counts the order,
+ * once: `counted` guards against counting it twice.
+ */
+export const orders = sqliteTable('orders', {
+  orderId: text('order_id').primaryKey(),
+  userId: text('user_id').notNull(),
+  linesKnown: integer('lines_known', { mode: 'boolean' }).notNull().default(false),
+  paid: integer('paid', { mode: 'boolean' }).notNull().default(false),
+  counted: integer('counted', { mode: 'boolean' }).notNull().default(false),
+});
+
+export const orderLines = sqliteTable(
+  'order_lines',
+  {
+    orderId: text('order_id').notNull(),
+    productId: text('product_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.productId] })],
+);
+
+/** How many paid orders held both products; stored in both directions so lookups need one index. */
+export const boughtTogether = sqliteTable(
+  'bought_together',
+  {
+    productId: text('product_id').notNull(),
+    otherId: text('other_id').notNull(),
+    orders: integer('orders').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.otherId] })],
+);
+
+/** What each customer has bought in a paid order (never recommended back to them). */
+export const userPurchases = sqliteTable(
+  'user_purchases',
+  {
+    userId: text('user_id').notNull(),
+    productId: text('product_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.productId] })],
+);
+
+/** Each customer's wishlist, projected from wishlist events. */
+export const wishes = sqliteTable(
+  'wishes',
+  {
+    userId: text('user_id').notNull(),
+    productId: text('product_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.productId] })],
+);

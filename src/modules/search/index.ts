@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url';
+import type { Api } from '../../kernel/contract.ts';
+import { on } from '../../kernel/events/handlers.ts';
+import { defineModule } from '../../kernel/module.ts';
+import type { Sqlite } from '../../kernel/persistence/database.ts';
+import { Kernel } from '../../kernel/tokens.ts';
+import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
+import { warehouseContract, type WarehouseContract } from '../warehouse/contract.ts';
+import { searchContract } from './contract.ts';
+import { searchRoutes } from './internal/http.ts';
+import { TrackStockForSearch } from './internal/on-availability-changed.ts';
+import { RepriceIndexedProduct } from './internal/on-price-changed.ts';
+import { DropArchivedProduct } from './internal/on-product-archived.ts';
+import { IndexNewProduct } from './internal/on-product-created.ts';
+import { ReindexChangedProduct } from './internal/on-product-updated.ts';
+import { SearchService } from './internal/search-service.ts';
+import { SearchStore } from './internal/search-store.ts';
+
+export default defineModule({
+  contract: searchContract,
+  migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  bindings(bind) {
+    bind(SearchStore).toResolvedValue((sqlite: Sqlite) => new SearchStore(sqlite), [Kernel.Sqlite]);
+    bind(SearchService).toResolvedValue(
+      (store: SearchStore, catalog: Api<CatalogContract>, warehouse: Api<WarehouseContract>) => new SearchService(store, catalog, warehouse),
+      [SearchStore, catalogContract.token, warehouseContract.token],
+    );
+    // Every handler only writes to the index.
+    const bindHandler = <H>(Handler: new (store: SearchStore) => H) =>
+      bind(Handler).toResolvedValue((store: SearchStore) => new Handler(store), [SearchStore]);
+    bindHandler(IndexNewProduct);
+    bindHandler(ReindexChangedProduct);
+    bindHandler(RepriceIndexedProduct);
+    bindHandler(DropArchivedProduct);
+    bindHandler(TrackStockForSearch);
+  },
+  implementation: SearchService,
+  routes: searchRoutes,
+  handlers: [
+    on(catalogContract.events.product_created, IndexNewProduct),
+    on(catalogContract.events.product_updated, ReindexChangedProduct),
+    on(catalogContract.events.price_changed, RepriceIndexedProduct),
+    on(catalogContract.events.product_archived, DropArchivedProduct),
+    on(warehouseContract.events.availability_changed, TrackStockForSearch),
+  ],
+});

@@ -1,0 +1,32 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Search's own copy of each product, as the catalog's events describe it. The full-text index
+ * (`search_text`, FTS5, see migrations/*_fts.sql) is an external-content table over this one,
+ * kept in step by triggers; `doc_id` is its rowid, declared so that VACUUM cannot renumber it.
+ */
+export const searchProducts = sqliteTable(
+  'search_products',
+  {
+    docId: integer('doc_id').primaryKey(),
+    productId: text('product_id').notNull().unique(),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    categoryId: text('category_id').notNull(),
+    price: integer('price').notNull(),
+    /** Archived products stay as rows (so late events cannot revive them) but are never found. */
+    active: integer('active', { mode: 'boolean' }).notNull(),
+    createdAt: text('created_at').notNull(),
+    /** The catalog's `updatedAt` of the state held here: older events are ignored. */
+    versionAt: text('version_at').notNull(),
+  },
+  (t) => [index('search_products_newest').on(t.active, t.createdAt), index('search_products_price').on(t.active, t.price)],
+);
+
+/** Available units per product from warehouse events; a product without a row is not in stock. */
+export const searchStock = sqliteTable('search_stock', {
+  productId: text('product_id').primaryKey(),
+  available: integer('available').notNull(),
+  /** When the warehouse reported this level: older reports are ignored. */
+  changedAt: text('changed_at').notNull(),
+});

@@ -1,0 +1,150 @@
+import type { Product } from '../../catalog/contract.ts';
+import type { Sqlite } from '../../../kernel/persistence/database.ts';
+
+export type SearchSort = 'relevance' | 'price_asc' | 'price_desc' | 'newest';
+
+export interface SearchFilters {
+  /** An FTS5 MATCH expression built by `matchExpression`, never raw user input; null = every product. */
+  match: string | null;
+  categoryId?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  inStock?: boolean;
+}
+
+export interface HitRow {
+  productId: string;
+  name: string;
+  price: number;
+  categoryId: string;
+  inStock: number;
+  score: number | null;
+}
+
+type Statement = ReturnType<Sqlite['prepare']>;
+
+/** Name matches weigh ten times as much as description matches. */
+const RANK = 'bm25(search_text, 10.0, 1.0)';
+const IN_STOCK = 'coalesce(s.available, 0) > 0';
+/** Ties go to the newest; doc_id breaks ties within one millisecond (it grows as products arrive). */
+const NEWEST = 'd.created_at DESC, d.doc_id DESC';
+const ORDER: Record<SearchSort, string> = {
+  relevance: `${RANK}, ${NEWEST}`,
+  price_asc: `d.price, ${NEWEST}`,
+  price_desc: `d.price DESC, ${NEWEST}`,
+  newest: NEWEST,
+};
+const SORTS = Object.keys(ORDER) as SearchSort[];
+
+/** FROM and WHERE of every query; `withCategory` false leaves the category filter out (for facets). */
+function fromWhere(text: boolean, withCategory: boolean): string {
+  return `${text ? 'FROM search_text JOIN search_products d ON d.doc_id = search_text.rowid' : 'FROM search_products d'}
+    LEFT JOIN search_stock s ON s.product_id = d.product_id
+    WHERE d.active = 1 ${text ? 'AND search_text MATCH @match' : ''}
+      ${withCategory ? 'AND (@categoryId IS NULL OR d.category_id = @categoryId)' : ''}
+      AND (@minPrice IS NULL OR d.price >= @minPrice)
+      AND (@maxPrice IS NULL OR d.price <= @maxPrice)
+      AND (@inStock IS NULL OR (${IN_STOCK}) = @inStock)`;
+}
+
+/**
+ * The only place that speaks SQL for search. Every query shape (with or without text, each sort)
+ * is prepared once here, so a search binds parameters and runs: nothing is built per call.
+ */
+export class SearchStore {
+  private readonly pages = new Map<string, Statement>();
+  private readonly facets: Record<'text' | 'browse', Statement>;
+  private readonly stmts;
+
+  constructor(private readonly sqlite: Sqlite) {
+    for (const text of [true, false]) {
+      for (const sort of SORTS.filter((s) => text || s !== 'relevance')) {
+        const score = text ? `-${RANK}` : 'NULL';
+        this.pages.set(`${text}:${sort}`, sqlite.prepare(
+          `SELECT d.product_id AS productId, d.name, d.price, d.category_id AS categoryId, ${IN_STOCK} AS inStock, ${score} AS score
+           ${fromWhere(text, true)} ORDER BY ${ORDER[sort]} LIMIT @limit OFFSET @offset`,
+        ));
+      }
+    }
+    const facet = (text: boolean) => sqlite.prepare(`SELECT d.category_id AS categoryId, count(*) AS n ${fromWhere(text, false)} GROUP BY d.category_id`);
+    this.facets = { text: facet(true), browse: facet(false) };
+    this.stmts = {
+      saveProduct: sqlite.prepare(
+        `INSERT INTO search_products (product_id, name, description, category_id, price, active, created_at, version_at)
+         VALUES (@id, @name, @description, @categoryId, @price, @active, @createdAt, @updatedAt)
+         ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
+           category_id = excluded.category_id, price = excluded.price, created_at = excluded.created_at,
+           active = excluded.active AND search_products.active, version_at = excluded.version_at
+         WHERE excluded.version_at >= search_products.version_at`,
+      ),
+      // A product archived before its creation reached search is kept as an inactive placeholder.
+      archive: sqlite.prepare(
+        `INSERT INTO search_products (product_id, name, description, category_id, price, active, created_at, version_at)
+         VALUES (?, '', '', '', 0, 0, '', '') ON CONFLICT (product_id) DO UPDATE SET active = 0`,
+      ),
+      // The price alone does not move version_at: the product_updated sent with it still applies in full.
+      reprice: sqlite.prepare('UPDATE search_products SET price = ? WHERE product_id = ? AND version_at <= ?'),
+      saveStock: sqlite.prepare(
+        `INSERT INTO search_stock (product_id, available, changed_at) VALUES (?, ?, ?)
+         ON CONFLICT (product_id) DO UPDATE SET available = excluded.available, changed_at = excluded.changed_at
+         WHERE excluded.changed_at >= search_stock.changed_at`,
+      ),
+      productIdsBefore: sqlite.prepare('SELECT product_id FROM search_products WHERE version_at < ?').pluck(),
+      stockIdsBefore: sqlite.prepare('SELECT product_id FROM search_stock WHERE changed_at < ?').pluck(),
+      deleteProduct: sqlite.prepare('DELETE FROM search_products WHERE product_id = ?'),
+      deleteStock: sqlite.prepare('DELETE FROM search_stock WHERE product_id = ?'),
+      rebuildText: sqlite.prepare(`INSERT INTO search_text (search_text) VALUES ('rebuild')`),
+    };
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.sqlite.transaction(work)();
+  }
+
+  /** One page of hits, in the given order. */
+  page(filters: SearchFilters, sort: SearchSort, limit: number, offset: number): HitRow[] {
+    const statement = this.pages.get(`${filters.match !== null}:${sort}`);
+    if (!statement) throw new Error(`No query prepared for sort ${sort} ${filters.match === null ? 'without' : 'with'} text`);
+    return statement.all({ ...bind(filters), limit, offset }) as HitRow[];
+  }
+
+  /** Matching products per category, with every filter but the category. */
+  countByCategory(filters: SearchFilters): Record<string, number> {
+    const rows = this.facets[filters.match === null ? 'browse' : 'text'].all(bind(filters)) as Array<{ categoryId: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.categoryId, r.n]));
+  }
+
+  /** Stores a product's whole state unless a newer one is already held. */
+  saveProduct(product: Product): void {
+    this.stmts.saveProduct.run({ ...product, active: product.active ? 1 : 0 });
+  }
+
+  archive(productId: string): void {
+    this.stmts.archive.run(productId);
+  }
+
+  reprice(productId: string, price: number, changedAt: string): void {
+    this.stmts.reprice.run(price, productId, changedAt);
+  }
+
+  saveStock(productId: string, available: number, changedAt: string): void {
+    this.stmts.saveStock.run(productId, available, changedAt);
+  }
+
+  /** Drops products and stock older than `before` that a rebuild did not see, then re-indexes all text. */
+  removeUnseen(seen: Set<string>, before: string): void {
+    for (const id of this.stmts.productIdsBefore.all(before) as string[]) if (!seen.has(id)) this.stmts.deleteProduct.run(id);
+    for (const id of this.stmts.stockIdsBefore.all(before) as string[]) if (!seen.has(id)) this.stmts.deleteStock.run(id);
+    this.stmts.rebuildText.run();
+  }
+}
+
+function bind(f: SearchFilters) {
+  return {
+    match: f.match,
+    categoryId: f.categoryId ?? null,
+    minPrice: f.minPrice ?? null,
+    maxPrice: f.maxPrice ?? null,
+    inStock: f.inStock === undefined ? null : Number(f.inStock),
+  };
+}

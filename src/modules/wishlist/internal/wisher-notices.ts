@@ -1,0 +1,25 @@
+import type { Api } from '../../../kernel/contract.ts';
+import type { HandlerContext } from '../../../kernel/events/handlers.ts';
+import type { CatalogContract, Product } from '../../catalog/contract.ts';
+import type { WishlistStore } from './wishlist-store.ts';
+
+/**
+ * Sends one notice per wisher of a product for the event being handled. The notices are written
+ * in the handler's own transaction, so a redelivered event sends none again. Nobody is told about
+ * an archived product: it cannot be bought whatever its price or stock.
+ */
+export class WisherNotices {
+  constructor(
+    private readonly store: WishlistStore,
+    private readonly catalog: Api<CatalogContract>,
+  ) {}
+
+  async send(productId: string, ctx: HandlerContext, notice: (userId: string, product: Product) => void): Promise<void> {
+    if (!this.store.hasWishers(productId)) return;
+    const product = await this.catalog.getProduct({ productId });
+    if (!product.active) return;
+    ctx.commit(() => {
+      for (const userId of this.store.wishers(productId)) notice(userId, product);
+    });
+  }
+}

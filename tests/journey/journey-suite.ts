@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
+import { expectStatus, Journeys, type Customer } from './journey-helpers.ts';
+
+export interface JourneyTarget {
+  /** Base URL of the shop's HTTP API (the monolith, or the gateway of a split deployment). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const statuses = (o: { history: Array<{ status: string }> }) => o.history.map((h) => h.status);
+
+/** The order journeys of the shop, end to end through HTTP, against whatever `startTarget` starts. */
+export function describeJourneys(name: string, startTarget: () => Promise<JourneyTarget>): void {
+  describe(`journeys (${name})`, () => {
+    let target: JourneyTarget;
+    let shop: Journeys;
+
+    beforeAll(async () => {
+      target = await startTarget();
+      shop = new Journeys(target.url);
+    });
+    afterAll(() => target?.stop());
+
+    /** A customer with `quantity` units of a product in their cart, checked out and accepted. */
+    async function placed({ onHand = 10, quantity = 2, paymentToken = 'tok_visa' } = {}) {
+      const product = await shop.product({ onHand });
+      const customer = await shop.customer();
+      await shop.addToCart(customer, product.id, quantity);
+      const res = expectStatus(await shop.checkout(customer, { paymentToken }), 202);
+      return { product, customer, order: res.body as { id: string; total: number } };
+    }
+
+    it('takes a customer from browsing to a delivered parcel', async () => {
+      const product = await shop.product({ price: 4200, onHand: 10, name: 'Heron teapot' });
+      const customer = await shop.customer();
+      expect((await shop.api.get(`/api/products/${product.id}`)).body).toMatchObject({ name: product.name, price: 4200, active: true });
+      const search = await shop.api.get(`/api/search?q=${encodeURIComponent(product.name)}`);
+      if (search.status !== 404) {
+        await eventually(async () => (await shop.api.get(`/api/search?q=${encodeURIComponent(product.name)}`)).body.items ?? [],
+          (items: Array<{ productId: string }>) => items.some((i) => i.productId === product.id), { what: 'the product in search' });
+      }
+      await shop.addToCart(customer, product.id, 2);
+
+      const accepted = expectStatus(await shop.checkout(customer), 202);
+      expect(accepted.body).toMatchObject({ status: 'placed', subtotal: 8400, currency: 'USD' });
+      expect(accepted.body.total).toBe(accepted.body.subtotal + accepted.body.shippingCost);
+      const paid = await shop.reaches(customer, accepted.body.id, 'paid', (o) => !!o.shipment);
+      expect(statuses(paid)).toEqual(['placed', 'stock_reserved', 'paid']);
+      expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 2, available: 8 });
+      await eventually(async () => (await shop.api.get('/api/cart', customer.token)).body.items, (items: unknown[]) => items.length === 0, { what: 'the cart to empty' });
+
+      expect((await shop.carrierReports(paid.shipment!.trackingNumber, 'in_transit')).status).toBe(204);
+      await shop.reaches(customer, accepted.body.id, 'shipped');
+      expect(await shop.stock(product.id)).toMatchObject({ onHand: 8, reserved: 0, available: 8 });
+      expect((await shop.carrierReports(paid.shipment!.trackingNumber, 'delivered')).status).toBe(204);
+      const delivered = await shop.reaches(customer, accepted.body.id, 'delivered');
+      expect(statuses(delivered)).toEqual(['placed', 'stock_reserved', 'paid', 'shipped', 'delivered']);
+      const times = delivered.history.map((h) => Date.parse(h.at));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    });
+
+    it('cancels an order whose card is declined and releases its stock', async () => {
+      const { product, customer, order } = await placed({ paymentToken: 'tok_chargeDeclined' });
+      const cancelled = await shop.reaches(customer, order.id, 'cancelled');
+      expect(cancelled.cancelReason).toBe('payment_declined');
+      expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+      const payments = await shop.payments(order.id);
+      expect(payments.map((p) => p.status)).toEqual(['declined']);
+    });
+
+    it('charges a card whose first attempt fails transiently exactly once, on the second attempt', async () => {
+      const { customer, order } = await placed({ paymentToken: 'tok_flaky' });
+      await shop.reaches(customer, order.id, 'paid');
+      expect(await shop.payments(order.id)).toEqual([expect.objectContaining({ status: 'captured', amount: order.total, attempts: 2 })]);
+    });
+
+    it('cancels an order there is not enough stock for, without charging it', async () => {
+      const { product, customer, order } = await placed({ onHand: 1, quantity: 2 });
+      expect((await shop.reaches(customer, order.id, 'cancelled')).cancelReason).toBe('out_of_stock');
+      expect(await shop.payments(order.id)).toEqual([]);
+      expect(await shop.stock(product.id)).toMatchObject({ onHand: 1, reserved: 0 });
+    });
+
+    it('cancels a paid order on request: refunds it and puts the stock back', async () => {
+      const { product, customer, order } = await placed();
+      await shop.reaches(customer, order.id, 'paid');
+      const res = await shop.api.post(`/api/orders/${order.id}/cancel`, undefined, customer.token);
+      expect(res.status).toBe(202);
+      expect((await shop.reaches(customer, order.id, 'cancelled')).cancelReason).toBe('customer_request');
+      expect((await shop.payments(order.id)).map((p) => p.status)).toEqual(['refunded']);
+      expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+      expect((await shop.api.post(`/api/orders/${order.id}/cancel`, undefined, customer.token)).status).toBe(202);
+    });
+
+    it('refuses to cancel a shipped order with 409', async () => {
+      const { customer, order } = await placed();
+      const paid = await shop.reaches(customer, order.id, 'paid', (o) => !!o.shipment);
+      await shop.carrierReports(paid.shipment!.trackingNumber, 'in_transit');
+      await shop.reaches(customer, order.id, 'shipped');
+      expect((await shop.api.post(`/api/orders/${order.id}/cancel`, undefined, customer.token)).status).toBe(409);
+    });
+
+    it('makes one order and one charge of the same checkout sent five times at once', async () => {
+      const product = await shop.product();
+      const customer = await shop.customer();
+      await shop.addToCart(customer, product.id, 1);
+      const key = `five-${customer.id}`;
+      const answers = await Promise.all(Array.from({ length: 5 }, () => shop.checkout(customer, { key })));
+      for (const a of answers) expect([202, 409]).toContain(a.status);
+      const ids = [...new Set(answers.filter((a) => a.status === 202).map((a) => a.body.id))];
+      expect(ids).toHaveLength(1);
+      await shop.reaches(customer, ids[0], 'paid');
+      expect((await shop.api.get('/api/orders', customer.token)).body.total).toBe(1);
+      expect(await shop.payments(ids[0])).toHaveLength(1);
+    });
+
+    it('holds checkouts to their rules: key required, one body per key, no empty cart, no peeking at others', async () => {
+      const { customer, order } = await placed();
+      expect((await shop.checkout(customer, { key: null })).status).toBe(400);
+      const key = `rules-${customer.id}`;
+      const other = await shop.customer();
+      const product = await shop.product();
+      await shop.addToCart(other, product.id, 1);
+      expect((await shop.checkout(other, { key })).status).toBe(202);
+      expect((await shop.checkout(other, { key, shippingMethod: 'express' })).status).toBe(422);
+      await eventually(async () => (await shop.api.get('/api/cart', other.token)).body.items, (items: unknown[]) => items.length === 0, { what: 'the cart to empty' });
+      expect((await shop.checkout(other)).status).toBe(422);
+      expect((await shop.api.get(`/api/orders/${order.id}`, other.token)).status).toBe(404);
+    });
+
+    it('sells the last 10 units to exactly 10 of 50 customers checking out at once', async () => {
+      const product = await shop.product({ onHand: 10 });
+      const customers: Customer[] = await Promise.all(Array.from({ length: 50 }, () => shop.customer()));
+      await Promise.all(customers.map((c) => shop.addToCart(c, product.id, 1)));
+      const answers = await Promise.all(customers.map((c) => shop.checkout(c)));
+      for (const a of answers) expect(a.status).toBe(202);
+      let lowest = Infinity;
+      const orders = await Promise.all(customers.map(async (c, i) => {
+        const o = await shop.settles(c, answers[i].body.id, 30_000);
+        lowest = Math.min(lowest, (await shop.stock(product.id)).available);
+        return o;
+      }));
+      expect(orders.filter((o) => o.status === 'paid')).toHaveLength(10);
+      const cancelled = orders.filter((o) => o.status === 'cancelled');
+      expect(cancelled).toHaveLength(40);
+      for (const o of cancelled) expect(o.cancelReason).toBe('out_of_stock');
+      expect(lowest).toBeGreaterThanOrEqual(0);
+      expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
+    }, 60_000);
+  });
+}

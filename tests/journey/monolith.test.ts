@@ -1,0 +1,7 @@
+import { startTestShop } from '../support/shop.ts';
+import { describeJourneys } from './journey-suite.ts';
+
+describeJourneys('monolith', async () => {
+  const shop = await startTestShop();
+  return { url: shop.url, stop: () => shop.stop() };
+});

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sqlite } from '../src/kernel/persistence/database.ts';
+import { Kernel } from '../src/kernel/tokens.ts';
+import { eventually } from './support/eventually.ts';
+import { Gate } from './support/order-neighbours.ts';
+import { startOrderShop, type OrderShop } from './support/order-shop.ts';
+
+let shop: OrderShop;
+
+beforeAll(async () => {
+  shop = await startOrderShop();
+});
+afterAll(() => shop?.stop());
+
+const ADDRESS = { name: 'Ann', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+let serial = 0;
+
+const sagaRow = (orderId: string) =>
+  shop.runtime.containerOf('order-processing').get<Sqlite>(Kernel.Sqlite).prepare('SELECT * FROM order_sagas WHERE order_id = ?').get(orderId) as
+    | { cancel_requested: string | null }
+    | undefined;
+
+/** A customer who checks out `quantity` units of a fresh product of which `onHand` are in stock. */
+async function checkout({ quantity = 2, onHand = 10, paymentToken = 'tok_visa' } = {}) {
+  const productId = `p-${Date.now()}-${serial++}`;
+  shop.fakes.warehouse.stock.set(productId, { onHand, reserved: 0 });
+  const c = await shop.api.registerCustomer();
+  const address = await shop.api.post('/api/users/me/addresses', ADDRESS, c.token);
+  shop.fakes.cart.carts.set(c.id, [{ productId, quantity, unitPrice: 1000 }]);
+  const res = await shop.api.post('/api/orders', { addressId: address.body.id, shippingMethod: 'standard', paymentToken }, c.token, { 'Idempotency-Key': `k-${productId}` });
+  expect(res.status).toBe(202);
+  const orderId: string = res.body.id;
+  return {
+    orderId,
+    productId,
+    stock: () => shop.fakes.warehouse.stock.get(productId)!,
+    /** Resolves once the saga has noted the customer's cancellation (it may still be busy with a step). */
+    cancelRecorded: () => eventually(() => sagaRow(orderId)?.cancel_requested, Boolean, { what: 'the cancellation to be recorded' }),
+    order: async () => (await shop.api.get(`/api/orders/${orderId}`, c.token)).body,
+    cancel: () => shop.api.post(`/api/orders/${orderId}/cancel`, undefined, c.token),
+    reaches: (status: string, accept: (order: any) => boolean = () => true) =>
+      eventually(async () => (await shop.api.get(`/api/orders/${orderId}`, c.token)).body, (o) => o.status === status && accept(o), { what: `order ${status}` }),
+  };
+}
+
+describe('order-processing: the order saga', () => {
+  it('reserves stock, charges the total once and books the shipment of a placed order', async () => {
+    const o = await checkout();
+    const paid = await o.reaches('paid', (order) => !!order.shipment);
+    expect(paid.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'stock_reserved', 'paid']);
+    expect(paid.payment).toEqual({ status: 'captured' });
+    expect(paid.shipment).toEqual({ trackingNumber: `TRK-${o.orderId.slice(0, 8)}`, status: 'created' });
+    expect(shop.fakes.payment.payments.get(o.orderId)).toMatchObject({ amount: 2500, status: 'captured', calls: 1 });
+    expect(o.stock()).toEqual({ onHand: 10, reserved: 2 });
+  });
+
+  it('cancels an order there is not enough stock for, without charging it', async () => {
+    const o = await checkout({ quantity: 3, onHand: 2 });
+    const cancelled = await o.reaches('cancelled');
+    expect(cancelled.cancelReason).toBe('out_of_stock');
+    expect(shop.fakes.payment.payments.has(o.orderId)).toBe(false);
+    expect(o.stock()).toEqual({ onHand: 2, reserved: 0 });
+  });
+
+  it('cancels an order whose card is declined and releases its stock', async () => {
+    const o = await checkout({ paymentToken: 'tok_chargeDeclined' });
+    const cancelled = await o.reaches('cancelled');
+    expect(cancelled).toMatchObject({ cancelReason: 'payment_declined', payment: { status: 'declined' } });
+    expect(cancelled.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'stock_reserved', 'cancelled']);
+    expect(o.stock().reserved).toBe(0);
+  });
+
+  it('retries a payment the gateway could not take and charges it once', async () => {
+    shop.fakes.payment.outages = 2;
+    const o = await checkout();
+    await o.reaches('paid');
+    expect(shop.fakes.payment.outages).toBe(0);
+    expect(shop.fakes.payment.payments.get(o.orderId)?.calls).toBe(1);
+  });
+
+  it('cancels a paid order at the customer’s request: refund, stock back, shipment cancelled; again is still 202', async () => {
+    const o = await checkout();
+    await o.reaches('paid', (order) => !!order.shipment);
+    const res = await o.cancel();
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ status: 'cancelled' });
+    const cancelled = await o.reaches('cancelled');
+    expect(cancelled).toMatchObject({ cancelReason: 'customer_request', payment: { status: 'refunded' }, shipment: { status: 'cancelled' } });
+    expect(shop.fakes.payment.payments.get(o.orderId)?.status).toBe('refunded');
+    expect(shop.fakes.logistics.shipments.get(o.orderId)?.status).toBe('cancelled');
+    expect(o.stock()).toEqual({ onHand: 10, reserved: 0 });
+    const again = await o.cancel();
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual({ status: 'cancelled' });
+  });
+
+  it('leaves no captured money behind a cancel that arrives while the card is being charged', async () => {
+    const gate = (shop.fakes.payment.gate = new Gate());
+    const o = await checkout();
+    await gate.reached;
+    shop.fakes.payment.gate = null;
+    const cancelling = o.cancel().then((r) => r);
+    await o.cancelRecorded();
+    gate.release();
+    expect((await cancelling).status).toBe(202);
+    const cancelled = await o.reaches('cancelled');
+    expect(cancelled.cancelReason).toBe('customer_request');
+    await shop.settled();
+    expect(shop.fakes.payment.payments.get(o.orderId)?.status).toBe('refunded');
+    expect(o.stock().reserved).toBe(0);
+    expect(shop.fakes.logistics.shipments.has(o.orderId)).toBe(false);
+  });
+
+  it('leaves no reserved stock behind a cancel that arrives while stock is being reserved', async () => {
+    const gate = (shop.fakes.warehouse.gate = new Gate());
+    const o = await checkout();
+    await gate.reached;
+    shop.fakes.warehouse.gate = null;
+    const cancelling = o.cancel().then((r) => r);
+    await o.cancelRecorded();
+    gate.release();
+    expect((await cancelling).status).toBe(202);
+    await o.reaches('cancelled');
+    await shop.settled();
+    expect(o.stock()).toEqual({ onHand: 10, reserved: 0 });
+    expect(shop.fakes.payment.payments.has(o.orderId)).toBe(false);
+  });
+
+  it('ships on the carrier’s in-transit report (taking the stock off the shelf), refuses to cancel then, and delivers', async () => {
+    const o = await checkout();
+    await o.reaches('paid', (order) => !!order.shipment);
+    shop.fakes.logistics.report(o.orderId, 'in_transit');
+    const shipped = await o.reaches('shipped');
+    expect(shipped.shipment).toMatchObject({ status: 'in_transit' });
+    expect(o.stock()).toEqual({ onHand: 8, reserved: 0 });
+    expect((await o.cancel()).status).toBe(409);
+    shop.fakes.logistics.report(o.orderId, 'delivered');
+    const delivered = await o.reaches('delivered');
+    expect(delivered.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'stock_reserved', 'paid', 'shipped', 'delivered']);
+    const times = delivered.history.map((h: { at: string }) => Date.parse(h.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('refuses to cancel once the carrier has the parcel, even before its report arrived, and keeps the order', async () => {
+    const o = await checkout();
+    await o.reaches('paid', (order) => !!order.shipment);
+    shop.fakes.logistics.report(o.orderId, 'in_transit', false);
+    expect((await o.cancel()).status).toBe(409);
+    expect((await o.order()).status).toBe('paid');
+    expect(shop.fakes.payment.payments.get(o.orderId)?.status).toBe('captured');
+  });
+
+  it('finishes an order after a restart when the gateway was down before it', async () => {
+    shop.fakes.payment.outages = 1_000;
+    const o = await checkout();
+    await o.reaches('stock_reserved');
+    shop = await shop.restart();
+    shop.fakes.payment.outages = 0;
+    await eventually(() => shop.fakes.payment.payments.get(o.orderId)?.status, (s) => s === 'captured', { what: 'the charge after restart' });
+    expect(shop.fakes.payment.payments.get(o.orderId)?.calls).toBe(1);
+  });
+});

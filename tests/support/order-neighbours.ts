@@ -1,0 +1,206 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Contract, Implementation } from '../../src/kernel/contract.ts';
+import { conflict, notFound, unavailable, unprocessable } from '../../src/kernel/errors.ts';
+import type { Outbox } from '../../src/kernel/events/outbox.ts';
+import { defineModule, type ModuleDefinition } from '../../src/kernel/module.ts';
+import type { Sqlite } from '../../src/kernel/persistence/database.ts';
+import { Kernel } from '../../src/kernel/tokens.ts';
+import { cartContract, type CartContract } from '../../src/modules/cart/contract.ts';
+import { logisticsContract, type LogisticsContract } from '../../src/modules/logistics/contract.ts';
+import { paymentContract, type PaymentContract } from '../../src/modules/payment/contract.ts';
+import { warehouseContract, type WarehouseContract } from '../../src/modules/warehouse/contract.ts';
+import { tempDataDir } from './env.ts';
+
+/**
+ * Stand-ins for the modules around the order flow (cart, warehouse, payment, logistics), so the
+ * order modules can be tested on their own, and their races provoked on purpose: every call can
+ * be held at a gate or made to fail. They answer through the same contracts as the real ones.
+ */
+
+/** A call that waits until the test opens it. */
+export class Gate {
+  private open: () => void = () => undefined;
+  readonly opened = new Promise<void>((resolve) => (this.open = resolve));
+  private arrive: () => void = () => undefined;
+  /** Resolves once a call is waiting at the gate. */
+  readonly reached = new Promise<void>((resolve) => (this.arrive = resolve));
+
+  pass(): Promise<void> {
+    this.arrive();
+    return this.opened;
+  }
+
+  release(): void {
+    this.open();
+  }
+}
+
+type Line = { productId: string; quantity: number };
+
+export class FakeCart implements Partial<Implementation<CartContract>> {
+  readonly carts = new Map<string, Array<Line & { unitPrice: number; available?: boolean }>>();
+  gate: Gate | null = null;
+
+  async getCart({ userId }: { userId: string }) {
+    await this.gate?.pass();
+    const items = (this.carts.get(userId) ?? []).map((l) => ({
+      productId: l.productId, name: `Product ${l.productId}`, unitPrice: l.unitPrice, quantity: l.quantity,
+      lineTotal: l.unitPrice * l.quantity, available: l.available ?? true, weightGrams: 100,
+    }));
+    return { items, subtotal: items.reduce((s, l) => s + l.lineTotal, 0), currency: 'USD' as const };
+  }
+}
+
+export class FakeWarehouse implements Partial<Implementation<WarehouseContract>> {
+  readonly stock = new Map<string, { onHand: number; reserved: number }>();
+  readonly reservations = new Map<string, { lines: Line[]; state: 'reserved' | 'insufficient' | 'released' | 'committed' }>();
+  gate: Gate | null = null;
+
+  async reserve({ orderId, lines }: { orderId: string; lines: Line[] }) {
+    await this.gate?.pass();
+    const known = this.reservations.get(orderId);
+    if (!known) {
+      const fits = lines.every((l) => { const s = this.stock.get(l.productId); return !!s && s.onHand - s.reserved >= l.quantity; });
+      if (fits) for (const l of lines) this.stock.get(l.productId)!.reserved += l.quantity;
+      this.reservations.set(orderId, { lines, state: fits ? 'reserved' : 'insufficient' });
+    }
+    return { status: this.reservations.get(orderId)!.state === 'insufficient' ? 'insufficient' as const : 'reserved' as const, shortages: [] };
+  }
+
+  async release({ orderId }: { orderId: string }) {
+    const r = this.reservations.get(orderId);
+    if (r?.state !== 'reserved') return { status: 'none' as const };
+    for (const l of r.lines) this.stock.get(l.productId)!.reserved -= l.quantity;
+    r.state = 'released';
+    return { status: 'released' as const };
+  }
+
+  async commit({ orderId }: { orderId: string }) {
+    const r = this.reservations.get(orderId);
+    if (r?.state !== 'reserved') return { status: 'none' as const };
+    for (const l of r.lines) Object.assign(this.stock.get(l.productId)!, { onHand: this.stock.get(l.productId)!.onHand - l.quantity, reserved: this.stock.get(l.productId)!.reserved - l.quantity });
+    r.state = 'committed';
+    return { status: 'committed' as const };
+  }
+}
+
+export class FakePayment implements Partial<Implementation<PaymentContract>> {
+  readonly payments = new Map<string, { amount: number; status: 'captured' | 'declined' | 'refunded'; calls: number }>();
+  gate: Gate | null = null;
+  /** How many more charge calls fail as if the gateway were down. */
+  outages = 0;
+
+  async charge({ orderId, amount, paymentToken }: { orderId: string; amount: number; paymentToken: string }) {
+    await this.gate?.pass();
+    if (this.outages > 0) {
+      this.outages--;
+      throw unavailable('gateway down (fake)');
+    }
+    const p = this.payments.get(orderId) ?? { amount, status: paymentToken === 'tok_chargeDeclined' ? 'declined' as const : 'captured' as const, calls: 0 };
+    p.calls++;
+    this.payments.set(orderId, p);
+    return { status: p.status === 'declined' ? 'declined' as const : 'captured' as const, paymentId: `pay-${orderId}` };
+  }
+
+  async refund({ orderId }: { orderId: string }) {
+    const p = this.payments.get(orderId);
+    if (p?.status === 'refunded') return { status: 'refunded' as const };
+    if (p?.status !== 'captured') return { status: 'none' as const };
+    p.status = 'refunded';
+    return { status: 'refunded' as const };
+  }
+}
+
+export class FakeLogistics implements Partial<Implementation<LogisticsContract>> {
+  readonly shipments = new Map<string, { trackingNumber: string; status: 'created' | 'in_transit' | 'delivered' | 'cancelled' }>();
+  private outbox!: Outbox;
+  private sqlite!: Sqlite;
+
+  attach(outbox: Outbox, sqlite: Sqlite): this {
+    this.outbox = outbox;
+    this.sqlite = sqlite;
+    return this;
+  }
+
+  async quote() {
+    return { options: [{ method: 'standard' as const, cost: 500, currency: 'USD' as const, etaDays: 5 }, { method: 'express' as const, cost: 1500, currency: 'USD' as const, etaDays: 1 }] };
+  }
+
+  async createShipment({ orderId, method }: { orderId: string; method: 'standard' | 'express' }) {
+    if (!this.shipments.has(orderId)) {
+      const trackingNumber = `TRK-${orderId.slice(0, 8)}`;
+      this.shipments.set(orderId, { trackingNumber, status: 'created' });
+      this.sqlite.transaction(() => this.outbox.publish(logisticsContract.events.shipment_created, { orderId, trackingNumber }, { key: orderId }))();
+    }
+    const s = this.shipments.get(orderId)!;
+    return { ...s, orderId, method, events: [] };
+  }
+
+  async cancelShipment({ orderId }: { orderId: string }) {
+    const s = this.shipments.get(orderId);
+    if (!s || s.status === 'cancelled') return { status: s ? 'cancelled' as const : 'none' as const };
+    if (s.status !== 'created') throw conflict('The parcel has left');
+    s.status = 'cancelled';
+    return { status: 'cancelled' as const };
+  }
+
+  /** The carrier reports a parcel; `announce: false` leaves the report unannounced (as if its event were still on its way). */
+  report(orderId: string, status: 'in_transit' | 'delivered', announce = true): void {
+    const s = this.shipments.get(orderId);
+    if (!s) throw notFound('Shipment');
+    s.status = status;
+    if (!announce) return;
+    const event = status === 'in_transit' ? logisticsContract.events.shipment_in_transit : logisticsContract.events.shipment_delivered;
+    const payload = { orderId, trackingNumber: s.trackingNumber, at: new Date().toISOString() };
+    this.sqlite.transaction(() => this.outbox.publish(event, payload, { key: orderId }))();
+  }
+}
+
+export interface Neighbours {
+  cart: FakeCart;
+  warehouse: FakeWarehouse;
+  payment: FakePayment;
+  logistics: FakeLogistics;
+}
+
+export function fakeNeighbours(): Neighbours {
+  return { cart: new FakeCart(), warehouse: new FakeWarehouse(), payment: new FakePayment(), logistics: new FakeLogistics() };
+}
+
+/** A drizzle migrations folder with no migrations: the fakes keep their state in memory. */
+function noMigrations(): string {
+  const dir = join(tempDataDir('cleave-fake-migrations-'), 'migrations');
+  mkdirSync(join(dir, 'meta'), { recursive: true });
+  writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries: [] }));
+  return dir;
+}
+
+/** Every call of the contract that the fake does not answer is refused, loudly. */
+function complete<C extends Contract>(contract: C, fake: object): Implementation<C> {
+  const refuse = (method: string) => () => { throw unprocessable(`${contract.name}.${method} is not part of the order-flow fake`); };
+  return Object.fromEntries(Object.keys(contract.methods).map((m) => {
+    const fn = (fake as Record<string, unknown>)[m];
+    return [m, typeof fn === 'function' ? fn.bind(fake) : refuse(m)];
+  })) as Implementation<C>;
+}
+
+/** Module definitions hosting the fakes, so the kernel wires them like real modules. */
+export function neighbourModules(fakes: Neighbours): ModuleDefinition[] {
+  const migrations = noMigrations();
+  const host = <C extends Contract>(contract: C, make: (outbox: Outbox, sqlite: Sqlite) => object) => {
+    const token = Symbol(`fake ${contract.name}`);
+    return defineModule({
+      contract,
+      migrations,
+      bindings: (bind) => bind(token).toResolvedValue((outbox: Outbox, sqlite: Sqlite) => complete(contract, make(outbox, sqlite)), [Kernel.Outbox, Kernel.Sqlite]),
+      implementation: token,
+    }) as unknown as ModuleDefinition;
+  };
+  return [
+    host(cartContract, () => fakes.cart),
+    host(warehouseContract, () => fakes.warehouse),
+    host(paymentContract, () => fakes.payment),
+    host(logisticsContract, (outbox, sqlite) => fakes.logistics.attach(outbox, sqlite)),
+  ];
+}

@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../../src/kernel/config.ts';
+import { createLogger } from '../../src/kernel/logger.ts';
+import type { ModuleDefinition } from '../../src/kernel/module.ts';
+import type { Sqlite } from '../../src/kernel/persistence/database.ts';
+import { Runtime } from '../../src/kernel/runtime.ts';
+import { Kernel } from '../../src/kernel/tokens.ts';
+import type { Transport } from '../../src/kernel/transport.ts';
+import { tempDataDir, testEnv } from './env.ts';
+
+/**
+ * Throwaway runtimes for the kernel tests: tiny modules defined in the test files, each with its
+ * own database made from tests/fixtures/kernel-modules/records (one table, `records`).
+ */
+export const RECORDS_MIGRATIONS = fileURLToPath(new URL('../fixtures/kernel-modules/records', import.meta.url));
+
+export interface TestRuntime {
+  runtime: Runtime;
+  config: Config;
+  dataDir: string;
+}
+
+const started = new Set<Runtime>();
+
+/** Starts a runtime hosting `modules` (all of them unless `hosted` says otherwise), HTTP app built, not listening. */
+export async function startRuntime(
+  modules: ModuleDefinition[],
+  options: { dataDir?: string; env?: Record<string, string>; transport?: Transport; hosted?: string[] } = {},
+): Promise<TestRuntime> {
+  const dataDir = options.dataDir ?? tempDataDir('cleave-kernel-');
+  const config = loadConfig(testEnv(dataDir, options.env));
+  const runtime = await Runtime.start({
+    config,
+    logger: createLogger(config.logLevel),
+    modules,
+    hosted: options.hosted ?? modules.map((m) => m.contract.name),
+    gateway: true,
+    transport: options.transport,
+  });
+  started.add(runtime);
+  return { runtime, config, dataDir };
+}
+
+/** Stops one runtime (idempotent). */
+export async function stopRuntime(runtime: Runtime): Promise<void> {
+  started.delete(runtime);
+  await runtime.stop();
+}
+
+/** Stops every runtime a test started and did not stop itself (use in afterEach). */
+export async function stopAllRuntimes(): Promise<void> {
+  await Promise.all([...started].map((r) => stopRuntime(r)));
+}
+
+/** A hosted module's own SQLite connection. */
+export function sqliteOf(runtime: Runtime, moduleName: string): Sqlite {
+  return runtime.containerOf(moduleName).get<Sqlite>(Kernel.Sqlite);
+}
+
+/** Rows of a module's `records` table, oldest first. */
+export function recordsOf(runtime: Runtime, moduleName: string): Array<{ id: string; value: string }> {
+  return sqliteOf(runtime, moduleName).prepare('SELECT id, value FROM records ORDER BY rowid').all() as Array<{ id: string; value: string }>;
+}
