@@ -59,7 +59,9 @@ const describeViolation = (v: IViolation) => `${v.rule.name}: ${v.from} -> ${v.t
 
 beforeAll(async () => {
   config = await extractDepcruiseConfig(join(REPO, '.dependency-cruiser.js'));
-  [fixture, shop] = await Promise.all([cruiseTree(FIXTURE), cruiseTree(REPO)]);
+  // One after the other: dependency-cruiser keeps module-level caches between runs.
+  fixture = await cruiseTree(FIXTURE);
+  shop = await cruiseTree(REPO);
 });
 
 describe('architecture rules, against a fixture that breaks each of them', () => {

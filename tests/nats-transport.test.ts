@@ -98,7 +98,7 @@ describe('NATS transport: calls', () => {
     const err = await client.remote.call('ghost', 'anything', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ kind: 'unavailable' });
-    expect((err as AppError).message).toMatch(/Module ghost is unreachable/);
+    expect((err as AppError).message).toMatch(/Module ghost is unreachable: no process serves it/);
     expect(Date.now() - started).toBeLessThan(1_000); // no-responders, not a timeout
     expect(await client.unreachable(['calc', 'ghost'])).toEqual(['ghost']);
   });

@@ -1,9 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Implementation } from '../src/kernel/contract.ts';
+import { unavailable } from '../src/kernel/errors.ts';
 import type { Sqlite } from '../src/kernel/persistence/database.ts';
 import { Kernel } from '../src/kernel/tokens.ts';
+import type { WarehouseContract } from '../src/modules/warehouse/contract.ts';
+import warehouseModule from '../src/modules/warehouse/index.ts';
 import { Assortment } from './support/assortment.ts';
 import { ShopClient } from './support/client.ts';
 import { startTestShop, type TestShop } from './support/shop.ts';
+
+// Spied on before the shop starts, so the warehouse's call proxy goes through the spy.
+const warehouseService = (warehouseModule.implementation as { prototype: Implementation<WarehouseContract> }).prototype;
+const getStockLevels = vi.spyOn(warehouseService, 'getStockLevels');
 
 let shop: TestShop;
 let api: ShopClient;
@@ -16,7 +24,10 @@ beforeAll(async () => {
   shelf = await Assortment.open(api);
   categoryId = (await shelf.category('Garden')).id;
 });
-afterAll(() => shop?.stop());
+afterAll(async () => {
+  await shop?.stop();
+  vi.restoreAllMocks();
+});
 
 const product = (name: string, price: number) => shelf.product({ name, categoryId, price });
 const wish = (token: string, productId: string) => api.post('/api/wishlist/items', { productId }, token);
@@ -82,6 +93,18 @@ describe('wishlist: wishing for products', () => {
     await shelf.stock(hose.id, 4);
     await shelf.archive(gnome.id);
     expect(await wishlistOf(ann.token)).toEqual([expect.objectContaining({ productId: hose.id, price: 2700, inStock: true })]);
+  });
+
+  it('answers 503 rather than a guessed stock when the warehouse cannot answer', async () => {
+    const ann = await api.registerCustomer();
+    const swing = await product('Swing', 8000);
+    await wish(ann.token, swing.id);
+    getStockLevels.mockImplementationOnce(() => {
+      throw unavailable('The warehouse did not answer');
+    });
+    const res = await api.get('/api/wishlist', ann.token);
+    expect(res.status).toBe(503);
+    expect(getStockLevels).toHaveBeenCalled();
   });
 });
 

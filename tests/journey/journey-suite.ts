@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
-import { expectStatus, Journeys, type Customer } from './journey-helpers.ts';
+import { expectStatus, Journeys, SETTLED, type Customer } from './journey-helpers.ts';
 
 export interface JourneyTarget {
   /** Base URL of the shop's HTTP API (the monolith, or the gateway of a split deployment). */
@@ -136,11 +136,10 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       const answers = await Promise.all(customers.map((c) => shop.checkout(c)));
       for (const a of answers) expect(a.status).toBe(202);
       let lowest = Infinity;
-      const orders = await Promise.all(customers.map(async (c, i) => {
-        const o = await shop.settles(c, answers[i].body.id, 30_000);
+      const orders = await eventually(async () => {
         lowest = Math.min(lowest, (await shop.stock(product.id)).available);
-        return o;
-      }));
+        return Promise.all(customers.map((c, i) => shop.order(c, answers[i].body.id)));
+      }, (all) => all.every((o) => SETTLED.includes(o.status)), { timeoutMs: 30_000, intervalMs: 200, what: 'every order to settle' });
       expect(orders.filter((o) => o.status === 'paid')).toHaveLength(10);
       const cancelled = orders.filter((o) => o.status === 'cancelled');
       expect(cancelled).toHaveLength(40);
@@ -148,5 +147,11 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       expect(lowest).toBeGreaterThanOrEqual(0);
       expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
     }, 60_000);
+
+    it('leaves no event behind in the dead letters', async () => {
+      const dead = await shop.api.get('/api/admin/dead-letters', await shop.adminToken());
+      expect(dead.status).toBe(200);
+      expect(dead.body.items).toEqual([]);
+    });
   });
 }

@@ -1,16 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Contract, Implementation } from '../../src/kernel/contract.ts';
-import { conflict, notFound, unavailable, unprocessable } from '../../src/kernel/errors.ts';
+import type { Implementation } from '../../src/kernel/contract.ts';
+import { conflict, notFound, unavailable } from '../../src/kernel/errors.ts';
 import type { Outbox } from '../../src/kernel/events/outbox.ts';
-import { defineModule, type ModuleDefinition } from '../../src/kernel/module.ts';
 import type { Sqlite } from '../../src/kernel/persistence/database.ts';
-import { Kernel } from '../../src/kernel/tokens.ts';
-import { cartContract, type CartContract } from '../../src/modules/cart/contract.ts';
+import type { CartContract } from '../../src/modules/cart/contract.ts';
 import { logisticsContract, type LogisticsContract } from '../../src/modules/logistics/contract.ts';
-import { paymentContract, type PaymentContract } from '../../src/modules/payment/contract.ts';
-import { warehouseContract, type WarehouseContract } from '../../src/modules/warehouse/contract.ts';
-import { tempDataDir } from './env.ts';
+import type { PaymentContract } from '../../src/modules/payment/contract.ts';
+import type { WarehouseContract } from '../../src/modules/warehouse/contract.ts';
 
 /**
  * Stand-ins for the modules around the order flow (cart, warehouse, payment, logistics), so the
@@ -79,7 +74,11 @@ export class FakeWarehouse implements Partial<Implementation<WarehouseContract>>
   async commit({ orderId }: { orderId: string }) {
     const r = this.reservations.get(orderId);
     if (r?.state !== 'reserved') return { status: 'none' as const };
-    for (const l of r.lines) Object.assign(this.stock.get(l.productId)!, { onHand: this.stock.get(l.productId)!.onHand - l.quantity, reserved: this.stock.get(l.productId)!.reserved - l.quantity });
+    for (const l of r.lines) {
+      const s = this.stock.get(l.productId)!;
+      s.onHand -= l.quantity;
+      s.reserved -= l.quantity;
+    }
     r.state = 'committed';
     return { status: 'committed' as const };
   }
@@ -166,41 +165,4 @@ export interface Neighbours {
 
 export function fakeNeighbours(): Neighbours {
   return { cart: new FakeCart(), warehouse: new FakeWarehouse(), payment: new FakePayment(), logistics: new FakeLogistics() };
-}
-
-/** A drizzle migrations folder with no migrations: the fakes keep their state in memory. */
-function noMigrations(): string {
-  const dir = join(tempDataDir('cleave-fake-migrations-'), 'migrations');
-  mkdirSync(join(dir, 'meta'), { recursive: true });
-  writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries: [] }));
-  return dir;
-}
-
-/** Every call of the contract that the fake does not answer is refused, loudly. */
-function complete<C extends Contract>(contract: C, fake: object): Implementation<C> {
-  const refuse = (method: string) => () => { throw unprocessable(`${contract.name}.${method} is not part of the order-flow fake`); };
-  return Object.fromEntries(Object.keys(contract.methods).map((m) => {
-    const fn = (fake as Record<string, unknown>)[m];
-    return [m, typeof fn === 'function' ? fn.bind(fake) : refuse(m)];
-  })) as Implementation<C>;
-}
-
-/** Module definitions hosting the fakes, so the kernel wires them like real modules. */
-export function neighbourModules(fakes: Neighbours): ModuleDefinition[] {
-  const migrations = noMigrations();
-  const host = <C extends Contract>(contract: C, make: (outbox: Outbox, sqlite: Sqlite) => object) => {
-    const token = Symbol(`fake ${contract.name}`);
-    return defineModule({
-      contract,
-      migrations,
-      bindings: (bind) => bind(token).toResolvedValue((outbox: Outbox, sqlite: Sqlite) => complete(contract, make(outbox, sqlite)), [Kernel.Outbox, Kernel.Sqlite]),
-      implementation: token,
-    }) as unknown as ModuleDefinition;
-  };
-  return [
-    host(cartContract, () => fakes.cart),
-    host(warehouseContract, () => fakes.warehouse),
-    host(paymentContract, () => fakes.payment),
-    host(logisticsContract, (outbox, sqlite) => fakes.logistics.attach(outbox, sqlite)),
-  ];
 }

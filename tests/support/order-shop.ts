@@ -1,3 +1,15 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Contract, Implementation } from '../../src/kernel/contract.ts';
+import { unprocessable } from '../../src/kernel/errors.ts';
+import type { Outbox } from '../../src/kernel/events/outbox.ts';
+import { defineModule, type ModuleDefinition } from '../../src/kernel/module.ts';
+import type { Sqlite } from '../../src/kernel/persistence/database.ts';
+import { Kernel } from '../../src/kernel/tokens.ts';
+import { cartContract } from '../../src/modules/cart/contract.ts';
+import { logisticsContract } from '../../src/modules/logistics/contract.ts';
+import { paymentContract } from '../../src/modules/payment/contract.ts';
+import { warehouseContract } from '../../src/modules/warehouse/contract.ts';
 import { loadConfig } from '../../src/kernel/config.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { Runtime } from '../../src/kernel/runtime.ts';
@@ -6,7 +18,7 @@ import orderTaking from '../../src/modules/order-taking/index.ts';
 import user from '../../src/modules/user/index.ts';
 import { ShopClient } from './client.ts';
 import { tempDataDir, testEnv } from './env.ts';
-import { fakeNeighbours, neighbourModules, type Neighbours } from './order-neighbours.ts';
+import { fakeNeighbours, type Neighbours } from './order-neighbours.ts';
 
 export interface OrderShop {
   runtime: Runtime;
@@ -41,4 +53,41 @@ export async function startOrderShop(options: { fakes?: Neighbours; dataDir?: st
       return startOrderShop({ fakes, dataDir });
     },
   };
+}
+
+/** A drizzle migrations folder with no migrations: the fakes keep their state in memory. */
+function noMigrations(): string {
+  const dir = join(tempDataDir('cleave-fake-migrations-'), 'migrations');
+  mkdirSync(join(dir, 'meta'), { recursive: true });
+  writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries: [] }));
+  return dir;
+}
+
+/** Every call of the contract that the fake does not answer is refused, loudly. */
+function complete<C extends Contract>(contract: C, fake: object): Implementation<C> {
+  const refuse = (method: string) => () => { throw unprocessable(`${contract.name}.${method} is not part of the order-flow fake`); };
+  return Object.fromEntries(Object.keys(contract.methods).map((m) => {
+    const fn = (fake as Record<string, unknown>)[m];
+    return [m, typeof fn === 'function' ? fn.bind(fake) : refuse(m)];
+  })) as Implementation<C>;
+}
+
+/** Module definitions hosting the fakes, so the kernel wires them like real modules. */
+function neighbourModules(fakes: Neighbours): ModuleDefinition[] {
+  const migrations = noMigrations();
+  const host = <C extends Contract>(contract: C, make: (outbox: Outbox, sqlite: Sqlite) => object) => {
+    const token = Symbol(`fake ${contract.name}`);
+    return defineModule({
+      contract,
+      migrations,
+      bindings: (bind) => bind(token).toResolvedValue((outbox: Outbox, sqlite: Sqlite) => complete(contract, make(outbox, sqlite)), [Kernel.Outbox, Kernel.Sqlite]),
+      implementation: token,
+    }) as unknown as ModuleDefinition;
+  };
+  return [
+    host(cartContract, () => fakes.cart),
+    host(warehouseContract, () => fakes.warehouse),
+    host(paymentContract, () => fakes.payment),
+    host(logisticsContract, (outbox, sqlite) => fakes.logistics.attach(outbox, sqlite)),
+  ];
 }

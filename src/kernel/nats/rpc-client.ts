@@ -65,7 +65,6 @@ function unreachable(moduleName: string, reason: string): AppError {
 
 function why(err: unknown, timeoutMs: number): string {
   if (err instanceof errors.RequestError && err.isNoResponders()) return 'no process serves it';
-  if (err instanceof errors.NoRespondersError) return 'no process serves it';
   if (err instanceof errors.TimeoutError) return `no answer within ${timeoutMs} ms`;
   return err instanceof Error ? err.message : String(err);
 }

@@ -31,8 +31,14 @@ export default defineModule({
       (store: RecommendationStore, catalog: Api<CatalogContract>) => new RecommendationService(store, catalog),
       [RecommendationStore, catalogContract.token],
     );
-    bind(RememberOrderLines).toResolvedValue((store: RecommendationStore, counter: PurchaseCounter) => new RememberOrderLines(store, counter), [RecommendationStore, PurchaseCounter]);
-    bind(CountPaidOrder).toResolvedValue((store: RecommendationStore, counter: PurchaseCounter) => new CountPaidOrder(store, counter), [RecommendationStore, PurchaseCounter]);
+    bind(RememberOrderLines).toResolvedValue(
+      (store: RecommendationStore, counter: PurchaseCounter) => new RememberOrderLines(store, counter),
+      [RecommendationStore, PurchaseCounter],
+    );
+    bind(CountPaidOrder).toResolvedValue(
+      (store: RecommendationStore, counter: PurchaseCounter) => new CountPaidOrder(store, counter),
+      [RecommendationStore, PurchaseCounter],
+    );
     bind(LearnNewProduct).toResolvedValue((store: RecommendationStore) => new LearnNewProduct(store), [RecommendationStore]);
     bind(FollowProductChange).toResolvedValue((store: RecommendationStore) => new FollowProductChange(store), [RecommendationStore]);
     bind(RetireArchivedProduct).toResolvedValue((store: RecommendationStore) => new RetireArchivedProduct(store), [RecommendationStore]);

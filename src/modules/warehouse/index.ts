@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../../kernel/config.ts';
 import { on } from '../../kernel/events/handlers.ts';
 import type { Outbox } from '../../kernel/events/outbox.ts';
 import { defineModule } from '../../kernel/module.ts';
@@ -24,8 +23,8 @@ export default defineModule({
       [WarehouseStore, StockNotices, Kernel.Outbox],
     );
     bind(OpenStockForNewProduct).toResolvedValue(
-      (store: WarehouseStore, notices: StockNotices, config: Config) => new OpenStockForNewProduct(store, notices, config.seedDemo),
-      [WarehouseStore, StockNotices, Kernel.Config],
+      (store: WarehouseStore, notices: StockNotices) => new OpenStockForNewProduct(store, notices),
+      [WarehouseStore, StockNotices],
     );
   },
   implementation: WarehouseService,

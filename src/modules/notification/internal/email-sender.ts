@@ -31,7 +31,14 @@ export class EmailSender {
     private readonly logger: Logger,
   ) {
     this.mailer = config.smtpUrl
-      ? nodemailer.createTransport({ url: config.smtpUrl, pool: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })
+      ? nodemailer.createTransport({
+          url: config.smtpUrl,
+          pool: true,
+          // Fail fast on a dead server: the email is retried later anyway.
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 30_000,
+        })
       : null;
   }
 

@@ -77,6 +77,15 @@ export function renderNotice(facts: NoticeFacts): Message {
 export function renderEmail(notice: Message): Message {
   return {
     subject: notice.subject,
-    text: `Hello,\n\n${notice.text}\n\n--\nCleave Shop. You get these emails because email notifications are on;\nturn them off in your account preferences.\n`,
+    text: [
+      'Hello,',
+      '',
+      notice.text,
+      '',
+      '--',
+      'Cleave Shop. You get these emails because email notifications are on;',
+      'turn them off in your account preferences.',
+      '',
+    ].join('\n'),
   };
 }

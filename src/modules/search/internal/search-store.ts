@@ -25,7 +25,8 @@ type Statement = ReturnType<Sqlite['prepare']>;
 
 /** Name matches weigh ten times as much as description matches. */
 const RANK = 'bm25(search_text, 10.0, 1.0)';
-const IN_STOCK = 'coalesce(s.available, 0) > 0';
+/** In stock as search_stock says now: for products arriving after their stock level. */
+const STOCK_OF_PRODUCT = 'coalesce((SELECT available > 0 FROM search_stock WHERE product_id = @id), 0)';
 /** Ties go to the newest; doc_id breaks ties within one millisecond (it grows as products arrive). */
 const NEWEST = 'd.created_at DESC, d.doc_id DESC';
 const ORDER: Record<SearchSort, string> = {
@@ -39,12 +40,11 @@ const SORTS = Object.keys(ORDER) as SearchSort[];
 /** FROM and WHERE of every query; `withCategory` false leaves the category filter out (for facets). */
 function fromWhere(text: boolean, withCategory: boolean): string {
   return `${text ? 'FROM search_text JOIN search_products d ON d.doc_id = search_text.rowid' : 'FROM search_products d'}
-    LEFT JOIN search_stock s ON s.product_id = d.product_id
     WHERE d.active = 1 ${text ? 'AND search_text MATCH @match' : ''}
       ${withCategory ? 'AND (@categoryId IS NULL OR d.category_id = @categoryId)' : ''}
       AND (@minPrice IS NULL OR d.price >= @minPrice)
       AND (@maxPrice IS NULL OR d.price <= @maxPrice)
-      AND (@inStock IS NULL OR (${IN_STOCK}) = @inStock)`;
+      AND (@inStock IS NULL OR d.in_stock = @inStock)`;
 }
 
 /**
@@ -61,7 +61,7 @@ export class SearchStore {
       for (const sort of SORTS.filter((s) => text || s !== 'relevance')) {
         const score = text ? `-${RANK}` : 'NULL';
         this.pages.set(`${text}:${sort}`, sqlite.prepare(
-          `SELECT d.product_id AS productId, d.name, d.price, d.category_id AS categoryId, ${IN_STOCK} AS inStock, ${score} AS score
+          `SELECT d.product_id AS productId, d.name, d.price, d.category_id AS categoryId, d.in_stock AS inStock, ${score} AS score
            ${fromWhere(text, true)} ORDER BY ${ORDER[sort]} LIMIT @limit OFFSET @offset`,
         ));
       }
@@ -70,8 +70,8 @@ export class SearchStore {
     this.facets = { text: facet(true), browse: facet(false) };
     this.stmts = {
       saveProduct: sqlite.prepare(
-        `INSERT INTO search_products (product_id, name, description, category_id, price, active, created_at, version_at)
-         VALUES (@id, @name, @description, @categoryId, @price, @active, @createdAt, @updatedAt)
+        `INSERT INTO search_products (product_id, name, description, category_id, price, active, in_stock, created_at, version_at)
+         VALUES (@id, @name, @description, @categoryId, @price, @active, ${STOCK_OF_PRODUCT}, @createdAt, @updatedAt)
          ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
            category_id = excluded.category_id, price = excluded.price, created_at = excluded.created_at,
            active = excluded.active AND search_products.active, version_at = excluded.version_at
@@ -79,8 +79,8 @@ export class SearchStore {
       ),
       // A product archived before its creation reached search is kept as an inactive placeholder.
       archive: sqlite.prepare(
-        `INSERT INTO search_products (product_id, name, description, category_id, price, active, created_at, version_at)
-         VALUES (?, '', '', '', 0, 0, '', '') ON CONFLICT (product_id) DO UPDATE SET active = 0`,
+        `INSERT INTO search_products (product_id, name, description, category_id, price, active, in_stock, created_at, version_at)
+         VALUES (@id, '', '', '', 0, 0, ${STOCK_OF_PRODUCT}, '', '') ON CONFLICT (product_id) DO UPDATE SET active = 0`,
       ),
       // The price alone does not move version_at: the product_updated sent with it still applies in full.
       reprice: sqlite.prepare('UPDATE search_products SET price = ? WHERE product_id = ? AND version_at <= ?'),
@@ -89,8 +89,8 @@ export class SearchStore {
          ON CONFLICT (product_id) DO UPDATE SET available = excluded.available, changed_at = excluded.changed_at
          WHERE excluded.changed_at >= search_stock.changed_at`,
       ),
+      copyStock: sqlite.prepare(`UPDATE search_products SET in_stock = ${STOCK_OF_PRODUCT} WHERE product_id = @id`),
       productIdsBefore: sqlite.prepare('SELECT product_id FROM search_products WHERE version_at < ?').pluck(),
-      stockIdsBefore: sqlite.prepare('SELECT product_id FROM search_stock WHERE changed_at < ?').pluck(),
       deleteProduct: sqlite.prepare('DELETE FROM search_products WHERE product_id = ?'),
       deleteStock: sqlite.prepare('DELETE FROM search_stock WHERE product_id = ?'),
       rebuildText: sqlite.prepare(`INSERT INTO search_text (search_text) VALUES ('rebuild')`),
@@ -120,7 +120,7 @@ export class SearchStore {
   }
 
   archive(productId: string): void {
-    this.stmts.archive.run(productId);
+    this.stmts.archive.run({ id: productId });
   }
 
   reprice(productId: string, price: number, changedAt: string): void {
@@ -129,12 +129,16 @@ export class SearchStore {
 
   saveStock(productId: string, available: number, changedAt: string): void {
     this.stmts.saveStock.run(productId, available, changedAt);
+    this.stmts.copyStock.run({ id: productId });
   }
 
-  /** Drops products and stock older than `before` that a rebuild did not see, then re-indexes all text. */
+  /** Drops products (and their stock) older than `before` that a rebuild did not see, then re-indexes all text. */
   removeUnseen(seen: Set<string>, before: string): void {
-    for (const id of this.stmts.productIdsBefore.all(before) as string[]) if (!seen.has(id)) this.stmts.deleteProduct.run(id);
-    for (const id of this.stmts.stockIdsBefore.all(before) as string[]) if (!seen.has(id)) this.stmts.deleteStock.run(id);
+    for (const id of this.stmts.productIdsBefore.all(before) as string[]) {
+      if (seen.has(id)) continue;
+      this.stmts.deleteProduct.run(id);
+      this.stmts.deleteStock.run(id);
+    }
     this.stmts.rebuildText.run();
   }
 }

@@ -17,16 +17,18 @@ export function demoQuantity(productId: string): number {
   return 20 + (createHash('sha256').update(productId).digest().readUInt32BE(0) % 181);
 }
 
-/** Opens a stock row for every new product (empty, or demo units in a demo shop). */
+/**
+ * Opens a stock row for every new product: empty, or demo units for the demo catalog's products
+ * (SKU prefix DEMO-, which only the catalog's demo seeder uses), however the seed was started.
+ */
 export class OpenStockForNewProduct implements EventHandler<ProductCreated> {
   constructor(
     private readonly store: WarehouseStore,
     private readonly notices: StockNotices,
-    private readonly seedDemo: boolean,
   ) {}
 
   handle({ payload: { product } }: EventEnvelope<ProductCreated>, ctx: HandlerContext): void {
-    const onHand = this.seedDemo && product.sku.startsWith('DEMO-') ? demoQuantity(product.id) : 0;
+    const onHand = product.sku.startsWith('DEMO-') ? demoQuantity(product.id) : 0;
     const empty = { productId: product.id, onHand: 0, reserved: 0, lowStockThreshold: DEFAULT_THRESHOLD, belowThreshold: true, updatedAt: new Date().toISOString() };
     ctx.commit(() => {
       if (!this.store.addProduct({ ...empty, onHand })) return;

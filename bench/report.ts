@@ -1,0 +1,44 @@
+import type { LoadFigures } from './load.ts';
+import type { TopologyFigures } from './run.ts';
+
+interface Results {
+  machine: { cpus: number; cpuModel?: string; memoryGb: number; node: string };
+  sizes: { products: number; users: number; seconds: number };
+  ceiling: LoadFigures;
+  monolith: TopologyFigures;
+  split: TopologyFigures;
+  kernel: { contractCallUs: number; plainCallUs: number; eventsPerSecondInProcess: number; eventsPerSecondNats: number };
+}
+
+const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+const ratio = (split: number, mono: number) => (Number.isFinite(split / mono) ? `${(split / mono).toFixed(2)}x` : '-');
+
+/** Prints the benchmark table: monolith, split-all, and split/monolith for each figure. */
+export function printTable(r: Results): void {
+  const m = r.monolith;
+  const s = r.split;
+  const rows: Array<[string, string, string, string]> = [
+    ['browse mix req/s', f(m.browse.requestsPerSecond), f(s.browse.requestsPerSecond), ratio(s.browse.requestsPerSecond, m.browse.requestsPerSecond)],
+    ['browse mix p50 ms', f(m.browse.p50Ms, 1), f(s.browse.p50Ms, 1), ratio(s.browse.p50Ms, m.browse.p50Ms)],
+    ['browse mix p99 ms', f(m.browse.p99Ms, 1), f(s.browse.p99Ms, 1), ratio(s.browse.p99Ms, m.browse.p99Ms)],
+    ['browse mix errors', f(m.browse.errors), f(s.browse.errors), ''],
+    ['browse / express ceiling', `${f((100 * m.browse.requestsPerSecond) / r.ceiling.requestsPerSecond)}%`, `${f((100 * s.browse.requestsPerSecond) / r.ceiling.requestsPerSecond)}%`, ''],
+    ['checkout orders paid/s', f(m.checkout.paidPerSecond, 1), f(s.checkout.paidPerSecond, 1), ratio(s.checkout.paidPerSecond, m.checkout.paidPerSecond)],
+    ['checkout p50 to paid ms', f(m.checkout.p50ToPaidMs), f(s.checkout.p50ToPaidMs), ratio(s.checkout.p50ToPaidMs, m.checkout.p50ToPaidMs)],
+    ['checkout p99 to paid ms', f(m.checkout.p99ToPaidMs), f(s.checkout.p99ToPaidMs), ratio(s.checkout.p99ToPaidMs, m.checkout.p99ToPaidMs)],
+    ['checkout orders / errors', `${m.checkout.ordersPaid} / ${m.checkout.errors}`, `${s.checkout.ordersPaid} / ${s.checkout.errors}`, ''],
+    ['cold start to ready s', f(m.coldStartS, 2), f(s.coldStartS, 2), ratio(s.coldStartS, m.coldStartS)],
+    ['RSS MB (all processes)', f(m.rssMb), f(s.rssMb), ratio(s.rssMb, m.rssMb)],
+    [`one extracted module (${s.extracted?.module}): start s / RSS MB`, '', `${f(s.extracted?.coldStartS ?? NaN, 2)} / ${f(s.extracted?.rssMb ?? NaN)}`, ''],
+    ['contract call µs (plain fn µs)', `${f(r.kernel.contractCallUs, 2)} (${f(r.kernel.plainCallUs, 2)})`, '', ''],
+    ['durable events publish->handled /s', f(r.kernel.eventsPerSecondInProcess), f(r.kernel.eventsPerSecondNats), ratio(r.kernel.eventsPerSecondNats, r.kernel.eventsPerSecondInProcess)],
+  ];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...[['figure', 'monolith', 'split-all', 'split/mono'][i], ...rows.map((row) => row[i])].map((c) => c.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\nCleave benchmark: ${r.sizes.products} products, ${r.sizes.users} customers, ${r.sizes.seconds} s per load phase`);
+  console.log(`Machine: ${r.machine.cpus} x ${r.machine.cpuModel ?? 'cpu'}, ${r.machine.memoryGb} GiB, Node ${r.machine.node} (load generator on the same cores)`);
+  console.log(`express hello-world ceiling: ${f(r.ceiling.requestsPerSecond)} req/s, p99 ${f(r.ceiling.p99Ms, 1)} ms\n`);
+  console.log(line(['figure', 'monolith', 'split-all', 'split/mono']));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(row));
+}

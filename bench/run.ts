@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: starts what it needs (the express ceiling, the monolith, the split-all topology
+ * over NATS), drives HTTP load from this process, and prints one table plus
+ * bench/results/<date>.json. Sizes: BENCH_PRODUCTS (10000), BENCH_USERS (1000), BENCH_SECONDS (15).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { launchTopology, type RunningTopology } from '../scripts/topology/launch.ts';
+import { dropNamespace, uniqueNamespace } from '../tests/support/nats.ts';
+import { tempDataDir } from '../tests/support/env.ts';
+import { driveCheckouts, type Customer, type CheckoutFigures } from './checkout.ts';
+import { createCustomers, readCatalog } from './fixtures.ts';
+import { measureCalls, measureEvents } from './kernel.ts';
+import { natsTransportPair } from './nats-pair.ts';
+import { browseMix, drive, type BrowseFixture, type LoadFigures } from './load.ts';
+import { rssMb, run, startHello } from './processes.ts';
+import { printTable } from './report.ts';
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
+const USERS = Number(process.env.BENCH_USERS ?? 1_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+
+export interface TopologyFigures {
+  coldStartS: number;
+  rssMb: number;
+  browse: LoadFigures;
+  checkout: CheckoutFigures;
+  extracted?: { module: string; coldStartS: number; rssMb: number };
+}
+
+function shopEnv(dataDir: string, namespace: string): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
+    CARRIER_WEBHOOK_SECRET: 'bench-carrier-secret-0123',
+    // Registering 1,000 customers at the production scrypt cost would take minutes; logins are not measured.
+    SCRYPT_COST: '12',
+    NATS_NAMESPACE: namespace,
+  };
+}
+
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const start = process.hrtime.bigint();
+  const result = await work();
+  return [result, Number(process.hrtime.bigint() - start) / 1e9];
+}
+
+async function measureTopology(
+  name: 'monolith' | 'split-all',
+  env: Record<string, string | undefined>,
+  prepare: (url: string) => Promise<{ fixture: BrowseFixture; customers: Customer[] }>,
+): Promise<TopologyFigures> {
+  log(`${name}: starting`);
+  const [topology, coldStartS] = await timed(() => launchTopology(name, { env, basePort: 'free', output: () => {} }));
+  try {
+    const { fixture, customers } = await prepare(topology.gatewayUrl);
+    log(`${name}: browse mix for ${SECONDS} s`);
+    const browse = await drive(topology.gatewayUrl, SECONDS, browseMix(fixture));
+    log(`${name}: checkout for ${SECONDS} s`);
+    const checkout = await driveCheckouts(topology.gatewayUrl, customers.slice(0, 32), fixture.productIds, SECONDS);
+    const rss = [...topology.processes.values()].reduce((sum, p) => sum + rssMb(p.pid), 0);
+    const extracted = name === 'split-all' ? await restartOne(topology, 'payment') : undefined;
+    return { coldStartS, rssMb: rss, browse, checkout, extracted };
+  } finally {
+    await topology.stop();
+  }
+}
+
+/** Cold start and footprint of one extracted module: stop it and start it again. */
+async function restartOne(topology: RunningTopology, module: string): Promise<TopologyFigures['extracted']> {
+  const process = topology.processes.get(module)!;
+  await process.stop();
+  const [, coldStartS] = await timed(async () => {
+    process.start();
+    await process.waitReady();
+  });
+  return { module, coldStartS, rssMb: rssMb(process.pid) };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log('express hello-world ceiling');
+  const hello = await startHello();
+  const ceiling = await drive(hello.url, Math.min(SECONDS, 10));
+  hello.stop();
+
+  const dataDir = tempDataDir('cleave-bench-');
+  const namespace = uniqueNamespace('bench');
+  const env = shopEnv(dataDir, namespace);
+  log(`seeding ${PRODUCTS} products into ${dataDir}`);
+  const [, seedS] = await timed(() => run(['--import', 'tsx', 'src/seed.ts', '--products', String(PRODUCTS)], env));
+
+  let customers: Customer[] = [];
+  let fixture: BrowseFixture | undefined;
+  const monolith = await measureTopology('monolith', env, async (url) => {
+    log(`registering ${USERS} customers`);
+    customers = await createCustomers(url, USERS);
+    fixture = await readCatalog(url, customers);
+    return { fixture, customers };
+  });
+  const split = await measureTopology('split-all', env, async () => ({ fixture: fixture!, customers }));
+
+  log('kernel: calls and durable events');
+  const calls = await measureCalls();
+  const eventsInProcess = await measureEvents(20_000);
+  const eventsNats = await measureEvents(5_000, () => natsTransportPair(uniqueNamespace('benchk')));
+  await dropNamespace(namespace).catch(() => undefined);
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    sizes: { products: PRODUCTS, users: USERS, seconds: SECONDS, seedSeconds: seedS },
+    ceiling,
+    monolith,
+    split,
+    kernel: { ...calls, eventsPerSecondInProcess: eventsInProcess.eventsPerSecond, eventsPerSecondNats: eventsNats.eventsPerSecond },
+    totalSeconds: (Date.now() - started) / 1000,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  const file = `bench/results/${results.date.slice(0, 10)}.json`;
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  printTable(results);
+  console.log(`\nFull figures: ${file}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Api } from '../src/kernel/contract.ts';
+import { openModuleDatabase, type ModuleDatabase } from '../src/kernel/persistence/database.ts';
+import type { CatalogContract, Product } from '../src/modules/catalog/contract.ts';
+import { SearchService } from '../src/modules/search/internal/search-service.ts';
+import { SearchStore } from '../src/modules/search/internal/search-store.ts';
+import type { WarehouseContract } from '../src/modules/warehouse/contract.ts';
+import { tempDataDir } from './support/env.ts';
+
+// Events may arrive late, twice or out of order (at-least-once, across processes): the index
+// must end up with the newest state whatever the order. These cases cannot be staged over HTTP.
+
+const MIGRATIONS = fileURLToPath(new URL('../src/modules/search/migrations', import.meta.url));
+
+let database: ModuleDatabase;
+let store: SearchStore;
+
+beforeEach(() => {
+  database = openModuleDatabase(tempDataDir('cleave-search-'), 'search', MIGRATIONS);
+  store = new SearchStore(database.sqlite);
+});
+afterEach(() => database.sqlite.close());
+
+const at = (minute: number) => new Date(Date.UTC(2020, 0, 1, 0, minute)).toISOString();
+
+function product(id: string, fields: Partial<Product> = {}): Product {
+  return {
+    id, sku: `SKU-${id}`, name: `Product ${id}`, description: '', categoryId: 'cat', price: 1000, currency: 'USD',
+    weightGrams: 100, active: true, createdAt: at(0), updatedAt: at(0), ...fields,
+  };
+}
+
+const service = (catalog: Partial<Api<CatalogContract>> = {}, warehouse: Partial<Api<WarehouseContract>> = {}) =>
+  new SearchService(store, catalog as Api<CatalogContract>, warehouse as Api<WarehouseContract>);
+const find = (q: string, extra: { inStock?: boolean } = {}) => service().search({ q, sort: 'relevance', limit: 20, offset: 0, ...extra });
+
+describe('search index: events out of order', () => {
+  it('keeps the newer state when an older one arrives late', () => {
+    store.saveProduct(product('p1', { name: 'Blue kettle', price: 3000, updatedAt: at(5) }));
+    store.saveProduct(product('p1', { name: 'Red kettle', price: 2000, updatedAt: at(1) }));
+    expect(find('kettle').items).toEqual([expect.objectContaining({ productId: 'p1', name: 'Blue kettle', price: 3000 })]);
+    expect(find('red').total).toBe(0);
+  });
+
+  it('ignores a late price change older than the state held, and applies a newer one', () => {
+    store.saveProduct(product('p1', { name: 'Kettle', price: 3000, updatedAt: at(5) }));
+    store.reprice('p1', 1000, at(2));
+    expect(find('kettle').items[0].price).toBe(3000);
+    store.reprice('p1', 2500, at(6));
+    expect(find('kettle').items[0].price).toBe(2500);
+  });
+
+  it('never finds a product archived before its creation reached search', () => {
+    store.archive('p1');
+    store.saveProduct(product('p1', { name: 'Ghost kettle' }));
+    expect(find('kettle').total).toBe(0);
+  });
+
+  it('keeps the newer stock level when an older one arrives late', () => {
+    store.saveProduct(product('p1', { name: 'Kettle' }));
+    store.saveStock('p1', 4, at(5));
+    store.saveStock('p1', 0, at(3));
+    expect(find('kettle', { inStock: true }).total).toBe(1);
+    store.saveStock('p1', 0, at(6));
+    expect(find('kettle', { inStock: true }).total).toBe(0);
+  });
+});
+
+describe('search index: rebuild', () => {
+  it('replays the whole export page by page with stock, drops what the catalog no longer has, and keeps newer events', async () => {
+    store.saveProduct(product('gone', { name: 'Vanished kettle' }));
+    store.saveProduct(product('p0500', { name: 'Kettle 500', price: 999, updatedAt: at(59) }));
+    const catalog = Array.from({ length: 1201 }, (_, i) => product(`p${String(i).padStart(4, '0')}`, { name: `Kettle ${i}`, active: i !== 7 }));
+    const stockAsks: number[] = [];
+    const rebuilt = await service(
+      {
+        exportProducts: async ({ after, limit }) => {
+          const from = after === undefined ? 0 : catalog.findIndex((p) => p.id === after) + 1;
+          const items = catalog.slice(from, from + limit);
+          return { items, ...(from + limit < catalog.length ? { next: items.at(-1)!.id } : {}) };
+        },
+      },
+      {
+        getStockLevels: async ({ productIds }) => {
+          stockAsks.push(productIds.length);
+          return { items: productIds.filter((id) => id.endsWith('1')).map((productId) => ({ productId, onHand: 3, reserved: 0, available: 3, lowStockThreshold: 5 })) };
+        },
+      },
+    ).rebuild();
+
+    expect(rebuilt).toEqual({ indexed: 1200 });
+    expect(stockAsks.every((n) => n <= 1000)).toBe(true);
+    expect(find('vanished').total).toBe(0);
+    expect(find('kettle').total).toBe(1200);
+    expect(find('kettle', { inStock: true }).total).toBe(120);
+    expect(find('kettle 500').items.find((h) => h.productId === 'p0500')?.price).toBe(999);
+  });
+});
