@@ -155,8 +155,8 @@ describe('search: operator tools', () => {
     const sqlite = shop.runtime.containerOf('search').get<Sqlite>(Kernel.Sqlite);
     sqlite.prepare('DELETE FROM search_products WHERE product_id = ?').run(kept.id);
     sqlite.prepare('DELETE FROM search_stock WHERE product_id = ?').run(kept.id);
-    sqlite.prepare(`INSERT INTO search_products (product_id, name, description, category_id, price, active, created_at, version_at)
-      VALUES ('ghost', ?, '', ?, 1, 1, '2000-01-01', '2000-01-01')`).run(`Ghost kettle ${w}`, cat.id);
+    sqlite.prepare(`INSERT INTO search_products (product_id, name, description, category_id, price, active, in_stock, created_at, version_at)
+      VALUES ('ghost', ?, '', ?, 1, 1, 0, '2000-01-01', '2000-01-01')`).run(`Ghost kettle ${w}`, cat.id);
     expect(names(await search({ q: w }))).toEqual([`Ghost kettle ${w}`]);
 
     const customer = await api.registerCustomer();

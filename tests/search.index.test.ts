@@ -57,6 +57,12 @@ describe('search index: events out of order', () => {
     expect(find('kettle').total).toBe(0);
   });
 
+  it('counts a product in stock when its stock level arrived before the product', () => {
+    store.saveStock('p1', 2, at(1));
+    store.saveProduct(product('p1', { name: 'Kettle' }));
+    expect(find('kettle', { inStock: true }).items).toEqual([expect.objectContaining({ productId: 'p1', inStock: true })]);
+  });
+
   it('keeps the newer stock level when an older one arrives late', () => {
     store.saveProduct(product('p1', { name: 'Kettle' }));
     store.saveStock('p1', 4, at(5));

@@ -45,7 +45,7 @@ export class OrderSaga {
     this.resuming = (async () => {
       for (const saga of this.store.unfinished()) {
         if (this.stopping) return;
-        await this.advance(saga.orderId).catch((err: unknown) => this.logger.warn({ err, orderId: saga.orderId }, 'could not resume an order yet; its event will retry'));
+        await this.advance(saga.orderId).catch((err: unknown) => this.logger.warn({ err, orderId: saga.orderId }, 'could not resume an order yet; its redelivered event, a retried cancel or the next start will'));
       }
     })();
   }

@@ -1,7 +1,9 @@
-import type { Product } from '../../catalog/contract.ts';
+import type { z } from 'zod';
 import type { Sqlite } from '../../../kernel/persistence/database.ts';
+import type { Product } from '../../catalog/contract.ts';
+import type { SearchSort as Sorts } from '../contract.ts';
 
-export type SearchSort = 'relevance' | 'price_asc' | 'price_desc' | 'newest';
+export type SearchSort = z.infer<typeof Sorts>;
 
 export interface SearchFilters {
   /** An FTS5 MATCH expression built by `matchExpression`, never raw user input; null = every product. */
