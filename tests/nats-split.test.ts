@@ -26,7 +26,7 @@ let shop: TestTopology;
 
 beforeAll(async () => {
   shop = await launchTestTopology(split);
-});
+}, 180_000); // three Node processes starting at once on a busy 2-core machine
 afterAll(() => shop?.stop());
 
 describe('split processes: user module behind a gateway over NATS', () => {
@@ -72,5 +72,5 @@ describe('split processes: user module behind a gateway over NATS', () => {
     await eventually(() => shop.client.get('/readyz').then((r) => r.status), (s) => s === 200, { what: 'gateway ready again' });
     const back = await shop.client.post('/api/auth/login', { email: c.email, password: 'correct-horse-1' });
     expect(back.status).toBe(200); // the account survived: the user process keeps its own database
-  });
+  }, 120_000); // includes starting a Node process again
 });

@@ -16,6 +16,8 @@ export interface TestTopology extends RunningTopology {
  * end-to-end test: test environment, a fresh data dir, free ports, and its own NATS namespace
  * on the shared server, deleted again by stop(). Child output is kept quiet unless
  * TEST_LOG_LEVEL is set; the last lines of a process that fails to start are in the error.
+ * split-all starts 13 Node processes: on a busy 2-core machine that took 65 s, so give the
+ * calling beforeAll a hook timeout to match (e.g. `beforeAll(fn, 180_000)`).
  */
 export async function launchTestTopology(
   topology: string | TopologySpec,
@@ -30,7 +32,7 @@ export async function launchTestTopology(
     ...options.env,
   });
   const output = process.env.TEST_LOG_LEVEL ? (line: string) => process.stdout.write(`${line}\n`) : () => {};
-  const running = await launchTopology(topology, { env, basePort: 'free', output, readyTimeoutMs: options.readyTimeoutMs }).catch(async (err: unknown) => {
+  const running = await launchTopology(topology, { env, basePort: 'free', output, readyTimeoutMs: options.readyTimeoutMs ?? 180_000 }).catch(async (err: unknown) => {
     await dropNamespace(namespace).catch(() => undefined);
     throw err;
   });
