@@ -170,14 +170,18 @@ export class Runtime {
     this.hosted.set(name, { definition, container, database, relay, inbox });
   }
 
-  /** Problems that make this process unready: closed databases, a lost broker, unreachable modules. */
+  /**
+   * Problems that make this process unready: closed databases, a lost broker, and — for the
+   * gateway only — modules that answer nowhere. A module process does not report its neighbours:
+   * otherwise one dead process would take every other one out of service with it.
+   */
   async readiness(): Promise<string[]> {
     if (this.stopping) return ['shutting down'];
     const problems: string[] = [];
     for (const [name, m] of this.hosted) if (!m.database.sqlite.open) problems.push(`database of ${name} is closed`);
     if (!this.transport.isConnected()) return [...problems, `${this.transport.kind} transport disconnected`];
     const remote = this.options.modules.map((m) => m.contract.name).filter((n) => !this.hosted.has(n));
-    if (remote.length) for (const n of await this.transport.unreachable(remote)) problems.push(`module ${n} is unreachable`);
+    if (this.options.gateway && remote.length) for (const n of await this.transport.unreachable(remote)) problems.push(`module ${n} is unreachable`);
     return problems;
   }
 

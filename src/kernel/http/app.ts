@@ -52,7 +52,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       const route = (req.route?.path as string | undefined) ?? 'unmatched';
       metrics.observeHttp(req.method, route, res.statusCode, seconds);
       const line = { reqId: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 1000) };
-      if (res.statusCode >= 500) logger.error(line, 'request failed');
+      // An unready /readyz is a state, reported by the probe itself; not an error per request.
+      if (res.statusCode >= 500 && req.path !== '/readyz') logger.error(line, 'request failed');
       else logger.debug(line, 'request');
     });
     next();
