@@ -5,7 +5,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { launchTopology, type RunningTopology } from '../scripts/topology/launch.ts';
+import { BUILD_ENTRY } from '../scripts/topology/spec.ts';
 import { dropNamespace, uniqueNamespace } from '../tests/support/nats.ts';
 import { tempDataDir } from '../tests/support/env.ts';
 import { driveCheckouts, type Customer, type CheckoutFigures } from './checkout.ts';
@@ -56,7 +58,7 @@ async function measureTopology(
   prepare: (url: string) => Promise<{ fixture: BrowseFixture; customers: Customer[] }>,
 ): Promise<TopologyFigures> {
   log(`${name}: starting`);
-  const [topology, coldStartS] = await timed(() => launchTopology(name, { env, basePort: 'free', output: () => {} }));
+  const [topology, coldStartS] = await timed(() => launchTopology(name, { env, basePort: 'free', output: () => {}, entry: BUILD_ENTRY }));
   try {
     const { fixture, customers } = await prepare(topology.gatewayUrl);
     log(`${name}: browse mix for ${SECONDS} s`);
@@ -84,6 +86,9 @@ async function restartOne(topology: RunningTopology, module: string): Promise<To
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Measured as deployed: compiled JavaScript (the Dockerfile runs the same build), not tsx.
+  log('npm run build');
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
   log('express hello-world ceiling');
   const hello = await startHello();
   const ceiling = await drive(hello.url, Math.min(SECONDS, 10));
@@ -93,7 +98,7 @@ async function main(): Promise<void> {
   const namespace = uniqueNamespace('bench');
   const env = shopEnv(dataDir, namespace);
   log(`seeding ${PRODUCTS} products into ${dataDir}`);
-  const [, seedS] = await timed(() => run(['--import', 'tsx', 'src/seed.ts', '--products', String(PRODUCTS)], env));
+  const [, seedS] = await timed(() => run(['dist/src/seed.js', '--products', String(PRODUCTS)], env));
 
   let customers: Customer[] = [];
   let fixture: BrowseFixture | undefined;

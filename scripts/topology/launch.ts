@@ -15,6 +15,8 @@ export interface LaunchOptions {
   output?: (line: string) => void;
   /** How long every process may take to answer /readyz 200. Default 60 s. */
   readyTimeoutMs?: number;
+  /** Node arguments that start Cleave (default: the sources through tsx; BUILD_ENTRY runs `npm run build` output). */
+  entry?: string[];
   /** The module registry to check against (default: src/app/modules.ts). */
   registry?: string[];
 }
@@ -45,7 +47,7 @@ export async function launchTopology(topology: string | TopologySpec, options: L
   const output = options.output ?? ((line: string) => process.stdout.write(`${line}\n`));
   const processes = new Map<string, ManagedProcess>();
   ordered.forEach((p, i) => {
-    processes.set(p.name, new ManagedProcess({ name: p.name, args: processArgs(p, registry), env, port: ports[i], cwd: ROOT, output }));
+    processes.set(p.name, new ManagedProcess({ name: p.name, args: processArgs(p, registry, options.entry), env, port: ports[i], cwd: ROOT, output }));
   });
   const running: RunningTopology = {
     name,

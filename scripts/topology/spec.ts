@@ -56,8 +56,12 @@ export function resolveTopology(name: string, spec: TopologySpec, registry: stri
 }
 
 /** The command line of one process (after `node`). */
-export function processArgs(p: ResolvedProcess, registry: string[]): string[] {
+/** How a process of a topology runs Cleave: from source through tsx, or the build in dist/. */
+export const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts'];
+export const BUILD_ENTRY = ['dist/src/main.js'];
+
+export function processArgs(p: ResolvedProcess, registry: string[], entry: string[] = SOURCE_ENTRY): string[] {
   const all = registry.every((m) => p.modules.includes(m));
   const modules = all ? 'all' : p.modules.length ? p.modules.join(',') : 'none';
-  return ['--import', 'tsx', 'src/main.ts', '--modules', modules, p.gateway ? '--gateway' : '--no-gateway'];
+  return [...entry, '--modules', modules, p.gateway ? '--gateway' : '--no-gateway'];
 }

@@ -24,39 +24,45 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
  * unchanged — or null if it is plain. Class instances (Date, Map, Buffer, your own classes),
  * functions, bigints, NaN/Infinity, `undefined` in arrays and cycles all change or fail on the wire.
  * An `undefined` object property is fine: JSON drops it, which reads back the same.
+ * Runs on every call, so it is a plain recursive walk: no closures or allocations per value.
  */
 export function notPlainJson(value: unknown): FieldError | null {
-  const ancestors = new Set<object>();
-  const at = (path: string[], message: string): FieldError => ({ path: path.join('.') || '(root)', message });
-  const visit = (v: unknown, path: string[]): FieldError | null => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
-    if (typeof v === 'number') return Number.isFinite(v) ? null : at(path, `${v} is not a JSON number`);
-    if (typeof v !== 'object') return at(path, `a ${typeof v} is not JSON data`);
-    if (ancestors.has(v)) return at(path, 'a circular reference is not JSON data');
-    const isArray = Array.isArray(v);
-    const proto = Object.getPrototypeOf(v);
-    if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) {
-      return at(path, `a ${(v as object).constructor?.name ?? 'class'} instance is not plain JSON data: send its fields as a plain object or string`);
+  if (value === undefined) return null;
+  const path: string[] = [];
+  const message = firstProblem(value, path, []);
+  return message === null ? null : { path: path.join('.') || '(root)', message };
+}
+
+/** The first problem below `v`, leaving its location in `path`; `ancestors` detects cycles. */
+function firstProblem(v: unknown, path: string[], ancestors: object[]): string | null {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? null : `${v} is not a JSON number`;
+  if (typeof v !== 'object') return `a ${typeof v} is not JSON data`;
+  if (ancestors.includes(v)) return 'a circular reference is not JSON data';
+  const isArray = Array.isArray(v);
+  const proto = Object.getPrototypeOf(v);
+  if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) {
+    return `a ${(v as object).constructor?.name ?? 'class'} instance is not plain JSON data: send its fields as a plain object or string`;
+  }
+  ancestors.push(v);
+  if (isArray) {
+    const items = v as unknown[];
+    for (let i = 0; i < items.length; i++) {
+      path.push(String(i));
+      const problem = items[i] === undefined ? 'undefined is not JSON data' : firstProblem(items[i], path, ancestors);
+      if (problem !== null) return problem;
+      path.pop();
     }
-    ancestors.add(v);
-    try {
-      if (isArray) {
-        for (let i = 0; i < (v as unknown[]).length; i++) {
-          const item = (v as unknown[])[i];
-          const problem = item === undefined ? at([...path, String(i)], 'undefined is not JSON data') : visit(item, [...path, String(i)]);
-          if (problem) return problem;
-        }
-      } else {
-        for (const [key, item] of Object.entries(v)) {
-          if (item === undefined) continue;
-          const problem = visit(item, [...path, key]);
-          if (problem) return problem;
-        }
-      }
-      return null;
-    } finally {
-      ancestors.delete(v);
+  } else {
+    for (const key in v) {
+      const item = (v as Record<string, unknown>)[key];
+      if (item === undefined) continue;
+      path.push(key);
+      const problem = firstProblem(item, path, ancestors);
+      if (problem !== null) return problem;
+      path.pop();
     }
-  };
-  return value === undefined ? null : visit(value, []);
+  }
+  ancestors.pop();
+  return null;
 }
