@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { expectStatus, Journeys, SETTLED, type Customer } from './journey-helpers.ts';
 
@@ -24,10 +24,20 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
     let target: JourneyTarget;
     let shop: Journeys;
 
+    // A target that cannot start (NATS down, a process that dies at boot) fails every journey
+    // with the reason; thrown from beforeAll, vitest would only report them as skipped.
+    let startError: unknown;
     beforeAll(async () => {
-      target = await startTarget();
-      shop = new Journeys(target.url);
+      try {
+        target = await startTarget();
+        shop = new Journeys(target.url);
+      } catch (err) {
+        startError = err;
+      }
     }, START_TIMEOUT_MS);
+    beforeEach(() => {
+      if (startError) throw startError;
+    });
     afterAll(() => target?.stop());
 
     /** A customer with `quantity` units of a product in their cart, checked out and accepted. */

@@ -1,4 +1,5 @@
 import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { TopologySpec } from '../../scripts/topology/spec.ts';
 import { ShopClient } from './client.ts';
 import { SHARED_NATS_URL } from './nats.ts';
@@ -36,6 +37,30 @@ export async function startTopology(
 ): Promise<TestTopology> {
   if (options.needsNats ?? topology !== 'monolith') await requireSharedNats();
   return launchTestTopology(topology, { env: options.env, readyTimeoutMs: START_TIMEOUT_MS });
+}
+
+/**
+ * Starts what a test file runs against once (beforeAll) and stops it after the last test. If the
+ * start fails (NATS down, a process dying at boot), every test of the file fails with the reason:
+ * thrown from beforeAll, vitest would report them as skipped. Returns a getter for the started value.
+ */
+export function startOnce<T>(start: () => Promise<T>, stop: (started: T) => Promise<void>, timeoutMs = START_TIMEOUT_MS): () => T {
+  let started: T | undefined;
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      started = await start();
+    } catch (err) {
+      failure = err;
+    }
+  }, timeoutMs);
+  beforeEach(() => {
+    if (failure) throw failure;
+  });
+  afterAll(async () => {
+    if (started !== undefined) await stop(started);
+  });
+  return () => started as T;
 }
 
 /** Base URLs of every process of a topology, the gateway first. */
