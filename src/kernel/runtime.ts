@@ -133,6 +133,7 @@ export class Runtime {
         metrics: this.metrics,
         bodyLimit: config.httpBodyLimit,
         readiness: () => this.readiness(),
+        draining: () => this.stopping,
       });
     }
     logger.info({ hosted: this.hostedModules, gateway: this.options.gateway, transport: this.transport.kind }, 'cleave started');
@@ -232,7 +233,9 @@ export class Runtime {
     if (server) {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeIdleConnections();
+        // Kept-alive clients get a second to send on: they are answered 503 + Connection: close
+        // (a clean retry) instead of a reset; then idle connections go, and after 5 s all of them.
+        setTimeout(() => server.closeIdleConnections(), 1_000).unref();
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
     }

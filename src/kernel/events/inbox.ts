@@ -1,4 +1,5 @@
 import type { EventDef, EventEnvelope } from '../contract.ts';
+import { AppError } from '../errors.ts';
 import type { Sqlite } from '../persistence/database.ts';
 import type { Logger } from '../logger.ts';
 import type { EventHandler, HandlerContext } from './handlers.ts';
@@ -235,12 +236,15 @@ export class Inbox {
 
   private failed(row: InboxRow, h: InboxHandler, err: unknown): void {
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    if (row.attempts >= this.options.maxAttempts) {
+    // A neighbour that is down (a module restarting, the broker away) is not this event's fault:
+    // keep retrying at the capped backoff instead of burying the event in the dead letters.
+    const neighbourDown = err instanceof AppError && err.kind === 'unavailable';
+    if (row.attempts >= this.options.maxAttempts && !neighbourDown) {
       this.stmts.markDead.run(message, row.seq);
       this.logger.error({ err, eventId: row.event_id, handler: h.name, attempts: row.attempts }, 'event handler gave up: event moved to dead letters');
       return;
     }
-    const backoff = Math.min(30_000, this.options.retryBaseMs * 2 ** (row.attempts - 1));
+    const backoff = Math.min(30_000, this.options.retryBaseMs * 2 ** Math.min(row.attempts - 1, 20));
     const jitter = Math.random() * backoff * 0.2;
     this.stmts.retryLater.run(Date.now() + backoff + jitter, message, row.seq);
     this.logger.warn({ err, eventId: row.event_id, handler: h.name, attempt: row.attempts, retryInMs: Math.round(backoff) }, 'event handler failed; will retry');

@@ -19,6 +19,8 @@ export interface HttpAppOptions {
   logger: Logger;
   metrics: Metrics;
   bodyLimit: string;
+  /** True once the process is shutting down: new requests get 503 and their connection is closed. */
+  draining: () => boolean;
   /** Resolves to the list of problems (empty = ready). */
   readiness: () => Promise<string[]>;
   /** Extra operator routes (e.g. dead letters), mounted as they are. */
@@ -56,6 +58,17 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       if (res.statusCode >= 500 && req.path !== '/readyz') logger.error(line, 'request failed');
       else logger.debug(line, 'request');
     });
+    next();
+  });
+
+  app.use((req, res, next) => {
+    // During a graceful stop, a request on a kept-alive connection is refused cleanly (retry elsewhere)
+    // rather than reset; requests already running finish normally.
+    if (options.draining() && req.path !== '/healthz' && req.path !== '/readyz') {
+      res.set('Connection', 'close').set('Retry-After', '1');
+      sendProblem(res, 503, 'This process is shutting down; retry the request', { instance: req.id });
+      return;
+    }
     next();
   });
 
