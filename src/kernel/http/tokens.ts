@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { AppError } from '../errors.ts';
 import type { AuthUser } from './routes.ts';
@@ -6,10 +7,11 @@ const ISSUER = 'cleave';
 
 /** Issues and checks the bearer tokens of the HTTP API (HS256, secret from JWT_SECRET). */
 export class TokenService {
-  private readonly key: Uint8Array;
+  /** A KeyObject made once: given raw bytes, jose would import the key again on every request. */
+  private readonly key: KeyObject;
 
   constructor(secret: string, private readonly ttlSeconds: number) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   async issue(user: AuthUser): Promise<string> {

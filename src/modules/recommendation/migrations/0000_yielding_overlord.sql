@@ -26,8 +26,8 @@ CREATE TABLE `products` (
 	`purchases` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `products_category_popular` ON `products` (`category_id`,`active`,`purchases`);--> statement-breakpoint
-CREATE INDEX `products_popular` ON `products` (`active`,`purchases`);--> statement-breakpoint
+CREATE INDEX `products_category_popular` ON `products` (`category_id`,`active`,"purchases" DESC,`product_id`);--> statement-breakpoint
+CREATE INDEX `products_popular` ON `products` (`active`,"purchases" DESC,`product_id`);--> statement-breakpoint
 CREATE TABLE `user_purchases` (
 	`user_id` text NOT NULL,
 	`product_id` text NOT NULL,
