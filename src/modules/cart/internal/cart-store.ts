@@ -14,53 +14,69 @@ export type AddOutcome = 'added' | 'too_many_units' | 'too_many_lines';
 /** Lines added within one millisecond keep the order they were added in. */
 const ADDED_ORDER = sql`rowid`;
 
-const line = (userId: string, productId: string) => and(eq(cartLines.userId, userId), eq(cartLines.productId, productId));
+const p = (name: string) => sql.placeholder(name);
 
-/** The only place that speaks SQL for the cart module. */
+/** The only place that speaks SQL for the cart module. Statements are prepared once, at start. */
 export class CartStore {
-  constructor(private readonly db: Db) {}
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    const ofUser = eq(cartLines.userId, p('userId'));
+    const line = and(ofUser, eq(cartLines.productId, p('productId')));
+    this.q = {
+      lines: db.select().from(cartLines).where(ofUser).orderBy(asc(cartLines.addedAt), asc(ADDED_ORDER)).prepare(),
+      lineQuantity: db.select({ quantity: cartLines.quantity }).from(cartLines).where(line).prepare(),
+      countLines: db.select({ n: count() }).from(cartLines).where(ofUser).prepare(),
+      addUnits: db
+        .insert(cartLines)
+        .values({ userId: p('userId'), productId: p('productId'), quantity: p('quantity'), addedAt: p('addedAt') })
+        .onConflictDoUpdate({ target: [cartLines.userId, cartLines.productId], set: { quantity: sql`${cartLines.quantity} + excluded.quantity` } })
+        .prepare(),
+      setQuantity: db.update(cartLines).set({ quantity: sql`${p('quantity')}` }).where(line).prepare(),
+      removeLine: db.delete(cartLines).where(line).prepare(),
+      clear: db.delete(cartLines).where(ofUser).prepare(),
+      takeUnits: db.update(cartLines).set({ quantity: sql`${cartLines.quantity} - ${p('quantity')}` }).where(line).prepare(),
+      removeEmpty: db.delete(cartLines).where(and(ofUser, lte(cartLines.quantity, 0))).prepare(),
+    };
+  }
 
   lines(userId: string): CartLineRow[] {
-    return this.db.select().from(cartLines).where(eq(cartLines.userId, userId)).orderBy(asc(cartLines.addedAt), asc(ADDED_ORDER)).all();
+    return this.q.lines.all({ userId });
   }
 
   /** Adds units to a line, creating it; refuses (changing nothing) past MAX_UNITS or MAX_LINES. */
   addUnits(userId: string, productId: string, quantity: number, addedAt: string): AddOutcome {
     // Immediate: the line count checked is still true when the line is written, across replicas too.
     return this.db.transaction(() => {
-      const existing = this.db.select({ quantity: cartLines.quantity }).from(cartLines).where(line(userId, productId)).get();
+      const existing = this.q.lineQuantity.get({ userId, productId });
       if (existing && existing.quantity + quantity > MAX_UNITS) return 'too_many_units';
       if (!existing && this.countLines(userId) >= MAX_LINES) return 'too_many_lines';
-      this.db.insert(cartLines).values({ userId, productId, quantity, addedAt })
-        .onConflictDoUpdate({ target: [cartLines.userId, cartLines.productId], set: { quantity: sql`${cartLines.quantity} + excluded.quantity` } })
-        .run();
+      this.q.addUnits.run({ userId, productId, quantity, addedAt });
       return 'added';
     }, { behavior: 'immediate' });
   }
 
   /** False when the cart has no such line. */
   setQuantity(userId: string, productId: string, quantity: number): boolean {
-    return this.db.update(cartLines).set({ quantity }).where(line(userId, productId)).run().changes > 0;
+    return this.q.setQuantity.run({ userId, productId, quantity }).changes > 0;
   }
 
   /** False when the cart has no such line. */
   removeLine(userId: string, productId: string): boolean {
-    return this.db.delete(cartLines).where(line(userId, productId)).run().changes > 0;
+    return this.q.removeLine.run({ userId, productId }).changes > 0;
   }
 
   clear(userId: string): void {
-    this.db.delete(cartLines).where(eq(cartLines.userId, userId)).run();
+    this.q.clear.run({ userId });
   }
 
   /** Takes units off lines (an order took them); lines left with none are removed. */
   takeUnits(userId: string, taken: Array<{ productId: string; quantity: number }>): void {
-    for (const t of taken) {
-      this.db.update(cartLines).set({ quantity: sql`${cartLines.quantity} - ${t.quantity}` }).where(line(userId, t.productId)).run();
-    }
-    this.db.delete(cartLines).where(and(eq(cartLines.userId, userId), lte(cartLines.quantity, 0))).run();
+    for (const t of taken) this.q.takeUnits.run({ userId, productId: t.productId, quantity: t.quantity });
+    this.q.removeEmpty.run({ userId });
   }
 
   private countLines(userId: string): number {
-    return this.db.select({ n: count() }).from(cartLines).where(eq(cartLines.userId, userId)).get()?.n ?? 0;
+    return this.q.countLines.get({ userId })?.n ?? 0;
   }
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { Db, Sqlite } from '../../../kernel/persistence/database.ts';
 import { emailOutbox, notifications, recipients } from './schema.ts';
 
@@ -8,11 +8,14 @@ export type Recipient = typeof recipients.$inferSelect;
 export type QueuedEmail = Pick<typeof emailOutbox.$inferSelect, 'seq' | 'to' | 'subject' | 'text' | 'attempts'>;
 export type NewEmail = Pick<typeof emailOutbox.$inferInsert, 'notificationId' | 'to' | 'subject' | 'text' | 'createdAt'>;
 
-/** The only place that speaks SQL for the notification module. */
+const p = (name: string) => sql.placeholder(name);
+
+/** The only place that speaks SQL for the notification module. Statements are prepared once, at start. */
 export class NotificationStore {
   private readonly page;
   private readonly total;
   private readonly claim;
+  private readonly q;
 
   constructor(
     private readonly db: Db,
@@ -35,6 +38,25 @@ export class NotificationStore {
                      ORDER BY seq LIMIT @limit)
        RETURNING seq, to_address AS "to", subject, text, attempts`,
     );
+    const mine = and(eq(notifications.id, p('id')), eq(notifications.userId, userId));
+    const bySeq = eq(emailOutbox.seq, p('seq'));
+    this.q = {
+      insertNotice: db.insert(notifications).values({
+        id: p('id'), userId, sourceEventId: p('sourceEventId'), kind: p('kind'), title: p('title'), body: p('body'), createdAt: p('createdAt'),
+      }).onConflictDoNothing().prepare(),
+      readAt: db.select({ readAt: notifications.readAt }).from(notifications).where(mine).prepare(),
+      markRead: db.update(notifications).set({ readAt: sql`${p('at')}` }).where(mine).prepare(),
+      // One statement for any number of ids: they travel as one JSON array.
+      recipients: db.select().from(recipients).where(sql`${recipients.userId} IN (SELECT value FROM json_each(${p('userIds')}))`).prepare(),
+      rememberRecipient: db.insert(recipients).values({ userId, email: p('email'), emailNotifications: p('emailNotifications') }).onConflictDoNothing().prepare(),
+      setEmailPreference: db.update(recipients).set({ emailNotifications: sql`${p('emailNotifications')}` }).where(eq(recipients.userId, userId)).prepare(),
+      queueEmail: db.insert(emailOutbox).values({
+        notificationId: p('notificationId'), to: p('to'), subject: p('subject'), text: p('text'), createdAt: p('createdAt'),
+      }).onConflictDoNothing().prepare(),
+      emailSent: db.update(emailOutbox).set({ status: 'sent', sentAt: sql`${p('at')}`, lastError: null }).where(bySeq).prepare(),
+      emailRetry: db.update(emailOutbox).set({ nextAttemptAt: sql`${p('nextAttemptAt')}`, lockedUntil: 0, lastError: sql`${p('error')}` }).where(bySeq).prepare(),
+      emailFailed: db.update(emailOutbox).set({ status: 'failed', lockedUntil: 0, lastError: sql`${p('error')}` }).where(bySeq).prepare(),
+    };
   }
 
   transaction<T>(work: () => T): T {
@@ -43,7 +65,8 @@ export class NotificationStore {
 
   /** False when this recipient already has the notice for this event. */
   insertNotice(row: NewNotice): boolean {
-    return this.db.insert(notifications).values(row).onConflictDoNothing().run().changes > 0;
+    const { id, userId, sourceEventId, kind, title, body, createdAt } = row;
+    return this.q.insertNotice.run({ id, userId, sourceEventId, kind, title, body, createdAt }).changes > 0;
   }
 
   listNotices(userId: string, limit: number, offset: number): { rows: NoticeRow[]; total: number } {
@@ -52,28 +75,29 @@ export class NotificationStore {
 
   /** Sets read_at once; false if the notice is not this user's. */
   markRead(userId: string, id: string, at: string): boolean {
-    const mine = and(eq(notifications.id, id), eq(notifications.userId, userId));
-    const found = this.db.select({ readAt: notifications.readAt }).from(notifications).where(mine).get();
+    const found = this.q.readAt.get({ userId, id });
     if (!found) return false;
-    if (!found.readAt) this.db.update(notifications).set({ readAt: at }).where(mine).run();
+    if (!found.readAt) this.q.markRead.run({ userId, id, at });
     return true;
   }
 
   recipients(userIds: string[]): Recipient[] {
-    return userIds.length ? this.db.select().from(recipients).where(inArray(recipients.userId, userIds)).all() : [];
+    return userIds.length ? this.q.recipients.all({ userIds: JSON.stringify(userIds) }) : [];
   }
 
   /** Adds a user we did not know; what we already know stays (later events keep it current). */
   rememberRecipient(row: Recipient): void {
-    this.db.insert(recipients).values(row).onConflictDoNothing().run();
+    this.q.rememberRecipient.run({ userId: row.userId, email: row.email, emailNotifications: row.emailNotifications });
   }
 
   setEmailPreference(userId: string, emailNotifications: boolean): void {
-    this.db.update(recipients).set({ emailNotifications }).where(eq(recipients.userId, userId)).run();
+    // Bound raw (SET values are plain SQL here), so the boolean goes in as SQLite's 1/0.
+    this.q.setEmailPreference.run({ userId, emailNotifications: emailNotifications ? 1 : 0 });
   }
 
   queueEmail(row: NewEmail): void {
-    this.db.insert(emailOutbox).values(row).onConflictDoNothing().run();
+    const { notificationId, to, subject, text, createdAt } = row;
+    this.q.queueEmail.run({ notificationId, to, subject, text, createdAt });
   }
 
   claimDueEmails(now: number, leaseUntil: number, limit: number): QueuedEmail[] {
@@ -81,14 +105,14 @@ export class NotificationStore {
   }
 
   markEmailSent(seq: number, at: string): void {
-    this.db.update(emailOutbox).set({ status: 'sent', sentAt: at, lastError: null }).where(eq(emailOutbox.seq, seq)).run();
+    this.q.emailSent.run({ seq, at });
   }
 
   retryEmailAt(seq: number, nextAttemptAt: number, error: string): void {
-    this.db.update(emailOutbox).set({ nextAttemptAt, lockedUntil: 0, lastError: error }).where(eq(emailOutbox.seq, seq)).run();
+    this.q.emailRetry.run({ seq, nextAttemptAt, error });
   }
 
   markEmailFailed(seq: number, error: string): void {
-    this.db.update(emailOutbox).set({ status: 'failed', lockedUntil: 0, lastError: error }).where(eq(emailOutbox.seq, seq)).run();
+    this.q.emailFailed.run({ seq, error });
   }
 }

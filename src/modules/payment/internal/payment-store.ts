@@ -5,12 +5,34 @@ import { payments } from './schema.ts';
 export type PaymentRow = typeof payments.$inferSelect;
 type Status = PaymentRow['status'];
 
-/** The only place that speaks SQL for the payment module's own records. */
+const p = (name: string) => sql.placeholder(name);
+/** A value in SET: the placeholder bound as is. */
+const v = (name: string) => sql`${p(name)}`;
+/** A SET value taken only when `set<Name>` is bound to 1 (so a detail may also be set to null). */
+const ifGiven = (name: string, column: (typeof payments)['gatewayReference' | 'declineReason']) =>
+  sql`CASE WHEN ${p(`set:${name}`)} THEN ${p(name)} ELSE ${column} END`;
+
+/** The only place that speaks SQL for the payment module's own records. Statements are prepared once, at start. */
 export class PaymentStore {
-  private readonly byOrder;
+  private readonly q;
 
   constructor(private readonly db: Db) {
-    this.byOrder = db.select().from(payments).where(eq(payments.orderId, sql.placeholder('orderId'))).prepare();
+    const byId = eq(payments.id, p('id'));
+    this.q = {
+      byOrder: db.select().from(payments).where(eq(payments.orderId, p('orderId'))).prepare(),
+      open: db.insert(payments).values({
+        id: p('id'), orderId: p('orderId'), userId: p('userId'), amount: p('amount'), currency: p('currency'), status: p('status'),
+        attempts: p('attempts'), gatewayReference: p('gatewayReference'), declineReason: p('declineReason'),
+        createdAt: p('createdAt'), updatedAt: p('updatedAt'),
+      }).onConflictDoNothing({ target: payments.orderId }).prepare(),
+      countAttempt: db.update(payments).set({ attempts: sql`${payments.attempts} + 1`, updatedAt: v('updatedAt') }).where(byId).prepare(),
+      move: db.update(payments).set({
+        status: v('to'),
+        gatewayReference: ifGiven('gatewayReference', payments.gatewayReference),
+        declineReason: ifGiven('declineReason', payments.declineReason),
+        updatedAt: v('updatedAt'),
+      }).where(and(byId, eq(payments.status, p('from')))).prepare(),
+    };
   }
 
   transaction<T>(work: () => T): T {
@@ -18,25 +40,32 @@ export class PaymentStore {
   }
 
   findByOrder(orderId: string): PaymentRow | undefined {
-    return this.byOrder.get({ orderId });
+    return this.q.byOrder.get({ orderId });
   }
 
   /** The order's payment, created on first sight; concurrent first calls end up with the same row. */
   open(row: PaymentRow): PaymentRow {
-    this.db.insert(payments).values(row).onConflictDoNothing({ target: payments.orderId }).run();
+    this.q.open.run(row);
     return this.findByOrder(row.orderId)!;
   }
 
   countAttempt(id: string): void {
-    this.db.update(payments).set({ attempts: sql`${payments.attempts} + 1`, updatedAt: new Date().toISOString() }).where(eq(payments.id, id)).run();
+    this.q.countAttempt.run({ id, updatedAt: new Date().toISOString() });
   }
 
   /** Moves a payment on only from the status expected; false if someone else moved it first. */
   move(id: string, from: Status, to: Status, details: Partial<Pick<PaymentRow, 'gatewayReference' | 'declineReason'>> = {}): boolean {
-    return this.db
-      .update(payments)
-      .set({ status: to, ...details, updatedAt: new Date().toISOString() })
-      .where(and(eq(payments.id, id), eq(payments.status, from)))
-      .run().changes === 1;
+    const { gatewayReference, declineReason } = details;
+    return this.q.move.run({
+      id,
+      from,
+      to,
+      // An absent (undefined) detail leaves the column as it is; null clears it.
+      'set:gatewayReference': gatewayReference === undefined ? 0 : 1,
+      gatewayReference: gatewayReference ?? null,
+      'set:declineReason': declineReason === undefined ? 0 : 1,
+      declineReason: declineReason ?? null,
+      updatedAt: new Date().toISOString(),
+    }).changes === 1;
   }
 }

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db, Sqlite } from '../../../kernel/persistence/database.ts';
 import { orders } from './schema.ts';
 
@@ -27,6 +27,7 @@ export class RecommendationStore {
     sqlite: Sqlite,
   ) {
     this.s = {
+      order: db.select().from(orders).where(eq(orders.orderId, sql.placeholder('orderId'))).prepare(),
       // Archiving is final, so an update that arrives late does not bring a product back.
       upsertProduct: sqlite.prepare(
         `INSERT INTO products (product_id, category_id, active) VALUES (@productId, @categoryId, @active)
@@ -100,7 +101,7 @@ export class RecommendationStore {
   }
 
   order(orderId: string): OrderRow | undefined {
-    return this.db.select().from(orders).where(eq(orders.orderId, orderId)).get();
+    return this.s.order.get({ orderId });
   }
 
   saveOrderLines(orderId: string, userId: string, productIds: string[]): void {

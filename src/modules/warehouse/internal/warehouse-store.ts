@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import { reservationLines, reservations, stock } from './schema.ts';
 
@@ -7,26 +7,63 @@ export type ReservationRow = typeof reservations.$inferSelect;
 // A type alias, not an interface: drizzle's prepared statements take it as their placeholder values.
 export type Line = { productId: string; quantity: number };
 
+const p = (name: string) => sql.placeholder(name);
 const available = sql`${stock.onHand} - ${stock.reserved}`;
-const quantity = sql.placeholder('quantity');
-const productId = sql.placeholder('productId');
+const quantity = p('quantity');
+const productId = p('productId');
+/** A value in SET: the placeholder bound as is (callers pass driver values). */
+const v = (name: string) => sql`${p(name)}`;
+/** A SET value that keeps the column when bound to null: partial updates in one statement. */
+const orKeep = (name: string, column: (typeof stock)['onHand' | 'lowStockThreshold' | 'belowThreshold']) => sql`coalesce(${p(name)}, ${column})`;
 
 /** Thrown inside the reservation savepoint to undo the lines already held. */
 class NotEnoughStock extends Error {}
 
-/** The only place that speaks SQL for the warehouse module. */
+/** The only place that speaks SQL for the warehouse module. Statements are prepared once, at start. */
 export class WarehouseStore {
   private readonly stmts;
 
   constructor(private readonly db: Db) {
     const byProduct = eq(stock.productId, productId);
+    const lowStock = lt(available, stock.lowStockThreshold);
+    const byOrder = eq(reservations.orderId, p('orderId'));
     this.stmts = {
       // The availability check and the hold are one statement: no interleaving can oversell.
       hold: db.update(stock).set({ reserved: sql`${stock.reserved} + ${quantity}` }).where(and(byProduct, sql`${available} >= ${quantity}`)).prepare(),
       unhold: db.update(stock).set({ reserved: sql`${stock.reserved} - ${quantity}` }).where(byProduct).prepare(),
       ship: db.update(stock).set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand: sql`${stock.onHand} - ${quantity}` }).where(byProduct).prepare(),
       find: db.select().from(stock).where(byProduct).prepare(),
-      reservation: db.select().from(reservations).where(eq(reservations.orderId, sql.placeholder('orderId'))).prepare(),
+      // One statement for any number of ids: they travel as one JSON array.
+      findMany: db.select().from(stock).where(sql`${stock.productId} IN (SELECT value FROM json_each(${p('ids')}))`).prepare(),
+      listAll: db.select().from(stock).orderBy(asc(stock.productId)).limit(p('limit')).offset(p('offset')).prepare(),
+      countAll: db.select({ n: count() }).from(stock).prepare(),
+      listLow: db.select().from(stock).where(lowStock).orderBy(asc(stock.productId)).limit(p('limit')).offset(p('offset')).prepare(),
+      countLow: db.select({ n: count() }).from(stock).where(lowStock).prepare(),
+      addProduct: db.insert(stock).values({
+        productId: p('productId'), onHand: p('onHand'), reserved: p('reserved'), lowStockThreshold: p('lowStockThreshold'),
+        belowThreshold: p('belowThreshold'), updatedAt: p('updatedAt'),
+      }).onConflictDoNothing().prepare(),
+      // Columns bound to null keep their value (see `update`).
+      update: db.update(stock).set({
+        onHand: orKeep('onHand', stock.onHand),
+        lowStockThreshold: orKeep('lowStockThreshold', stock.lowStockThreshold),
+        belowThreshold: orKeep('belowThreshold', stock.belowThreshold),
+        updatedAt: v('updatedAt'),
+      }).where(byProduct).prepare(),
+      addOnHand: db.update(stock).set({ onHand: sql`${stock.onHand} + ${p('units')}`, updatedAt: v('updatedAt') }).where(byProduct).prepare(),
+      reservation: db.select().from(reservations).where(byOrder).prepare(),
+      reservationLines: db
+        .select({ productId: reservationLines.productId, quantity: reservationLines.quantity })
+        .from(reservationLines)
+        .where(eq(reservationLines.orderId, p('orderId')))
+        .orderBy(asc(reservationLines.productId))
+        .prepare(),
+      insertReservation: db.insert(reservations).values({
+        orderId: p('orderId'), status: p('status'), shortages: p('shortages'), createdAt: p('createdAt'), updatedAt: p('updatedAt'),
+      }).prepare(),
+      // All of a reservation's lines in one statement, as one JSON array.
+      insertLines: db.insert(reservationLines).select(sql`SELECT ${p('orderId')}, json_extract(value, '$.productId'), json_extract(value, '$.quantity') FROM json_each(${p('lines')})`).prepare(),
+      setReservationStatus: db.update(reservations).set({ status: sql`${p('status')}`, updatedAt: v('updatedAt') }).where(byOrder).prepare(),
     };
   }
 
@@ -43,28 +80,33 @@ export class WarehouseStore {
   }
 
   findMany(ids: string[]): Map<string, StockRow> {
-    const rows = ids.length ? this.db.select().from(stock).where(inArray(stock.productId, ids)).all() : [];
+    const rows = ids.length ? this.stmts.findMany.all({ ids: JSON.stringify(ids) }) : [];
     return new Map(rows.map((r) => [r.productId, r]));
   }
 
   list(onlyLowStock: boolean, limit: number, offset: number): { rows: StockRow[]; total: number } {
-    const where = onlyLowStock ? lt(available, stock.lowStockThreshold) : undefined;
-    const rows = this.db.select().from(stock).where(where).orderBy(asc(stock.productId)).limit(limit).offset(offset).all();
-    const total = this.db.select({ n: count() }).from(stock).where(where).get()?.n ?? 0;
-    return { rows, total };
+    const [page, total] = onlyLowStock ? [this.stmts.listLow, this.stmts.countLow] : [this.stmts.listAll, this.stmts.countAll];
+    return { rows: page.all({ limit, offset }), total: total.get()?.n ?? 0 };
   }
 
   /** Inserts the product's row unless it exists; true if inserted. */
   addProduct(row: StockRow): boolean {
-    return this.db.insert(stock).values(row).onConflictDoNothing().run().changes === 1;
+    return this.stmts.addProduct.run(row).changes === 1;
   }
 
   update(id: string, changes: Partial<Pick<StockRow, 'onHand' | 'lowStockThreshold' | 'belowThreshold'>>): void {
-    this.db.update(stock).set({ ...changes, updatedAt: new Date().toISOString() }).where(eq(stock.productId, id)).run();
+    const { onHand, lowStockThreshold, belowThreshold } = changes;
+    this.stmts.update.run({
+      productId: id,
+      onHand: onHand ?? null,
+      lowStockThreshold: lowStockThreshold ?? null,
+      belowThreshold: belowThreshold === undefined ? null : Number(belowThreshold),
+      updatedAt: new Date().toISOString(),
+    });
   }
 
   addOnHand(id: string, units: number): void {
-    this.db.update(stock).set({ onHand: sql`${stock.onHand} + ${units}`, updatedAt: new Date().toISOString() }).where(eq(stock.productId, id)).run();
+    this.stmts.addOnHand.run({ productId: id, units, updatedAt: new Date().toISOString() });
   }
 
   /** Holds every line or none (a savepoint is undone on the first line that does not fit). */
@@ -94,20 +136,15 @@ export class WarehouseStore {
   }
 
   reservationLines(orderId: string): Line[] {
-    return this.db
-      .select({ productId: reservationLines.productId, quantity: reservationLines.quantity })
-      .from(reservationLines)
-      .where(eq(reservationLines.orderId, orderId))
-      .orderBy(asc(reservationLines.productId))
-      .all();
+    return this.stmts.reservationLines.all({ orderId });
   }
 
   recordReservation(row: ReservationRow, lines: Line[]): void {
-    this.db.insert(reservations).values(row).run();
-    if (lines.length) this.db.insert(reservationLines).values(lines.map((l) => ({ orderId: row.orderId, ...l }))).run();
+    this.stmts.insertReservation.run(row);
+    if (lines.length) this.stmts.insertLines.run({ orderId: row.orderId, lines: JSON.stringify(lines.map((l) => ({ productId: l.productId, quantity: l.quantity }))) });
   }
 
   setReservationStatus(orderId: string, status: ReservationRow['status']): void {
-    this.db.update(reservations).set({ status, updatedAt: new Date().toISOString() }).where(eq(reservations.orderId, orderId)).run();
+    this.stmts.setReservationStatus.run({ orderId, status, updatedAt: new Date().toISOString() });
   }
 }

@@ -10,11 +10,26 @@ export const MAX_ITEMS = 200;
 /** Items added within one millisecond keep the order they were added in. */
 const ADDED_ORDER = sql`rowid`;
 
-const item = (userId: string, productId: string) => and(eq(wishlistItems.userId, userId), eq(wishlistItems.productId, productId));
+const p = (name: string) => sql.placeholder(name);
 
-/** The only place that speaks SQL for the wishlist module. */
+/** The only place that speaks SQL for the wishlist module. Statements are prepared once, at start. */
 export class WishlistStore {
-  constructor(private readonly db: Db) {}
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    const ofUser = eq(wishlistItems.userId, p('userId'));
+    const ofProduct = eq(wishlistItems.productId, p('productId'));
+    const item = and(ofUser, ofProduct);
+    this.q = {
+      items: db.select().from(wishlistItems).where(ofUser).orderBy(desc(wishlistItems.addedAt), desc(ADDED_ORDER)).prepare(),
+      has: db.select({ userId: wishlistItems.userId }).from(wishlistItems).where(item).prepare(),
+      count: db.select({ n: count() }).from(wishlistItems).where(ofUser).prepare(),
+      add: db.insert(wishlistItems).values({ userId: p('userId'), productId: p('productId'), addedAt: p('addedAt') }).onConflictDoNothing().prepare(),
+      remove: db.delete(wishlistItems).where(item).prepare(),
+      anyWisher: db.select({ userId: wishlistItems.userId }).from(wishlistItems).where(ofProduct).limit(1).prepare(),
+      wishers: db.select({ userId: wishlistItems.userId }).from(wishlistItems).where(ofProduct).prepare(),
+    };
+  }
 
   /** Immediate: what a change reads first is still true when it writes, across replicas too. */
   transaction<T>(work: () => T): T {
@@ -23,33 +38,33 @@ export class WishlistStore {
 
   /** Newest first. */
   items(userId: string): WishlistRow[] {
-    return this.db.select().from(wishlistItems).where(eq(wishlistItems.userId, userId)).orderBy(desc(wishlistItems.addedAt), desc(ADDED_ORDER)).all();
+    return this.q.items.all({ userId });
   }
 
   has(userId: string, productId: string): boolean {
-    return this.db.select({ userId: wishlistItems.userId }).from(wishlistItems).where(item(userId, productId)).get() !== undefined;
+    return this.q.has.get({ userId, productId }) !== undefined;
   }
 
   count(userId: string): number {
-    return this.db.select({ n: count() }).from(wishlistItems).where(eq(wishlistItems.userId, userId)).get()?.n ?? 0;
+    return this.q.count.get({ userId })?.n ?? 0;
   }
 
   /** False when it was already there. */
   add(row: WishlistRow): boolean {
-    return this.db.insert(wishlistItems).values(row).onConflictDoNothing().run().changes > 0;
+    return this.q.add.run({ userId: row.userId, productId: row.productId, addedAt: row.addedAt }).changes > 0;
   }
 
   /** False when it was not there. */
   remove(userId: string, productId: string): boolean {
-    return this.db.delete(wishlistItems).where(item(userId, productId)).run().changes > 0;
+    return this.q.remove.run({ userId, productId }).changes > 0;
   }
 
   hasWishers(productId: string): boolean {
-    return this.db.select({ userId: wishlistItems.userId }).from(wishlistItems).where(eq(wishlistItems.productId, productId)).limit(1).get() !== undefined;
+    return this.q.anyWisher.get({ productId }) !== undefined;
   }
 
   /** Everyone who wishes for a product. */
   wishers(productId: string): string[] {
-    return this.db.select({ userId: wishlistItems.userId }).from(wishlistItems).where(eq(wishlistItems.productId, productId)).all().map((r) => r.userId);
+    return this.q.wishers.all({ productId }).map((r) => r.userId);
   }
 }
