@@ -58,6 +58,8 @@ export class Inbox {
   private scheduled = false;
   private stopped = false;
   private pumping = false;
+  /** True when due rows may be waiting beyond what was claimed; otherwise only new rows, timers and polls wake the pump. */
+  private backlog = false;
   private readonly idleWaiters = new Set<() => void>();
 
   constructor(
@@ -162,10 +164,15 @@ export class Inbox {
     try {
       // Claiming is a write transaction: claim in batches, refilling once half the slots are free.
       const concurrency = this.options.concurrency ?? 64;
-      if (this.inFlight > concurrency / 2) return;
+      if (this.inFlight > concurrency / 2) {
+        this.backlog = true;
+        return;
+      }
       const limit = concurrency - this.inFlight;
       const now = Date.now();
       const rows = this.stmts.claim.all(now + (this.options.leaseMs ?? 10_000), now, now, limit) as InboxRow[];
+      // A full batch means more may be waiting: finishing handlers then pull the next ones.
+      this.backlog = rows.length === limit;
       for (const row of rows) this.schedule(row);
       if (rows.length === 0) this.armTimerForNextDue();
     } finally {
@@ -194,7 +201,7 @@ export class Inbox {
     }
     void run.finally(() => {
       this.inFlight--;
-      this.wake();
+      if (this.backlog) this.wake();
     });
   }
 
@@ -247,6 +254,7 @@ export class Inbox {
     const backoff = Math.min(30_000, this.options.retryBaseMs * 2 ** Math.min(row.attempts - 1, 20));
     const jitter = Math.random() * backoff * 0.2;
     this.stmts.retryLater.run(Date.now() + backoff + jitter, message, row.seq);
+    setTimeout(() => this.wake(), backoff + jitter + 1).unref();
     this.logger.warn({ err, eventId: row.event_id, handler: h.name, attempt: row.attempts, retryInMs: Math.round(backoff) }, 'event handler failed; will retry');
   }
 }
