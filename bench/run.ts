@@ -24,6 +24,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 
 export interface TopologyFigures {
   coldStartS: number;
+  /** Resident memory of all the topology's processes right after start, and after the load phases. */
+  rssReadyMb: number;
   rssMb: number;
   browse: LoadFigures;
   checkout: CheckoutFigures;
@@ -59,15 +61,17 @@ async function measureTopology(
 ): Promise<TopologyFigures> {
   log(`${name}: starting`);
   const [topology, coldStartS] = await timed(() => launchTopology(name, { env, basePort: 'free', output: () => {}, entry: BUILD_ENTRY }));
+  const totalRss = () => [...topology.processes.values()].reduce((sum, p) => sum + rssMb(p.pid), 0);
+  const rssReadyMb = totalRss();
   try {
     const { fixture, customers } = await prepare(topology.gatewayUrl);
     log(`${name}: browse mix for ${SECONDS} s`);
     const browse = await drive(topology.gatewayUrl, SECONDS, browseMix(fixture));
     log(`${name}: checkout for ${SECONDS} s`);
     const checkout = await driveCheckouts(topology.gatewayUrl, customers.slice(0, 32), fixture.productIds, SECONDS);
-    const rss = [...topology.processes.values()].reduce((sum, p) => sum + rssMb(p.pid), 0);
+    const rss = totalRss();
     const extracted = name === 'split-all' ? await restartOne(topology, 'payment') : undefined;
-    return { coldStartS, rssMb: rss, browse, checkout, extracted };
+    return { coldStartS, rssReadyMb, rssMb: rss, browse, checkout, extracted };
   } finally {
     await topology.stop();
   }

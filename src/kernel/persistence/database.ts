@@ -29,6 +29,9 @@ export function openModuleDatabase(dataDir: string, moduleName: string, migratio
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoints (which fsync) every ~40 MB of WAL instead of ~4 MB: a tenth as many stalls on the
+  // write path, for a larger WAL file per module.
+  sqlite.pragma('wal_autocheckpoint = 10000');
   const db = drizzle(sqlite) as Db;
   migrate(db, { migrationsFolder: KERNEL_MIGRATIONS, migrationsTable: '__kernel_migrations' });
   migrate(db, { migrationsFolder, migrationsTable: '__module_migrations' });
