@@ -95,6 +95,16 @@ describe('payment: refunds', () => {
     expect((await paymentsOf(orderId, buyer.token)).body.items[0].status).toBe('refunded');
   });
 
+  it('will not answer a refund while the charge is still in flight, so no capture is left behind a cancel', async () => {
+    const orderId = `order-${randomUUID()}`;
+    const charging = charge('tok_flaky', orderId); // fails once, so it stays in flight through a retry
+    await expect(payment.refund({ orderId })).rejects.toMatchObject({ kind: 'unavailable' });
+    const answer = await charging;
+    expect(answer.status).toBe('captured');
+    expect(await payment.refund({ orderId })).toEqual({ status: 'refunded' });
+    expect(events('payment.refunded', orderId)).toHaveLength(1);
+  });
+
   it('refunds nothing for a declined or unknown order', async () => {
     const orderId = `order-${randomUUID()}`;
     await charge('tok_chargeDeclined', orderId);

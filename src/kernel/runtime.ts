@@ -239,6 +239,8 @@ export class Runtime {
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
       });
     }
+    // Callers in other processes now get `unavailable` and retry elsewhere or later.
+    await this.transport.stopServing?.();
     for (const m of this.hosted.values()) await m.inbox?.stop();
     for (const m of this.hosted.values()) await m.definition.onStop?.(m.container);
     for (const m of this.hosted.values()) await m.relay.stop();

@@ -19,6 +19,11 @@ export interface Transport {
   subscribe(consumer: string, types: string[], receive: EventReceiver): Promise<void>;
   /** Answers calls for a module hosted here (remote transports only). */
   serve(contract: Contract, handle: (method: string, input: unknown) => Promise<unknown>): Promise<void>;
+  /**
+   * Stops answering calls for the modules hosted here, finishing those in hand; events keep
+   * flowing. The first step of a graceful stop, so no call is taken whose events could not leave.
+   */
+  stopServing?(): Promise<void>;
   /** Names of modules that did not answer a ping; empty when all are reachable. */
   unreachable(modules: string[]): Promise<string[]>;
   isConnected(): boolean;

@@ -118,6 +118,10 @@ export class NatsTransport implements Transport {
     return this.conn.isConnected();
   }
 
+  stopServing(): Promise<void> {
+    return this.server.stop();
+  }
+
   /** Stops consuming and answering (finishing what is in hand), then drains the connection. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();

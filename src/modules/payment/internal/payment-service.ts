@@ -66,6 +66,9 @@ export class PaymentService implements Implementation<PaymentContract> {
   async refund({ orderId }: { orderId: string }) {
     const payment = this.store.findByOrder(orderId);
     if (payment?.status === 'refunded') return { status: 'refunded' as const };
+    // A charge still in flight may yet capture: answering 'none' now would leave that money
+    // behind a cancelled order. The caller retries once the charge has settled either way.
+    if (payment?.status === 'authorized') throw unavailable('The charge of this order is still in progress; try the refund again shortly');
     if (payment?.status !== 'captured') return { status: 'none' as const };
     const result = await this.withRetries(() => this.gateway.refund(payment.gatewayReference!, payment.amount, `refund-${payment.id}`));
     if (result.outcome === 'rejected') throw conflict(`The gateway refused the refund (${result.reason ?? 'no reason given'})`);
