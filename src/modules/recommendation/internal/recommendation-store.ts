@@ -52,9 +52,11 @@ export class RecommendationStore {
       ownedBy: sqlite.prepare(`INSERT INTO user_purchases (user_id, product_id) VALUES (?, ?) ON CONFLICT DO NOTHING`),
       wish: sqlite.prepare(`INSERT INTO wishes (user_id, product_id) VALUES (?, ?) ON CONFLICT DO NOTHING`),
       unwish: sqlite.prepare(`DELETE FROM wishes WHERE user_id = ? AND product_id = ?`),
+      // CROSS JOIN fixes the join order (SQLite's rule): start from this product's pairs. Left to
+      // itself, the planner walked every active product and probed the pairs for each one.
       boughtWith: sqlite.prepare(
         `SELECT t.other_id AS productId, t.orders AS together, 0 AS wishes, p.purchases AS purchases
-         FROM bought_together t JOIN products p ON p.product_id = t.other_id AND p.active = 1
+         FROM bought_together t CROSS JOIN products p ON p.product_id = t.other_id AND p.active = 1
          WHERE t.product_id = @productId
          ORDER BY t.orders DESC, p.purchases DESC, t.other_id LIMIT @limit`,
       ),
@@ -67,8 +69,8 @@ export class RecommendationStore {
       boughtWithMine: sqlite.prepare(
         `SELECT t.other_id AS productId, SUM(t.orders) AS together, 0 AS wishes, p.purchases AS purchases
          FROM user_purchases mine
-         JOIN bought_together t ON t.product_id = mine.product_id
-         JOIN products p ON p.product_id = t.other_id AND p.active = 1
+         CROSS JOIN bought_together t ON t.product_id = mine.product_id
+         CROSS JOIN products p ON p.product_id = t.other_id AND p.active = 1
          WHERE mine.user_id = @userId AND t.other_id ${NOT_MINE}
          GROUP BY t.other_id ORDER BY together DESC, p.purchases DESC, t.other_id LIMIT @limit`,
       ),
