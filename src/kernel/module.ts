@@ -27,6 +27,19 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   onStop?: (container: Container) => Promise<void> | void;
 }
 
+/**
+ * Binds a class in a module's container with its constructor fed by the given tokens, in order:
+ * `provide(bind, RememberWish, [RecommendationStore])`. The tuple is checked against the
+ * constructor's parameters wherever a token carries its type (classes, contract tokens are symbols).
+ */
+export function provide<T, A extends unknown[]>(
+  bind: Bind,
+  cls: new (...args: A) => T,
+  deps: { [K in keyof A]: ServiceIdentifier<A[K]> | symbol },
+): void {
+  bind(cls).toResolvedValue((...args: unknown[]) => new cls(...(args as A)), deps as never);
+}
+
 export function defineModule<C extends Contract>(definition: ModuleDefinition<C>): ModuleDefinition<C> {
   return definition;
 }

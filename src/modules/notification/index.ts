@@ -3,7 +3,7 @@ import type { Api } from '../../kernel/contract.ts';
 import type { Config } from '../../kernel/config.ts';
 import { on } from '../../kernel/events/handlers.ts';
 import type { Logger } from '../../kernel/logger.ts';
-import { defineModule } from '../../kernel/module.ts';
+import { defineModule, provide } from '../../kernel/module.ts';
 import type { Db, Sqlite } from '../../kernel/persistence/database.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
@@ -38,15 +38,14 @@ export default defineModule({
       [NotificationStore, userContract.token, EmailSender],
     );
     bind(NotificationService).toResolvedValue((store: NotificationStore) => new NotificationService(store), [NotificationStore]);
-    bind(NotifyOrderProgress).toResolvedValue((notices: NoticeWriter) => new NotifyOrderProgress(notices), [NoticeWriter]);
-    bind(NotifyPriceDrop).toResolvedValue((notices: NoticeWriter) => new NotifyPriceDrop(notices), [NoticeWriter]);
-    bind(NotifyBackInStock).toResolvedValue((notices: NoticeWriter) => new NotifyBackInStock(notices), [NoticeWriter]);
+    const noticeHandlers: Array<new (notices: NoticeWriter) => unknown> = [NotifyOrderProgress, NotifyPriceDrop, NotifyBackInStock];
+    for (const Handler of noticeHandlers) provide(bind, Handler, [NoticeWriter]);
     bind(AlertAdminsOfLowStock).toResolvedValue(
       (notices: NoticeWriter, users: Api<UserContract>, catalog: Api<CatalogContract>) => new AlertAdminsOfLowStock(notices, users, catalog),
       [NoticeWriter, userContract.token, catalogContract.token],
     );
-    bind(RememberRecipient).toResolvedValue((store: NotificationStore) => new RememberRecipient(store), [NotificationStore]);
-    bind(FollowEmailPreference).toResolvedValue((store: NotificationStore) => new FollowEmailPreference(store), [NotificationStore]);
+    provide(bind, RememberRecipient, [NotificationStore]);
+    provide(bind, FollowEmailPreference, [NotificationStore]);
   },
   implementation: NotificationService,
   routes: notificationRoutes,

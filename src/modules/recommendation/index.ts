@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Api } from '../../kernel/contract.ts';
 import { on } from '../../kernel/events/handlers.ts';
-import { defineModule } from '../../kernel/module.ts';
+import { defineModule, provide } from '../../kernel/module.ts';
 import type { Db, Sqlite } from '../../kernel/persistence/database.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
@@ -31,19 +31,10 @@ export default defineModule({
       (store: RecommendationStore, catalog: Api<CatalogContract>) => new RecommendationService(store, catalog),
       [RecommendationStore, catalogContract.token],
     );
-    bind(RememberOrderLines).toResolvedValue(
-      (store: RecommendationStore, counter: PurchaseCounter) => new RememberOrderLines(store, counter),
-      [RecommendationStore, PurchaseCounter],
-    );
-    bind(CountPaidOrder).toResolvedValue(
-      (store: RecommendationStore, counter: PurchaseCounter) => new CountPaidOrder(store, counter),
-      [RecommendationStore, PurchaseCounter],
-    );
-    bind(LearnNewProduct).toResolvedValue((store: RecommendationStore) => new LearnNewProduct(store), [RecommendationStore]);
-    bind(FollowProductChange).toResolvedValue((store: RecommendationStore) => new FollowProductChange(store), [RecommendationStore]);
-    bind(RetireArchivedProduct).toResolvedValue((store: RecommendationStore) => new RetireArchivedProduct(store), [RecommendationStore]);
-    bind(RememberWish).toResolvedValue((store: RecommendationStore) => new RememberWish(store), [RecommendationStore]);
-    bind(ForgetWish).toResolvedValue((store: RecommendationStore) => new ForgetWish(store), [RecommendationStore]);
+    provide(bind, RememberOrderLines, [RecommendationStore, PurchaseCounter]);
+    provide(bind, CountPaidOrder, [RecommendationStore, PurchaseCounter]);
+    const handlersOnTheStoreAlone: Array<new (store: RecommendationStore) => unknown> = [LearnNewProduct, FollowProductChange, RetireArchivedProduct, RememberWish, ForgetWish];
+    for (const Handler of handlersOnTheStoreAlone) provide(bind, Handler, [RecommendationStore]);
   },
   implementation: RecommendationService,
   routes: recommendationRoutes,

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Api } from '../../kernel/contract.ts';
 import { on } from '../../kernel/events/handlers.ts';
-import { defineModule } from '../../kernel/module.ts';
+import { defineModule, provide } from '../../kernel/module.ts';
 import type { Sqlite } from '../../kernel/persistence/database.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
@@ -26,13 +26,8 @@ export default defineModule({
       [SearchStore, catalogContract.token, warehouseContract.token],
     );
     // Every handler only writes to the index.
-    const bindHandler = <H>(Handler: new (store: SearchStore) => H) =>
-      bind(Handler).toResolvedValue((store: SearchStore) => new Handler(store), [SearchStore]);
-    bindHandler(IndexNewProduct);
-    bindHandler(ReindexChangedProduct);
-    bindHandler(RepriceIndexedProduct);
-    bindHandler(DropArchivedProduct);
-    bindHandler(TrackStockForSearch);
+    const handlersOnTheStoreAlone: Array<new (store: SearchStore) => unknown> = [IndexNewProduct, ReindexChangedProduct, RepriceIndexedProduct, DropArchivedProduct, TrackStockForSearch];
+    for (const Handler of handlersOnTheStoreAlone) provide(bind, Handler, [SearchStore]);
   },
   implementation: SearchService,
   routes: searchRoutes,
