@@ -52,6 +52,10 @@ export class Inbox {
   private readonly byType = new Map<string, InboxHandler[]>();
   private readonly byName = new Map<string, InboxHandler>();
   private readonly stmts;
+  /** Transactions built once: better-sqlite3 makes a new wrapper (four functions) per transaction() call. */
+  private readonly storeAll: (events: EventEnvelope[]) => void;
+  /** The handler's writes and the inbox's "done" mark, in one transaction. */
+  private readonly doneWith: (seq: number, write: () => unknown) => unknown;
   private readonly inFlightKeys = new Map<string, Promise<void>>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -93,6 +97,8 @@ export class Inbox {
       dead: sqlite.prepare(`SELECT seq, event_id AS eventId, handler, type, attempts, last_error AS lastError, received_at AS receivedAt FROM kernel_inbox WHERE status = 'dead' ORDER BY seq`),
       revive: sqlite.prepare(`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0 WHERE seq = ? AND status = 'dead'`),
     };
+    this.storeAll = sqlite.transaction((events: EventEnvelope[]) => this.store(events));
+    this.doneWith = sqlite.transaction((seq: number, write: () => unknown) => this.markDoneThen(seq, write));
   }
 
   /** Event types this module consumes. */
@@ -102,19 +108,26 @@ export class Inbox {
 
   /** Stores events durably for every handler that wants them. Synchronous: when it returns they are safe. */
   receive(events: EventEnvelope[]): void {
-    const now = new Date().toISOString();
-    this.sqlite.transaction(() => {
-      for (const event of events) {
-        for (const h of this.byType.get(event.type) ?? []) {
-          // Payloads are checked against the publisher's schema on receipt too: a bad one is dead on arrival.
-          const check = h.event.payload.safeParse(event.payload);
-          const status = check.success ? 'pending' : 'dead';
-          const error = check.success ? null : `payload does not match ${event.type} v${h.event.version}: ${check.error.message}`;
-          this.stmts.insert.run(event.id, h.name, event.type, event.key ?? null, JSON.stringify(event), status, error, now);
-        }
-      }
-    })();
+    this.storeAll(events);
     this.wake();
+  }
+
+  private store(events: EventEnvelope[]): void {
+    const now = new Date().toISOString();
+    for (const event of events) {
+      for (const h of this.byType.get(event.type) ?? []) {
+        // Payloads are checked against the publisher's schema on receipt too: a bad one is dead on arrival.
+        const check = h.event.payload.safeParse(event.payload);
+        const status = check.success ? 'pending' : 'dead';
+        const error = check.success ? null : `payload does not match ${event.type} v${h.event.version}: ${check.error.message}`;
+        this.stmts.insert.run(event.id, h.name, event.type, event.key ?? null, JSON.stringify(event), status, error, now);
+      }
+    }
+  }
+
+  private markDoneThen(seq: number, write: () => unknown): unknown {
+    if (this.stmts.markDone.run(new Date().toISOString(), seq).changes === 0) throw new AlreadyHandled();
+    return write();
   }
 
   start(): void {
@@ -226,10 +239,7 @@ export class Inbox {
       commit: <T>(write: () => T): T => {
         if (committed) throw new Error(`${h.name} called commit() twice for one event`);
         committed = true;
-        return this.sqlite.transaction(() => {
-          if (this.stmts.markDone.run(new Date().toISOString(), row.seq).changes === 0) throw new AlreadyHandled();
-          return write();
-        })();
+        return this.doneWith(row.seq, write) as T;
       },
     };
     try {

@@ -24,6 +24,7 @@ export class OutboxRelay {
   private readonly selectBatch;
   private readonly markPublished;
   private readonly countPending;
+  private readonly markAllPublished: (rows: OutboxRow[], at: string) => void;
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -39,6 +40,9 @@ export class OutboxRelay {
     this.selectBatch = sqlite.prepare(`SELECT * FROM kernel_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`);
     this.markPublished = sqlite.prepare('UPDATE kernel_outbox SET published_at = ? WHERE seq = ?');
     this.countPending = sqlite.prepare('SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL').pluck();
+    this.markAllPublished = sqlite.transaction((rows: OutboxRow[], at: string) => {
+      for (const row of rows) this.markPublished.run(at, row.seq);
+    });
   }
 
   start(): void {
@@ -91,9 +95,7 @@ export class OutboxRelay {
         return;
       }
       const now = new Date().toISOString();
-      this.sqlite.transaction(() => {
-        for (const row of rows) this.markPublished.run(now, row.seq);
-      })();
+      this.markAllPublished(rows, now);
       if (rows.length < BATCH) return;
     }
   }
