@@ -117,8 +117,9 @@ async function main(): Promise<void> {
   log('kernel: calls and durable events');
   const calls = await measureCalls();
   const eventsInProcess = await measureEvents(20_000);
-  const eventsNats = await measureEvents(5_000, () => natsTransportPair(uniqueNamespace('benchk')));
-  await dropNamespace(namespace).catch(() => undefined);
+  const kernelNamespace = uniqueNamespace('benchk');
+  const eventsNats = await measureEvents(5_000, () => natsTransportPair(kernelNamespace));
+  for (const ns of [namespace, kernelNamespace]) await dropNamespace(ns).catch(() => undefined);
 
   const results = {
     date: new Date().toISOString(),
