@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { Container } from 'inversify';
 import type { Server } from 'node:http';
 import type express from 'express';

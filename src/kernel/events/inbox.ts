@@ -64,7 +64,6 @@ export class Inbox {
   private pumping = false;
   /** True when due rows may be waiting beyond what was claimed; otherwise only new rows, timers and polls wake the pump. */
   private backlog = false;
-  private readonly idleWaiters = new Set<() => void>();
 
   constructor(
     private readonly sqlite: Sqlite,
