@@ -6,7 +6,6 @@
  * unit of it per order, and prints the statuses as JSON.
  *   node --import tsx tests/support/warehouse-replica.ts <dataDir> <orderPrefix> <orders>
  */
-import 'reflect-metadata';
 import { Container } from 'inversify';
 import { once } from 'node:events';
 import { loadConfig } from '../../src/kernel/config.ts';
