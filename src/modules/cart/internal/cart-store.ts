@@ -1,6 +1,7 @@
 import { and, asc, count, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import { cartLines } from './schema.ts';
+import { param as p } from '../../../kernel/persistence/statements.ts';
 
 export type CartLineRow = typeof cartLines.$inferSelect;
 
@@ -13,8 +14,6 @@ export type AddOutcome = 'added' | 'too_many_units' | 'too_many_lines';
 
 /** Lines added within one millisecond keep the order they were added in. */
 const ADDED_ORDER = sql`rowid`;
-
-const p = (name: string) => sql.placeholder(name);
 
 /** The only place that speaks SQL for the cart module. Statements are prepared once, at start. */
 export class CartStore {

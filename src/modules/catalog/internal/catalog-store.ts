@@ -1,12 +1,12 @@
 import { and, asc, count, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import { categories, products } from './schema.ts';
+import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
 
 export type CategoryRow = typeof categories.$inferSelect;
 export type ProductRow = typeof products.$inferSelect;
 export type ProductFields = Pick<ProductRow, 'name' | 'description' | 'categoryId' | 'price' | 'weightGrams' | 'imageUrl'>;
 
-const p = (name: string) => sql.placeholder(name);
 // Insertion order breaks ties between products created in the same millisecond (demo seeding).
 const newestFirst = [desc(products.createdAt), desc(sql`${products}.rowid`)];
 
@@ -24,7 +24,7 @@ export class CatalogStore {
       productById: db.select().from(products).where(eq(products.id, p('id'))).prepare(),
       productBySku: db.select({ id: products.id }).from(products).where(eq(products.sku, p('sku'))).prepare(),
       // One statement for any number of ids: they travel as one JSON array.
-      productsByIds: db.select().from(products).where(sql`${products.id} IN (SELECT value FROM json_each(${p('ids')}))`).prepare(),
+      productsByIds: db.select().from(products).where(inJsonArray(products.id, 'ids')).prepare(),
       activePage: db.select().from(products).where(active).orderBy(...newestFirst).limit(p('limit')).offset(p('offset')).prepare(),
       activeCount: db.select({ n: count() }).from(products).where(active).prepare(),
       categoryPage: db.select().from(products).where(inCategory).orderBy(...newestFirst).limit(p('limit')).offset(p('offset')).prepare(),

@@ -1,11 +1,10 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import { shipmentEvents, shipments } from './schema.ts';
+import { param as p } from '../../../kernel/persistence/statements.ts';
 
 export type ShipmentRow = typeof shipments.$inferSelect;
 export type ShipmentStatus = ShipmentRow['status'];
-
-const p = (name: string) => sql.placeholder(name);
 
 /** The only place that speaks SQL for the logistics module. Statements are prepared once, at start. */
 export class LogisticsStore {

@@ -1,14 +1,13 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { Db, Sqlite } from '../../../kernel/persistence/database.ts';
 import { emailOutbox, notifications, recipients } from './schema.ts';
+import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
 
 export type NoticeRow = typeof notifications.$inferSelect;
 export type NewNotice = Omit<NoticeRow, 'seq' | 'readAt'>;
 export type Recipient = typeof recipients.$inferSelect;
 export type QueuedEmail = Pick<typeof emailOutbox.$inferSelect, 'seq' | 'to' | 'subject' | 'text' | 'attempts'>;
 export type NewEmail = Pick<typeof emailOutbox.$inferInsert, 'notificationId' | 'to' | 'subject' | 'text' | 'createdAt'>;
-
-const p = (name: string) => sql.placeholder(name);
 
 /** The only place that speaks SQL for the notification module. Statements are prepared once, at start. */
 export class NotificationStore {
@@ -47,7 +46,7 @@ export class NotificationStore {
       readAt: db.select({ readAt: notifications.readAt }).from(notifications).where(mine).prepare(),
       markRead: db.update(notifications).set({ readAt: sql`${p('at')}` }).where(mine).prepare(),
       // One statement for any number of ids: they travel as one JSON array.
-      recipients: db.select().from(recipients).where(sql`${recipients.userId} IN (SELECT value FROM json_each(${p('userIds')}))`).prepare(),
+      recipients: db.select().from(recipients).where(inJsonArray(recipients.userId, 'userIds')).prepare(),
       rememberRecipient: db.insert(recipients).values({ userId, email: p('email'), emailNotifications: p('emailNotifications') }).onConflictDoNothing().prepare(),
       setEmailPreference: db.update(recipients).set({ emailNotifications: sql`${p('emailNotifications')}` }).where(eq(recipients.userId, userId)).prepare(),
       queueEmail: db.insert(emailOutbox).values({

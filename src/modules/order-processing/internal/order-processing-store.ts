@@ -3,14 +3,13 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import type { CancelReason, OrderStatus } from '../../order-taking/contract.ts';
 import { sagas, type PlacedOrder } from './schema.ts';
+import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
 
 export type SagaRow = typeof sagas.$inferSelect;
 export type SagaChanges = Partial<Omit<SagaRow, 'orderId' | 'order' | 'createdAt'>>;
 
 /** The statuses from which the saga still has work to do (or to undo). */
 export const IN_FLIGHT: OrderStatus[] = ['placed', 'stock_reserved', 'paid'];
-
-const p = (name: string) => sql.placeholder(name);
 
 /** The columns `move` may change: each is set only when its `set_<name>` flag is 1, so one statement serves any subset. */
 const MOVABLE = ['status', 'cancelReason', 'cancelRequested', 'stock', 'payment', 'trackingNumber', 'shipmentStatus', 'updatedAt'] as const satisfies readonly (keyof SagaChanges)[];
@@ -39,7 +38,7 @@ export class OrderProcessingStore {
         .update(sagas)
         .set(Object.fromEntries(MOVABLE.map((name) => [name, setIfFlagged(sagas[name], name)])) as Record<Movable, SQL>)
         // Any number of `from` statuses travel as one JSON array.
-        .where(and(eq(sagas.orderId, p('orderId')), sql`${sagas.status} IN (SELECT value FROM json_each(${p('from')}))`))
+        .where(and(eq(sagas.orderId, p('orderId')), inJsonArray(sagas.status, 'from')))
         .returning()
         .prepare(),
       unfinished: db

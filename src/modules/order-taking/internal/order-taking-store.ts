@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import type { Order, OrderStatus } from '../contract.ts';
 import { checkoutKeys, orderHistory, orders } from './schema.ts';
+import { param as p } from '../../../kernel/persistence/statements.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type HistoryRow = typeof orderHistory.$inferSelect;
@@ -12,7 +13,6 @@ const orderId = sql.placeholder('orderId');
 const userId = sql.placeholder('userId');
 const key = sql.placeholder('key');
 const attempt = sql.placeholder('attempt');
-const p = (name: string) => sql.placeholder(name);
 
 /** The only place that speaks SQL for the order-taking module. Statements are prepared once, at start. */
 export class OrderTakingStore {

@@ -1,11 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import { payments } from './schema.ts';
+import { param as p } from '../../../kernel/persistence/statements.ts';
 
 export type PaymentRow = typeof payments.$inferSelect;
 type Status = PaymentRow['status'];
 
-const p = (name: string) => sql.placeholder(name);
 /** A value in SET: the placeholder bound as is. */
 const v = (name: string) => sql`${p(name)}`;
 /** A SET value taken only when `set<Name>` is bound to 1 (so a detail may also be set to null). */

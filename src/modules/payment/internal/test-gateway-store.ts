@@ -1,10 +1,10 @@
 import { and, eq, sql, sum } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import { gatewayCharges, gatewayRefunds } from './schema.ts';
+import { param as p } from '../../../kernel/persistence/statements.ts';
 
 export type GatewayChargeRow = typeof gatewayCharges.$inferSelect;
 
-const p = (name: string) => sql.placeholder(name);
 /** A value in SET: the placeholder bound as is. */
 const v = (name: string) => sql`${p(name)}`;
 

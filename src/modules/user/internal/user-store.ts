@@ -1,11 +1,11 @@
 import { and, asc, count, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import { addresses, loginFailures, users } from './schema.ts';
+import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type AddressRow = typeof addresses.$inferSelect;
 
-const p = (name: string) => sql.placeholder(name);
 /** A partial update in one statement: a column whose value is bound as null keeps what it had. */
 const orKeep = (name: string, column: typeof users.name | typeof users.passwordHash | typeof users.role | typeof users.emailNotifications) =>
   sql`coalesce(${p(name)}, ${column})`;
@@ -20,7 +20,7 @@ export class UserStore {
       byEmail: db.select().from(users).where(eq(users.email, p('email'))).prepare(),
       byId: db.select().from(users).where(eq(users.id, p('id'))).prepare(),
       // One statement for any number of ids: they travel as one JSON array.
-      byIds: db.select().from(users).where(sql`${users.id} IN (SELECT value FROM json_each(${p('ids')}))`).prepare(),
+      byIds: db.select().from(users).where(inJsonArray(users.id, 'ids')).prepare(),
       admins: db.select().from(users).where(eq(users.role, 'admin')).orderBy(asc(users.createdAt)).prepare(),
       insertUser: db.insert(users).values({
         id: p('id'), email: p('email'), name: p('name'), passwordHash: p('passwordHash'), role: p('role'),

@@ -1,13 +1,13 @@
 import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import { reservationLines, reservations, stock } from './schema.ts';
+import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
 
 export type StockRow = typeof stock.$inferSelect;
 export type ReservationRow = typeof reservations.$inferSelect;
 // A type alias, not an interface: drizzle's prepared statements take it as their placeholder values.
 export type Line = { productId: string; quantity: number };
 
-const p = (name: string) => sql.placeholder(name);
 const available = sql`${stock.onHand} - ${stock.reserved}`;
 const quantity = p('quantity');
 const productId = p('productId');
@@ -34,7 +34,7 @@ export class WarehouseStore {
       ship: db.update(stock).set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand: sql`${stock.onHand} - ${quantity}` }).where(byProduct).prepare(),
       find: db.select().from(stock).where(byProduct).prepare(),
       // One statement for any number of ids: they travel as one JSON array.
-      findMany: db.select().from(stock).where(sql`${stock.productId} IN (SELECT value FROM json_each(${p('ids')}))`).prepare(),
+      findMany: db.select().from(stock).where(inJsonArray(stock.productId, 'ids')).prepare(),
       listAll: db.select().from(stock).orderBy(asc(stock.productId)).limit(p('limit')).offset(p('offset')).prepare(),
       countAll: db.select({ n: count() }).from(stock).prepare(),
       listLow: db.select().from(stock).where(lowStock).orderBy(asc(stock.productId)).limit(p('limit')).offset(p('offset')).prepare(),

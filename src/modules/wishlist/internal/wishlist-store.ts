@@ -1,6 +1,7 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
 import { wishlistItems } from './schema.ts';
+import { param as p } from '../../../kernel/persistence/statements.ts';
 
 export type WishlistRow = typeof wishlistItems.$inferSelect;
 
@@ -9,8 +10,6 @@ export const MAX_ITEMS = 200;
 
 /** Items added within one millisecond keep the order they were added in. */
 const ADDED_ORDER = sql`rowid`;
-
-const p = (name: string) => sql.placeholder(name);
 
 /** The only place that speaks SQL for the wishlist module. Statements are prepared once, at start. */
 export class WishlistStore {
