@@ -21,6 +21,10 @@ class OutOfStock extends AppError {
   }
 }
 
+let outputChecks = 0;
+const FROZEN_ANSWER = Object.freeze({ name: 'shared' });
+const FROZEN_BAD_ANSWER = Object.freeze({ name: 42 as unknown as string });
+
 const SECRET = 'db password is hunter2 at /var/lib/secret.db';
 
 const calcContract = defineContract(
@@ -33,6 +37,11 @@ const calcContract = defineContract(
     describe: call({ input: z.strictObject({ extra: z.enum(['money', 'map', 'nan', 'plain']) }), output: z.looseObject({ id: z.string() }) }),
     /** Takes anything as `value` and gives it back. */
     echo: call({ input: z.strictObject({ value: z.unknown() }), output: z.object({ value: z.unknown() }) }),
+    /** Answers a frozen shared object (as a read cache does), or a fresh one; `bad` breaks the contract. */
+    shared: call({
+      input: z.strictObject({ answer: z.enum(['frozen', 'fresh', 'bad']) }),
+      output: z.object({ name: z.string().refine(() => ++outputChecks > 0) }),
+    }),
     fail: call({ input: z.strictObject({ how: z.enum(['crash', 'not_found', 'conflict', 'forbidden', 'unavailable', 'subclass']) }), output: z.object({}) }),
   },
   {},
@@ -54,6 +63,10 @@ class Calculator implements Implementation<typeof calcContract> {
 
   echo({ value }: { value?: unknown }) {
     return { value };
+  }
+
+  shared({ answer }: { answer: 'frozen' | 'fresh' | 'bad' }) {
+    return { frozen: FROZEN_ANSWER, fresh: { name: 'fresh' }, bad: FROZEN_BAD_ANSWER }[answer];
   }
 
   fail({ how }: { how: string }): never {
@@ -135,6 +148,29 @@ describe('contracts: outputs are checked, so what would break over the wire brea
 
   it('lets an extra plain field through a loose output schema', async () => {
     await expect(calc().describe({ extra: 'plain' })).resolves.toEqual({ id: 'x', extra: { cents: 5 } });
+  });
+});
+
+describe('contracts: a frozen answer (a read cache hit) is checked once', () => {
+  it('checks a frozen answer on its first call only, then hands out the same frozen checked copy', async () => {
+    outputChecks = 0;
+    const first = await calc().shared({ answer: 'frozen' });
+    const second = await calc().shared({ answer: 'frozen' });
+    expect(outputChecks).toBe(1);
+    expect(second).toBe(first);
+    expect(first).toEqual({ name: 'shared' });
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('checks an answer that is not frozen on every call and gives each caller its own copy', async () => {
+    outputChecks = 0;
+    const [a, b] = [await calc().shared({ answer: 'fresh' }), await calc().shared({ answer: 'fresh' })];
+    expect(outputChecks).toBe(2);
+    expect(a).not.toBe(b);
+  });
+
+  it('rejects a frozen answer that breaks the contract on every call, never remembering it', async () => {
+    for (let i = 0; i < 2; i++) expect((await rejection(calc().shared({ answer: 'bad' }))).kind).toBe('internal');
   });
 });
 

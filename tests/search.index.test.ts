@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Api } from '../src/kernel/contract.ts';
 import { openModuleDatabase, type ModuleDatabase } from '../src/kernel/persistence/database.ts';
 import type { CatalogContract, Product } from '../src/modules/catalog/contract.ts';
-import { SearchService } from '../src/modules/search/internal/search-service.ts';
+import { ReadCache } from '../src/kernel/persistence/read-cache.ts';
+import { SearchService, type SearchAnswer } from '../src/modules/search/internal/search-service.ts';
 import { SearchStore } from '../src/modules/search/internal/search-store.ts';
 import type { WarehouseContract } from '../src/modules/warehouse/contract.ts';
 import { tempDataDir } from './support/env.ts';
@@ -15,10 +16,13 @@ const MIGRATIONS = fileURLToPath(new URL('../src/modules/search/migrations', imp
 
 let database: ModuleDatabase;
 let store: SearchStore;
+// One cache for the whole test, as in the module: every write below must reach the next find.
+let answers: ReadCache<SearchAnswer>;
 
 beforeEach(() => {
   database = openModuleDatabase(tempDataDir('cleave-search-'), 'search', MIGRATIONS);
   store = new SearchStore(database.sqlite);
+  answers = new ReadCache(database.sqlite, { scope: 'search_answers', tables: ['search_products'], maxEntries: 100 });
 });
 afterEach(() => database.sqlite.close());
 
@@ -32,7 +36,7 @@ function product(id: string, fields: Partial<Product> = {}): Product {
 }
 
 const service = (catalog: Partial<Api<CatalogContract>> = {}, warehouse: Partial<Api<WarehouseContract>> = {}) =>
-  new SearchService(store, catalog as Api<CatalogContract>, warehouse as Api<WarehouseContract>);
+  new SearchService(store, answers, catalog as Api<CatalogContract>, warehouse as Api<WarehouseContract>);
 const find = (q: string, extra: { inStock?: boolean } = {}) => service().search({ q, sort: 'relevance', limit: 20, offset: 0, ...extra });
 
 describe('search index: events out of order', () => {

@@ -1,6 +1,6 @@
 import type { Api, CallDef, Contract, Implementation } from './contract.ts';
 import { AppError, toAppError } from './errors.ts';
-import { notPlainJson, parseOrThrow } from './validation.ts';
+import { deepFreeze, notPlainJson, parseOrThrow } from './validation.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -8,6 +8,8 @@ import type { Logger } from './logger.ts';
  * the input is validated against the contract, the output too, both must be plain JSON data, and
  * any error is reduced to what the wire carries (kind, message, field errors). So a call that
  * would break over the network also breaks in the monolith.
+ * `checkedAnswers` (per method) skips re-checking a frozen answer handed out before, such as a read
+ * cache's: the caller gets the frozen checked copy, identical to what the first check produced.
  */
 export async function invokeChecked(
   moduleName: string,
@@ -16,6 +18,7 @@ export async function invokeChecked(
   impl: (input: unknown) => unknown,
   input: unknown,
   logger: Logger,
+  checkedAnswers?: WeakMap<object, unknown>,
 ): Promise<unknown> {
   const parsed = parseOrThrow(def.input, input, `input to ${moduleName}.${method}`);
   const badInput = notPlainJson(parsed);
@@ -28,6 +31,12 @@ export async function invokeChecked(
     // A fresh AppError, as the wire would rebuild it: no subclass, extra fields or callee stack reach the caller.
     throw AppError.fromWire(toAppError(err).toWire());
   }
+  // A frozen answer (a read cache's) that passed once passes again: hand out the same checked copy.
+  const shared = checkedAnswers !== undefined && typeof output === 'object' && output !== null && Object.isFrozen(output);
+  if (shared) {
+    const known = checkedAnswers.get(output as object);
+    if (known !== undefined) return known;
+  }
   const result = def.output.safeParse(output);
   if (!result.success) {
     logger.error({ module: moduleName, method, issues: result.error.issues }, 'module returned output that breaks its contract');
@@ -38,6 +47,7 @@ export async function invokeChecked(
     logger.error({ module: moduleName, method, problem: badOutput }, 'module returned output that is not plain JSON data');
     throw new AppError('internal', `${moduleName}.${method} returned invalid output`);
   }
+  if (shared) checkedAnswers.set(output as object, deepFreeze(result.data));
   return result.data;
 }
 
@@ -48,7 +58,8 @@ export function localProxy<C extends Contract>(contract: C, impl: Implementation
     const fn = (impl as Record<string, (input: unknown) => unknown>)[method];
     if (typeof fn !== 'function') throw new Error(`Module ${contract.name} does not implement ${method}() of its contract`);
     const bound = fn.bind(impl);
-    proxy[method] = (input) => invokeChecked(contract.name, method, def, bound, input, logger);
+    const checkedAnswers = new WeakMap<object, unknown>();
+    proxy[method] = (input) => invokeChecked(contract.name, method, def, bound, input, logger, checkedAnswers);
   }
   return Object.freeze(proxy) as Api<C>;
 }

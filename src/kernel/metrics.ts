@@ -17,6 +17,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly readCacheLookups = new Counter({
+    name: 'read_cache_lookups_total',
+    help: 'Read cache lookups by module, cache scope and outcome (hit or miss)',
+    labelNames: ['module', 'scope', 'outcome'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -13,6 +13,8 @@ export const Kernel = {
   Logger: Symbol.for('cleave.kernel.Logger'),
   /** The validated process configuration. */
   Config: Symbol.for('cleave.kernel.Config'),
+  /** `(options) => ReadCache`: caches answers computed from the module's own tables (persistence/read-cache.ts). */
+  ReadCaches: Symbol.for('cleave.kernel.ReadCaches'),
   /** Issues and verifies access tokens. */
   Tokens: Symbol.for('cleave.kernel.Tokens'),
 } as const;

@@ -66,3 +66,10 @@ function firstProblem(v: unknown, path: string[], ancestors: object[]): string |
   ancestors.pop();
   return null;
 }
+
+/** Freezes `value` and everything below it (plain data only); returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const item of Object.values(value)) deepFreeze(item);
+  return Object.freeze(value);
+}

@@ -46,3 +46,12 @@ export const inbox = sqliteTable(
   },
   (t) => [uniqueIndex('kernel_inbox_event_handler').on(t.eventId, t.handler), index('kernel_inbox_pending').on(t.seq).where(sql`status = 'pending'`)],
 );
+
+/**
+ * A counter per read cache (see read-cache.ts), bumped by triggers on the tables the cache reads,
+ * in the same transaction as the change. Any process sharing the file sees the new value.
+ */
+export const generations = sqliteTable('kernel_generations', {
+  scope: text('scope').primaryKey(),
+  value: integer('value').notNull().default(0),
+});

@@ -4,8 +4,9 @@ import { Kernel } from '../../kernel/tokens.ts';
 import type { Db } from '../../kernel/persistence/database.ts';
 import type { Outbox } from '../../kernel/events/outbox.ts';
 import type { Logger } from '../../kernel/logger.ts';
+import type { ReadCaches } from '../../kernel/persistence/read-cache.ts';
 import { catalogContract } from './contract.ts';
-import { CatalogService } from './internal/catalog-service.ts';
+import { CatalogService, type CachedRead } from './internal/catalog-service.ts';
 import { CatalogStore } from './internal/catalog-store.ts';
 import { DemoCatalogSeeder, seedDemoCatalogIfAsked } from './internal/demo-catalog-seeder.ts';
 import { catalogRoutes } from './internal/http.ts';
@@ -20,8 +21,9 @@ export default defineModule({
       [CatalogStore, Kernel.Outbox, Kernel.Logger],
     );
     bind(CatalogService).toResolvedValue(
-      (store: CatalogStore, outbox: Outbox, seeder: DemoCatalogSeeder) => new CatalogService(store, outbox, seeder),
-      [CatalogStore, Kernel.Outbox, DemoCatalogSeeder],
+      (store: CatalogStore, outbox: Outbox, seeder: DemoCatalogSeeder, caches: ReadCaches) =>
+        new CatalogService(store, outbox, seeder, caches<CachedRead>({ scope: 'catalog_reads', tables: ['products', 'categories'], maxEntries: 20_000 })),
+      [CatalogStore, Kernel.Outbox, DemoCatalogSeeder, Kernel.ReadCaches],
     );
   },
   implementation: CatalogService,

@@ -3,6 +3,7 @@ import type { Api } from '../../kernel/contract.ts';
 import { on } from '../../kernel/events/handlers.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
 import type { Db, Sqlite } from '../../kernel/persistence/database.ts';
+import type { ReadCaches } from '../../kernel/persistence/read-cache.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
 import { orderProcessingContract } from '../order-processing/contract.ts';
@@ -18,7 +19,7 @@ import { FollowProductChange } from './internal/on-product-updated.ts';
 import { RememberWish } from './internal/on-wishlist-item-added.ts';
 import { ForgetWish } from './internal/on-wishlist-item-removed.ts';
 import { PurchaseCounter } from './internal/purchase-counter.ts';
-import { RecommendationService } from './internal/recommendation-service.ts';
+import { RecommendationService, type Pick } from './internal/recommendation-service.ts';
 import { RecommendationStore } from './internal/recommendation-store.ts';
 
 export default defineModule({
@@ -28,8 +29,9 @@ export default defineModule({
     bind(RecommendationStore).toResolvedValue((db: Db, sqlite: Sqlite) => new RecommendationStore(db, sqlite), [Kernel.Db, Kernel.Sqlite]);
     bind(PurchaseCounter).toResolvedValue((store: RecommendationStore) => new PurchaseCounter(store), [RecommendationStore]);
     bind(RecommendationService).toResolvedValue(
-      (store: RecommendationStore, catalog: Api<CatalogContract>) => new RecommendationService(store, catalog),
-      [RecommendationStore, catalogContract.token],
+      (store: RecommendationStore, catalog: Api<CatalogContract>, caches: ReadCaches) =>
+        new RecommendationService(store, catalog, caches<Pick[]>({ scope: 'product_picks', tables: ['products', 'bought_together'], maxEntries: 20_000 })),
+      [RecommendationStore, catalogContract.token, Kernel.ReadCaches],
     );
     provide(bind, RememberOrderLines, [RecommendationStore, PurchaseCounter]);
     provide(bind, CountPaidOrder, [RecommendationStore, PurchaseCounter]);

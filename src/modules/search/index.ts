@@ -3,6 +3,7 @@ import type { Api } from '../../kernel/contract.ts';
 import { on } from '../../kernel/events/handlers.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
 import type { Sqlite } from '../../kernel/persistence/database.ts';
+import type { ReadCaches } from '../../kernel/persistence/read-cache.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
 import { warehouseContract, type WarehouseContract } from '../warehouse/contract.ts';
@@ -13,7 +14,7 @@ import { RepriceIndexedProduct } from './internal/on-price-changed.ts';
 import { DropArchivedProduct } from './internal/on-product-archived.ts';
 import { IndexNewProduct } from './internal/on-product-created.ts';
 import { ReindexChangedProduct } from './internal/on-product-updated.ts';
-import { SearchService } from './internal/search-service.ts';
+import { SearchService, type SearchAnswer } from './internal/search-service.ts';
 import { SearchStore } from './internal/search-store.ts';
 
 export default defineModule({
@@ -22,8 +23,10 @@ export default defineModule({
   bindings(bind) {
     bind(SearchStore).toResolvedValue((sqlite: Sqlite) => new SearchStore(sqlite), [Kernel.Sqlite]);
     bind(SearchService).toResolvedValue(
-      (store: SearchStore, catalog: Api<CatalogContract>, warehouse: Api<WarehouseContract>) => new SearchService(store, catalog, warehouse),
-      [SearchStore, catalogContract.token, warehouseContract.token],
+      (store: SearchStore, caches: ReadCaches, catalog: Api<CatalogContract>, warehouse: Api<WarehouseContract>) =>
+        // search_text (FTS5) is derived from search_products by triggers, so watching the products covers it.
+        new SearchService(store, caches<SearchAnswer>({ scope: 'search_answers', tables: ['search_products'], maxEntries: 2_000 }), catalog, warehouse),
+      [SearchStore, Kernel.ReadCaches, catalogContract.token, warehouseContract.token],
     );
     // Every handler only writes to the index.
     const handlersOnTheStoreAlone: Array<new (store: SearchStore) => unknown> = [IndexNewProduct, ReindexChangedProduct, RepriceIndexedProduct, DropArchivedProduct, TrackStockForSearch];

@@ -2,13 +2,19 @@ import type { z } from 'zod';
 import type { Implementation } from '../../../kernel/contract.ts';
 import { conflict, notFound, unprocessable } from '../../../kernel/errors.ts';
 import type { Outbox } from '../../../kernel/events/outbox.ts';
+import type { ReadCache } from '../../../kernel/persistence/read-cache.ts';
 import { catalogContract, type CatalogContract, type Category, type NewProduct, type Product, type ProductChanges } from '../contract.ts';
 import { newCategoryRow, newProductRow, toCategory, toProduct } from './catalog-records.ts';
 import type { CatalogStore, ProductRow } from './catalog-store.ts';
 import type { DemoCatalogSeeder } from './demo-catalog-seeder.ts';
 
 const { events } = catalogContract;
+
+type ProductPage = { items: Product[]; total: number };
+export type CachedRead = ProductPage | Product | { items: Category[] };
 const now = () => new Date().toISOString();
+const productKey = (id: string) => `product:${id}`;
+const idOfProductKey = (key: string) => key.slice('product:'.length);
 
 /** The catalog's use cases; each public method is one call of its contract. */
 export class CatalogService implements Implementation<CatalogContract> {
@@ -16,10 +22,12 @@ export class CatalogService implements Implementation<CatalogContract> {
     private readonly store: CatalogStore,
     private readonly outbox: Outbox,
     private readonly seeder: DemoCatalogSeeder,
+    /** Shop-window reads (category lists, product pages) by their arguments; any catalog write clears it. */
+    private readonly reads: ReadCache<CachedRead>,
   ) {}
 
   listCategories() {
-    return { items: this.store.categories().map(toCategory) };
+    return this.reads.get('categories', () => ({ items: this.store.categories().map(toCategory) }));
   }
 
   createCategory(input: { name: string; slug: string }): Category {
@@ -34,23 +42,27 @@ export class CatalogService implements Implementation<CatalogContract> {
 
   /** `categoryId` may also be the category's slug, so links can read /api/products?category=books. */
   listProducts({ categoryId, limit, offset }: { categoryId?: string; limit: number; offset: number }) {
-    let category: string | undefined;
-    if (categoryId !== undefined) {
-      category = (this.store.categoryById(categoryId) ?? this.store.categoryBySlug(categoryId))?.id;
-      if (!category) return { items: [], total: 0 };
-    }
-    const { rows, total } = this.store.activeProducts({ categoryId: category, limit, offset });
-    return { items: rows.map(toProduct), total };
+    return this.reads.get(`list:${limit}:${offset}:${categoryId ?? ''}`, () => {
+      let category: string | undefined;
+      if (categoryId !== undefined) {
+        category = (this.store.categoryById(categoryId) ?? this.store.categoryBySlug(categoryId))?.id;
+        if (!category) return { items: [] as Product[], total: 0 };
+      }
+      const { rows, total } = this.store.activeProducts({ categoryId: category, limit, offset });
+      return { items: rows.map(toProduct), total };
+    });
   }
 
   getProduct({ productId }: { productId: string }): Product {
-    return toProduct(this.existing(productId));
+    return this.reads.get(productKey(productId), () => toProduct(this.existing(productId)));
   }
 
   getProducts({ productIds }: { productIds: string[] }) {
     const wanted = [...new Set(productIds)];
-    const byId = new Map(this.store.productsByIds(wanted).map((row) => [row.id, row]));
-    return { items: wanted.flatMap((id) => byId.get(id) ?? []).map(toProduct) };
+    const byKey = this.reads.getMany(wanted.map(productKey), (missing) =>
+      new Map(this.store.productsByIds(missing.map(idOfProductKey)).map((row) => [productKey(row.id), toProduct(row)])),
+    );
+    return { items: wanted.flatMap((id) => byKey.get(productKey(id)) ?? []) };
   }
 
   createProduct(input: z.output<typeof NewProduct>): Product {

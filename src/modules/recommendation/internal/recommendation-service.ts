@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { Api, Implementation } from '../../../kernel/contract.ts';
 import { notFound } from '../../../kernel/errors.ts';
+import type { ReadCache } from '../../../kernel/persistence/read-cache.ts';
 import type { CatalogContract, Product } from '../../catalog/contract.ts';
 import type { Recommendation, RecommendationContract } from '../contract.ts';
 import type { RecommendationStore, Signal } from './recommendation-store.ts';
 
 type Reason = z.infer<typeof Recommendation>['reason'];
-type Pick = { productId: string; reason: Reason };
+export type Pick = { productId: string; reason: Reason };
 
 /** Candidates fetched beyond the limit, in case the catalog archived some since we heard of them. */
 const SLACK = 5;
@@ -27,17 +28,21 @@ export class RecommendationService implements Implementation<RecommendationContr
   constructor(
     private readonly store: RecommendationStore,
     private readonly catalog: Api<CatalogContract>,
+    /** Candidates per product, from this module's tables alone; any change to them clears it. */
+    private readonly productPicks: ReadCache<Pick[]>,
   ) {}
 
   async forProduct({ productId, limit }: { productId: string; limit: number }) {
-    const wanted = limit + SLACK;
-    const picks = [
-      ...this.store.boughtWith(productId, wanted).map((s) => pick(s, 'bought_together')),
-      ...this.store.sameCategory(productId, wanted).map((s) => pick(s, 'same_category')),
-    ];
-    const products = await this.productsOf([productId, ...picks.map((p) => p.productId)]);
-    if (!products.has(productId)) throw notFound('Product');
-    return { items: present(picks, products, limit) };
+    const picks = this.productPicks.get(`${productId}:${limit}`, () => {
+      const wanted = limit + SLACK;
+      return [
+        ...this.store.boughtWith(productId, wanted).map((s) => pick(s, 'bought_together')),
+        ...this.store.sameCategory(productId, wanted).map((s) => pick(s, 'same_category')),
+      ];
+    });
+    const items = await this.present(picks, limit, [productId]);
+    if (!items) throw notFound('Product');
+    return { items };
   }
 
   async forUser({ userId, limit }: { userId: string; limit: number }) {
@@ -47,8 +52,25 @@ export class RecommendationService implements Implementation<RecommendationContr
       ...personal.map((s) => pick(s, 'for_you')),
       ...this.store.popularFor(userId, wanted).map((s) => pick(s, 'popular')),
     ];
-    const products = await this.productsOf(picks.map((p) => p.productId));
-    return { items: present(picks, products, limit) };
+    return { items: (await this.present(picks, limit))! };
+  }
+
+  /**
+   * The first pick of each product the catalog still sells, up to the limit, with its name and
+   * price. The catalog is asked about limit + SLACK candidates first (one call), and about the rest
+   * only if too many of those were archived. Undefined if a product in `mustExist` is unknown.
+   */
+  private async present(picks: Pick[], limit: number, mustExist: string[] = []): Promise<z.input<typeof Recommendation>[] | undefined> {
+    const candidates = [...new Set(picks.map((p) => p.productId))];
+    const first = candidates.slice(0, limit + SLACK);
+    const products = await this.productsOf([...mustExist, ...first]);
+    if (mustExist.some((id) => !products.has(id))) return undefined;
+    let items = shown(picks, products, limit);
+    if (items.length < limit && candidates.length > first.length) {
+      for (const [id, product] of await this.productsOf(candidates.slice(first.length))) products.set(id, product);
+      items = shown(picks, products, limit);
+    }
+    return items;
   }
 
   /** Names, prices and whether still on sale, straight from the catalog in one call. */
@@ -77,8 +99,8 @@ function pick(signal: Signal, reason: Reason): Pick {
   return { productId: signal.productId, reason };
 }
 
-/** The first pick of each product that the catalog still sells, up to the limit. */
-function present(picks: Pick[], products: Map<string, Product>, limit: number): z.input<typeof Recommendation>[] {
+/** The first pick of each product that the catalog still sells (among those it told us about), up to the limit. */
+function shown(picks: Pick[], products: Map<string, Product>, limit: number): z.input<typeof Recommendation>[] {
   const shown = new Set<string>();
   const items: z.input<typeof Recommendation>[] = [];
   for (const { productId, reason } of picks) {

@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import type { Api, Implementation } from '../../../kernel/contract.ts';
+import type { ReadCache } from '../../../kernel/persistence/read-cache.ts';
 import type { CatalogContract } from '../../catalog/contract.ts';
 import type { WarehouseContract } from '../../warehouse/contract.ts';
 import type { SearchContract, SearchQuery } from '../contract.ts';
 import { matchExpression } from './match-expression.ts';
 import type { HitRow, SearchFilters, SearchStore } from './search-store.ts';
+
+export type SearchAnswer = z.output<SearchContract['methods']['search']['output']>;
 
 /** Products fetched from the catalog per page while rebuilding (stock levels are asked for the same ids). */
 const REBUILD_PAGE = 500;
@@ -13,11 +16,13 @@ const REBUILD_PAGE = 500;
 export class SearchService implements Implementation<SearchContract> {
   constructor(
     private readonly store: SearchStore,
+    /** Answers by query; any change to the indexed products clears it (see kernel read-cache.ts). */
+    private readonly answers: ReadCache<SearchAnswer>,
     private readonly catalog: Api<CatalogContract>,
     private readonly warehouse: Api<WarehouseContract>,
   ) {}
 
-  search(query: z.output<typeof SearchQuery>) {
+  search(query: z.output<typeof SearchQuery>): SearchAnswer {
     const filters: SearchFilters = {
       match: matchExpression(query.q ?? ''),
       categoryId: query.categoryId,
@@ -25,13 +30,16 @@ export class SearchService implements Implementation<SearchContract> {
       maxPrice: query.maxPrice,
       inStock: query.inStock,
     };
-    // Facet counts ignore the category filter, so the total under a category is that category's count.
-    const facets = this.store.countByCategory(filters);
-    const total = query.categoryId === undefined ? sum(Object.values(facets)) : (facets[query.categoryId] ?? 0);
     // Without words there is nothing to rank by: a browse shows the newest first.
     const sort = query.sort === 'relevance' && filters.match === null ? 'newest' : query.sort;
-    const rows = query.offset < total ? this.store.page(filters, sort, query.limit, query.offset) : [];
-    return { items: rows.map(toHit), total, facets: { category: facets } };
+    const key = JSON.stringify([filters.match, filters.categoryId, filters.minPrice, filters.maxPrice, filters.inStock, sort, query.limit, query.offset]);
+    return this.answers.get(key, () => {
+      // Facet counts ignore the category filter, so the total under a category is that category's count.
+      const facets = this.store.countByCategory(filters);
+      const total = query.categoryId === undefined ? sum(Object.values(facets)) : (facets[query.categoryId] ?? 0);
+      const rows = query.offset < total ? this.store.page(filters, sort, query.limit, query.offset) : [];
+      return { items: rows.map(toHit), total, facets: { category: facets } };
+    });
   }
 
   /**

@@ -1,0 +1,124 @@
+import { LRUCache } from 'lru-cache';
+import type { Sqlite } from './database.ts';
+import { deepFreeze } from '../validation.ts';
+
+export interface ReadCacheOptions {
+  /** Names the cache's generation counter and triggers; unique within the module's database. */
+  scope: string;
+  /** The module's own tables the cached answers are computed from. */
+  tables: string[];
+  /** Answers kept at most (least recently used go first). */
+  maxEntries: number;
+}
+
+/** Counts lookups (the kernel wires these to the read_cache_lookups_total metric). */
+export interface ReadCacheCounters {
+  hit(): void;
+  miss(): void;
+}
+
+/** Made per module by the kernel (`Kernel.ReadCaches`), so each cache is counted under its module. */
+export type ReadCaches = <V extends NonNullable<unknown>>(options: ReadCacheOptions) => ReadCache<V>;
+
+const UNCOUNTED: ReadCacheCounters = { hit: () => {}, miss: () => {} };
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * Remembers answers computed from a module's own tables, and forgets all of them as soon as any of
+ * those tables changes: in this process, in a replica sharing the file, by any code path.
+ *
+ * Why it is safe: triggers on the watched tables bump a counter (kernel_generations) inside the
+ * transaction that makes the change, so the counter moves exactly when committed data moves. Each
+ * read compares the counter (one indexed lookup, ~2 µs) with the one the cached answers were
+ * computed under. Reads inside an open transaction bypass the cache: they may see writes that
+ * could still roll back.
+ *
+ * Cached values are shared between callers, so they are frozen (deeply) when stored; the call
+ * boundary then checks each against its contract once, not on every call (see calls.ts).
+ */
+export class ReadCache<V extends NonNullable<unknown>> {
+  private readonly entries: LRUCache<string, V>;
+  private readonly readGeneration;
+  private generation: number | undefined;
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    options: ReadCacheOptions,
+    private readonly counters: ReadCacheCounters = UNCOUNTED,
+  ) {
+    const { scope, tables } = options;
+    for (const name of [scope, ...tables]) {
+      if (!IDENTIFIER.test(name)) throw new Error(`ReadCache: "${name}" is not a plain SQL identifier`);
+    }
+    this.entries = new LRUCache({ max: options.maxEntries });
+    installTriggers(sqlite, scope, tables);
+    this.readGeneration = sqlite.prepare('SELECT value FROM kernel_generations WHERE scope = ?').pluck().bind(scope);
+  }
+
+  /**
+   * The cached answer for `key`, or `compute()`'s (then cached) when the data changed or it is new.
+   * A key always names one kind of answer (prefix keys by use case), which makes the narrowing to T sound.
+   */
+  get<T extends V>(key: string, compute: () => T): T {
+    if (this.sqlite.inTransaction) return compute();
+    this.checkGeneration();
+    const cached = this.entries.get(key);
+    if (cached !== undefined) {
+      this.counters.hit();
+      return cached as T;
+    }
+    this.counters.miss();
+    const value = deepFreeze(compute());
+    this.entries.set(key, value);
+    return value;
+  }
+
+  /**
+   * Answers for many keys with one check of the data and one `computeMissing` for all the keys not
+   * cached (e.g. one `IN (...)` query). Keys it gives no answer for are left out of the result.
+   */
+  getMany<T extends V>(keys: string[], computeMissing: (missing: string[]) => Map<string, T>): Map<string, T> {
+    if (this.sqlite.inTransaction) return computeMissing(keys);
+    this.checkGeneration();
+    const found = new Map<string, T>();
+    const missing: string[] = [];
+    for (const key of keys) {
+      const cached = this.entries.get(key);
+      if (cached === undefined) missing.push(key);
+      else found.set(key, cached as T);
+    }
+    for (let i = 0; i < found.size; i++) this.counters.hit();
+    if (missing.length === 0) return found;
+    for (let i = 0; i < missing.length; i++) this.counters.miss();
+    for (const [key, value] of computeMissing(missing)) {
+      this.entries.set(key, deepFreeze(value));
+      found.set(key, value);
+    }
+    return found;
+  }
+
+  /** Forgets every answer if the watched tables changed since they were computed. */
+  private checkGeneration(): void {
+    const generation = this.readGeneration.get() as number;
+    if (generation !== this.generation) {
+      this.entries.clear();
+      this.generation = generation;
+    }
+  }
+}
+
+/** Idempotent: replicas starting together, and every restart, run it harmlessly. */
+function installTriggers(sqlite: Sqlite, scope: string, tables: string[]): void {
+  sqlite.transaction(() => {
+    sqlite.prepare('INSERT INTO kernel_generations (scope, value) VALUES (?, 0) ON CONFLICT (scope) DO NOTHING').run(scope);
+    for (const table of tables) {
+      for (const op of ['insert', 'update', 'delete']) {
+        sqlite.exec(
+          `CREATE TRIGGER IF NOT EXISTS kernel_generation_${scope}_${table}_${op} AFTER ${op.toUpperCase()} ON ${table}
+           BEGIN UPDATE kernel_generations SET value = value + 1 WHERE scope = '${scope}'; END`,
+        );
+      }
+    }
+  }).immediate();
+}
