@@ -21,6 +21,8 @@ beforeEach(() => {
 });
 afterEach(() => database.sqlite.close());
 
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 /** Reads through the cache, counting how often the database was really asked. */
 function price(id = 'a'): number {
   return cache.get(id, () => {
@@ -46,12 +48,21 @@ describe('ReadCache', () => {
     expect(computed).toBe(2);
   });
 
-  it('sees a change committed by another connection to the same file (a replica)', () => {
+  it('sees a change committed by another connection to the same file (a replica) from the next event-loop turn', async () => {
     price();
     const replica = new Database(database.file);
     replica.prepare("UPDATE prices SET value = 7 WHERE id = 'a'").run();
     replica.close();
+    await nextTurn();
     expect(price()).toBe(7);
+  });
+
+  it('sees its own connection\'s writes within the same turn', () => {
+    price();
+    database.sqlite.exec("UPDATE prices SET value = 8 WHERE id = 'a'");
+    expect(price()).toBe(8);
+    database.sqlite.exec("UPDATE prices SET value = 9 WHERE id = 'a'");
+    expect(price()).toBe(9);
   });
 
   it('keeps its answers when only other tables change', () => {

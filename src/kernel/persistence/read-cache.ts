@@ -26,13 +26,16 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
  * Remembers answers computed from a module's own tables, and forgets all of them as soon as any of
- * those tables changes: in this process, in a replica sharing the file, by any code path.
+ * those tables changes, by any code path: at once for this process's writes, and from the next
+ * event-loop turn for writes committed by a replica sharing the file.
  *
  * Why it is safe: triggers on the watched tables bump a counter (kernel_generations) inside the
- * transaction that makes the change, so the counter moves exactly when committed data moves. Each
- * read compares the counter (one indexed lookup, ~2 µs) with the one the cached answers were
- * computed under. Reads inside an open transaction bypass the cache: they may see writes that
- * could still roll back.
+ * transaction that makes the change, so the counter moves exactly when committed data moves. A
+ * read compares the counter with the one the cached answers were computed under. Reading the
+ * counter takes a SQLite read transaction (5-8 µs under load: file locks), so it is read once per
+ * event-loop turn, and again within the turn whenever this connection has written anything
+ * (`total_changes()`, which costs no I/O). Reads inside an open transaction bypass the cache:
+ * they may see writes that could still roll back.
  *
  * Cached values are shared between callers, so they are frozen (deeply) when stored; the call
  * boundary then checks each against its contract once, not on every call (see calls.ts).
@@ -41,6 +44,12 @@ export class ReadCache<V extends NonNullable<unknown>> {
   private readonly entries: LRUCache<string, V>;
   private readonly readGeneration;
   private generation: number | undefined;
+  private readonly changesOnThisConnection;
+  /** total_changes() when the counter was last read; -1 = not read in this event-loop turn. */
+  private changesWhenChecked = -1;
+  private readonly endTurn = () => {
+    this.changesWhenChecked = -1;
+  };
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -54,6 +63,7 @@ export class ReadCache<V extends NonNullable<unknown>> {
     this.entries = new LRUCache({ max: options.maxEntries });
     installTriggers(sqlite, scope, tables);
     this.readGeneration = sqlite.prepare('SELECT value FROM kernel_generations WHERE scope = ?').pluck().bind(scope);
+    this.changesOnThisConnection = sqlite.prepare('SELECT total_changes()').pluck();
   }
 
   /**
@@ -100,6 +110,10 @@ export class ReadCache<V extends NonNullable<unknown>> {
 
   /** Forgets every answer if the watched tables changed since they were computed. */
   private checkGeneration(): void {
+    const changes = this.changesOnThisConnection.get() as number;
+    if (changes === this.changesWhenChecked) return;
+    if (this.changesWhenChecked === -1) setImmediate(this.endTurn);
+    this.changesWhenChecked = changes;
     const generation = this.readGeneration.get() as number;
     if (generation !== this.generation) {
       this.entries.clear();
