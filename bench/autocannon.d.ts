@@ -32,6 +32,10 @@ declare module 'autocannon' {
     duration: number;
     '2xx': number;
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** A running load: a promise of the result that also reports each response as it arrives. */
+  export interface Run extends Promise<Result> {
+    on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): Run;
+  }
+  function autocannon(options: Options): Run;
   export default autocannon;
 }

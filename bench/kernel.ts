@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localProxy } from '../src/kernel/calls.ts';
@@ -57,5 +57,6 @@ export async function measureEvents(count = 20_000, transports?: () => Promise<[
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   await producer.stop();
   if (consumer !== producer) await consumer.stop();
+  rmSync(dataDir, { recursive: true, force: true });
   return { eventsPerSecond: count / seconds };
 }

@@ -54,6 +54,25 @@ describe('catalog: changing a product', () => {
   });
 });
 
+describe('catalog: reads right after a change (through the read cache)', () => {
+  const cacheHits = async (): Promise<number> => {
+    const metrics: string = (await api.get('/metrics')).text;
+    const line = metrics.split('\n').find((l) => l.startsWith('read_cache_lookups_total{') && l.includes('module="catalog"') && l.includes('outcome="hit"'));
+    return Number(line?.split(' ').pop() ?? 0);
+  };
+
+  it('answers repeated reads from the cache, and the very next read after a change shows it', async () => {
+    const product = await headphones(7000);
+    const page = async () => (await api.get(`/api/products/${product.id}`)).body.price;
+    const listed = async () => (await api.get(`/api/products?category=${categoryId}&limit=100`)).body.items.find((p: { id: string }) => p.id === product.id)?.price;
+    const hitsBefore = await cacheHits();
+    expect([await page(), await listed(), await page(), await listed()]).toEqual([7000, 7000, 7000, 7000]);
+    expect(await cacheHits()).toBeGreaterThanOrEqual(hitsBefore + 2);
+    await shelf.change(product.id, { price: 6500 });
+    expect([await page(), await listed()]).toEqual([6500, 6500]);
+  });
+});
+
 describe('catalog: archiving a product', () => {
   it('answers 204; the product still answers by id with active: false but leaves the list', async () => {
     const product = await headphones();

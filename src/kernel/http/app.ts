@@ -153,16 +153,33 @@ function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOpti
       if (result instanceof Reply) {
         res.set(result.headers);
         if (result.body === undefined) res.status(result.status).end();
-        else res.status(result.status).json(result.body);
+        else sendJson(res.status(result.status), result.body);
       } else if (result === undefined) {
         res.status(route.status ?? 204).end();
       } else {
-        res.status(route.status ?? 200).json(result);
+        sendJson(res.status(route.status ?? 200), result);
       }
     } catch (err) {
       next(err);
     }
   });
+}
+
+/**
+ * A frozen body is a read cache's answer, handed out again and again (see calls.ts): it cannot
+ * change, so it is serialised once. Lists of products run to kilobytes of JSON per response.
+ */
+const serialised = new WeakMap<object, string>();
+
+function sendJson(res: Response, body: unknown): void {
+  let json: string;
+  if (typeof body === 'object' && body !== null && Object.isFrozen(body)) {
+    json = serialised.get(body) ?? JSON.stringify(body);
+    if (!serialised.has(body)) serialised.set(body, json);
+  } else {
+    json = JSON.stringify(body);
+  }
+  res.type('application/json').send(json);
 }
 
 async function authenticate(req: Request, route: RouteSpec, tokens: TokenService): Promise<AuthUser | undefined> {
