@@ -36,29 +36,33 @@ export interface BrowseFixture {
   tokens: string[];
 }
 
-/**
- * The shop's read traffic, weighted like a real shop: product pages dominate, then category
- * lists, search, cart views and recommendations.
- */
-export function browseMix(f: BrowseFixture): Request[] {
+type Page = { path: string; headers?: Record<string, string> };
+
+/** The pages of the shop's read traffic, each with its weight in the mix: product pages dominate. */
+export function browsePages(f: BrowseFixture): Array<{ name: string; weight: number; make: () => Page }> {
   const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
-  const weights: Array<[number, () => { path: string; headers?: Record<string, string> }]> = [
-    [45, () => ({ path: `/api/products/${pick(f.productIds)}` })],
-    [20, () => ({ path: `/api/products?category=${pick(f.categoryIds)}&limit=20` })],
-    [15, () => ({ path: `/api/search?q=${encodeURIComponent(pick(f.words))}&limit=20` })],
-    [10, () => ({ path: '/api/cart', headers: { authorization: `Bearer ${pick(f.tokens)}` } })],
-    [10, () => ({ path: `/api/products/${pick(f.productIds)}/recommendations` })],
+  return [
+    { name: 'product page', weight: 45, make: () => ({ path: `/api/products/${pick(f.productIds)}` }) },
+    { name: 'category list', weight: 20, make: () => ({ path: `/api/products?category=${pick(f.categoryIds)}&limit=20` }) },
+    { name: 'search', weight: 15, make: () => ({ path: `/api/search?q=${encodeURIComponent(pick(f.words))}&limit=20` }) },
+    { name: 'cart view', weight: 10, make: () => ({ path: '/api/cart', headers: { authorization: `Bearer ${pick(f.tokens)}` } }) },
+    { name: 'recommendations', weight: 10, make: () => ({ path: `/api/products/${pick(f.productIds)}/recommendations` }) },
   ];
-  const total = weights.reduce((s, [w]) => s + w, 0);
+}
+
+/** Requests drawing pages by weight (one page alone when `only` names it). */
+export function browseMix(f: BrowseFixture, only?: string): Request[] {
+  const pages = browsePages(f).filter((p) => only === undefined || p.name === only);
+  const total = pages.reduce((s, p) => s + p.weight, 0);
   return [
     {
       method: 'GET',
       setupRequest: (req) => {
         let r = Math.random() * total;
-        for (const [w, make] of weights) {
-          r -= w;
+        for (const page of pages) {
+          r -= page.weight;
           if (r <= 0) {
-            const { path, headers } = make();
+            const { path, headers } = page.make();
             return { ...req, path, headers: headers ?? {} };
           }
         }

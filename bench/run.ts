@@ -18,6 +18,7 @@ import { natsTransportPair } from './nats-pair.ts';
 import { browseMix, drive, type BrowseFixture, type LoadFigures } from './load.ts';
 import { rssMb, run, startHello } from './processes.ts';
 import { printTable } from './report.ts';
+import { shopEnv } from './shop-env.ts';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
@@ -32,20 +33,6 @@ export interface TopologyFigures {
   browse: LoadFigures;
   checkout: CheckoutFigures;
   extracted?: { module: string; coldStartS: number; rssMb: number };
-}
-
-function shopEnv(dataDir: string, namespace: string): Record<string, string | undefined> {
-  return {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
-    CARRIER_WEBHOOK_SECRET: 'bench-carrier-secret-0123',
-    // Registering 1,000 customers at the production scrypt cost would take minutes; logins are not measured.
-    SCRYPT_COST: '12',
-    NATS_NAMESPACE: namespace,
-  };
 }
 
 const log = (message: string) => console.error(`[bench] ${message}`);

@@ -1,0 +1,73 @@
+/**
+ * `npm run bench:endpoints [-- --profile]`: where the browse mix spends its time. Starts the
+ * compiled monolith on a seeded catalog, drives each page of the mix alone and then the mix,
+ * and prints req/s and latencies per page. With --profile the shop runs under `node --cpu-prof`
+ * and the functions that took the most CPU are printed; the profile is kept in bench/profiles/
+ * (open it in Chrome DevTools > Performance). Sizes: BENCH_PRODUCTS (10000), BENCH_USERS (200),
+ * BENCH_SECONDS (8 per page, after 2 s of warm-up).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchTopology } from '../scripts/topology/launch.ts';
+import { BUILD_ENTRY } from '../scripts/topology/spec.ts';
+import { tempDataDir } from '../tests/support/env.ts';
+import { summariseCpuProfile } from './cpu-profile.ts';
+import { createCustomers, readCatalog } from './fixtures.ts';
+import { browseMix, browsePages, drive } from './load.ts';
+import { run } from './processes.ts';
+import { shopEnv } from './shop-env.ts';
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
+const USERS = Number(process.env.BENCH_USERS ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const PROFILE = process.argv.includes('--profile');
+const PROFILES = 'bench/profiles';
+
+const log = (message: string) => console.error(`[bench:endpoints] ${message}`);
+
+async function main(): Promise<void> {
+  log('npm run build');
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
+  const dataDir = tempDataDir('cleave-bench-endpoints-');
+  const env = shopEnv(dataDir, `bench-endpoints-${process.pid}`);
+  log(`seeding ${PRODUCTS} products`);
+  await run(['dist/src/seed.js', '--products', String(PRODUCTS)], env);
+
+  mkdirSync(PROFILES, { recursive: true });
+  const startedAt = Date.now();
+  const entry = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, ...BUILD_ENTRY] : BUILD_ENTRY;
+  const shop = await launchTopology('monolith', { env, basePort: 'free', output: () => {}, entry });
+  const rows: string[][] = [];
+  try {
+    log(`registering ${USERS} customers`);
+    const fixture = await readCatalog(shop.gatewayUrl, await createCustomers(shop.gatewayUrl, USERS));
+    for (const page of [...browsePages(fixture).map((p) => p.name), undefined]) {
+      const requests = browseMix(fixture, page);
+      await drive(shop.gatewayUrl, 2, requests);
+      const figures = await drive(shop.gatewayUrl, SECONDS, requests);
+      rows.push([page ?? 'the mix', figures.requestsPerSecond.toFixed(0), figures.p50Ms.toFixed(2), figures.p99Ms.toFixed(2), String(figures.errors)]);
+      log(`${rows.at(-1)![0]}: ${rows.at(-1)![1]} req/s`);
+    }
+  } finally {
+    await shop.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const header = ['page (alone, then the mix)', 'req/s', 'p50 ms', 'p99 ms', 'errors'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\nBrowse pages of a monolith with ${PRODUCTS} products, ${SECONDS} s each after 2 s of warm-up\n`);
+  for (const row of [header, widths.map((w) => '-'.repeat(w)), ...rows]) console.log(line(row));
+  if (PROFILE) {
+    const written = readdirSync(PROFILES)
+      .map((name) => join(PROFILES, name))
+      .filter((file) => file.endsWith('.cpuprofile') && statSync(file).mtimeMs >= startedAt);
+    for (const file of written) console.log(`\n${summariseCpuProfile(file).join('\n')}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
