@@ -27,6 +27,8 @@ interface InboxRow {
   key: string | null;
   envelope: string;
   attempts: number;
+  /** Set when the row was claimed as it was stored: the envelope is already parsed and checked. */
+  checked?: EventEnvelope;
 }
 
 export interface DeadLetter {
@@ -53,7 +55,7 @@ export class Inbox {
   private readonly byName = new Map<string, InboxHandler>();
   private readonly stmts;
   /** Transactions built once: better-sqlite3 makes a new wrapper (four functions) per transaction() call. */
-  private readonly storeAll: (events: EventEnvelope[]) => void;
+  private readonly storeAll: (events: EventEnvelope[]) => InboxRow[];
   /** The handler's writes and the inbox's "done" mark, in one transaction. */
   private readonly doneWith: (seq: number, write: () => unknown) => unknown;
   private readonly inFlightKeys = new Map<string, Promise<void>>();
@@ -62,8 +64,12 @@ export class Inbox {
   private scheduled = false;
   private stopped = false;
   private pumping = false;
-  /** True when due rows may be waiting beyond what was claimed; otherwise only new rows, timers and polls wake the pump. */
-  private backlog = false;
+  /**
+   * True when due rows may be waiting beyond what was claimed; otherwise only new rows, timers and
+   * polls wake the pump. True at first: rows left from before a restart are claimed before any
+   * new row may skip the queue (see `store`).
+   */
+  private backlog = true;
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -82,6 +88,11 @@ export class Inbox {
         `INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, last_error, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, handler) DO NOTHING`,
       ),
+      // Stored already claimed by this process (the first attempt's lease): no separate claim write.
+      insertClaimed: sqlite.prepare(
+        `INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, received_at, locked_until, attempts)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, 1) ON CONFLICT (event_id, handler) DO NOTHING RETURNING seq`,
+      ).pluck(),
       claim: sqlite.prepare(
         `UPDATE kernel_inbox SET locked_until = ?, attempts = attempts + 1
          WHERE seq IN (SELECT seq FROM kernel_inbox WHERE status = 'pending' AND next_attempt_at <= ? AND locked_until <= ?
@@ -107,21 +118,58 @@ export class Inbox {
 
   /** Stores events durably for every handler that wants them. Synchronous: when it returns they are safe. */
   receive(events: EventEnvelope[]): void {
-    this.storeAll(events);
-    this.wake();
+    const claimed = this.storeAll(events);
+    for (const row of claimed) this.schedule(row);
+    if (this.unclaimedStored) this.wake();
   }
 
-  private store(events: EventEnvelope[]): void {
-    const now = new Date().toISOString();
+  /** Whether the last `store` left rows for the pump to claim. */
+  private unclaimedStored = false;
+
+  /**
+   * Stores one row per (event, handler). While this process has free handler slots and nothing
+   * older is queued, a row is stored already claimed and handed straight to its handler: one write
+   * instead of a store and a claim, the most frequent pair of commits on the event path.
+   */
+  private store(events: EventEnvelope[]): InboxRow[] {
+    const receivedAt = new Date().toISOString();
+    const lease = Date.now() + this.leaseMs;
+    let free = this.stopped || this.backlog ? 0 : this.concurrency - this.inFlight;
+    const claimed: InboxRow[] = [];
+    this.unclaimedStored = false;
     for (const event of events) {
       for (const h of this.byType.get(event.type) ?? []) {
         // Payloads are checked against the publisher's schema on receipt too: a bad one is dead on arrival.
         const check = h.event.payload.safeParse(event.payload);
+        const key = event.key ?? null;
+        const envelope = JSON.stringify(event);
+        if (check.success && free > 0) {
+          const seq = this.stmts.insertClaimed.get(event.id, h.name, event.type, key, envelope, receivedAt, lease) as number | undefined;
+          // Undefined: a redelivery of a row stored before, which is queued (or done) already.
+          if (seq === undefined) continue;
+          free--;
+          claimed.push({ seq, event_id: event.id, handler: h.name, key, envelope, attempts: 1, checked: { ...event, payload: check.data } });
+          continue;
+        }
         const status = check.success ? 'pending' : 'dead';
         const error = check.success ? null : `payload does not match ${event.type} v${h.event.version}: ${check.error.message}`;
-        this.stmts.insert.run(event.id, h.name, event.type, event.key ?? null, JSON.stringify(event), status, error, now);
+        this.stmts.insert.run(event.id, h.name, event.type, key, envelope, status, error, receivedAt);
+        if (check.success) {
+          // The pump claims this row; until it has caught up, no newer row may jump ahead of it.
+          this.unclaimedStored = true;
+          this.backlog = true;
+        }
       }
     }
+    return claimed;
+  }
+
+  private get concurrency(): number {
+    return this.options.concurrency ?? 64;
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 10_000;
   }
 
   private markDoneThen(seq: number, write: () => unknown): unknown {
@@ -175,14 +223,14 @@ export class Inbox {
     this.pumping = true;
     try {
       // Claiming is a write transaction: claim in batches, refilling once half the slots are free.
-      const concurrency = this.options.concurrency ?? 64;
+      const concurrency = this.concurrency;
       if (this.inFlight > concurrency / 2) {
         this.backlog = true;
         return;
       }
       const limit = concurrency - this.inFlight;
       const now = Date.now();
-      const rows = this.stmts.claim.all(now + (this.options.leaseMs ?? 10_000), now, now, limit) as InboxRow[];
+      const rows = this.stmts.claim.all(now + this.leaseMs, now, now, limit) as InboxRow[];
       // A full batch means more may be waiting: finishing handlers then pull the next ones.
       this.backlog = rows.length === limit;
       for (const row of rows) this.schedule(row);
@@ -223,15 +271,8 @@ export class Inbox {
       this.stmts.markDead.run(`no handler named ${row.handler} in this version of ${this.moduleName}`, row.seq);
       return;
     }
-    const envelope = JSON.parse(row.envelope) as EventEnvelope;
-    const check = h.event.payload.safeParse(envelope.payload);
-    if (!check.success) {
-      // A revived dead-on-arrival event (or one stored before a schema change): retrying cannot help.
-      this.stmts.markDead.run(`payload does not match ${h.event.type} v${h.event.version}: ${check.error.message}`, row.seq);
-      this.logger.error({ eventId: row.event_id, handler: h.name }, 'event payload breaks its schema: event moved to dead letters');
-      return;
-    }
-    envelope.payload = check.data;
+    const envelope = row.checked ?? this.parseStored(row, h);
+    if (!envelope) return;
     let committed = false;
     const ctx: HandlerContext = {
       attempt: row.attempts,
@@ -248,6 +289,20 @@ export class Inbox {
       if (err instanceof AlreadyHandled) return;
       this.failed(row, h, err);
     }
+  }
+
+  /** The stored envelope with its payload checked again (the schema may have changed since), or undefined if it is now dead. */
+  private parseStored(row: InboxRow, h: InboxHandler): EventEnvelope | undefined {
+    const envelope = JSON.parse(row.envelope) as EventEnvelope;
+    const check = h.event.payload.safeParse(envelope.payload);
+    if (!check.success) {
+      // A revived dead-on-arrival event (or one stored before a schema change): retrying cannot help.
+      this.stmts.markDead.run(`payload does not match ${h.event.type} v${h.event.version}: ${check.error.message}`, row.seq);
+      this.logger.error({ eventId: row.event_id, handler: h.name }, 'event payload breaks its schema: event moved to dead letters');
+      return undefined;
+    }
+    envelope.payload = check.data;
+    return envelope;
   }
 
   private failed(row: InboxRow, h: InboxHandler, err: unknown): void {
