@@ -28,8 +28,8 @@ describe('config', () => {
   });
 
   it('names every bad variable at once, not only the first', () => {
-    const err = failure({ PORT: '70000', LOG_LEVEL: 'loud', EVENT_MAX_ATTEMPTS: '0' });
-    for (const name of ['PORT', 'LOG_LEVEL', 'EVENT_MAX_ATTEMPTS']) expect(err.message).toContain(name);
+    const err = failure({ PORT: '70000', LOG_LEVEL: 'loud', EVENT_MAX_ATTEMPTS: '0', EVENT_LEASE_MS: '5' });
+    for (const name of ['PORT', 'LOG_LEVEL', 'EVENT_MAX_ATTEMPTS', 'EVENT_LEASE_MS']) expect(err.message).toContain(name);
   });
 
   it('refuses production without JWT_SECRET, rather than signing tokens with the public development secret', () => {

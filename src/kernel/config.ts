@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
   EVENT_RETRY_BASE_MS: z.coerce.number().int().min(1).default(200),
   EVENT_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** How long an event claimed by a process stays its own: after a crash, the wait before it runs elsewhere or again. */
+  EVENT_LEASE_MS: z.coerce.number().int().min(100).default(10_000),
   /** log2 of scrypt's N for password hashes; 17 is OWASP's advice, tests use less to run fast. */
   SCRYPT_COST: z.coerce.number().int().min(10).max(20).default(17),
   PAYMENT_RETRY_BASE_MS: z.coerce.number().int().min(0).default(100),
@@ -64,7 +66,8 @@ export interface Config {
   seedDemo: boolean;
   httpBodyLimit: string;
   rpcTimeoutMs: number;
-  events: { maxAttempts: number; retryBaseMs: number; pollMs: number };
+  /** leaseMs: how long a claimed event stays with the process that claimed it (after a crash, the wait before it runs again). */
+  events: { maxAttempts: number; retryBaseMs: number; pollMs: number; leaseMs: number };
   paymentRetryBaseMs: number;
   scryptCost: number;
 }
@@ -113,7 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO ?? !production,
     httpBodyLimit: e.HTTP_BODY_LIMIT,
     rpcTimeoutMs: e.RPC_TIMEOUT_MS,
-    events: { maxAttempts: e.EVENT_MAX_ATTEMPTS, retryBaseMs: e.EVENT_RETRY_BASE_MS, pollMs: e.EVENT_POLL_MS },
+    events: { maxAttempts: e.EVENT_MAX_ATTEMPTS, retryBaseMs: e.EVENT_RETRY_BASE_MS, pollMs: e.EVENT_POLL_MS, leaseMs: e.EVENT_LEASE_MS },
     paymentRetryBaseMs: e.PAYMENT_RETRY_BASE_MS,
     scryptCost: e.SCRYPT_COST,
   };

@@ -70,6 +70,8 @@ export class Inbox {
    * new row may skip the queue (see `store`).
    */
   private backlog = true;
+  /** Whether the last `store` left rows for the pump to claim. */
+  private unclaimedStored = false;
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -123,9 +125,6 @@ export class Inbox {
     if (this.unclaimedStored) this.wake();
   }
 
-  /** Whether the last `store` left rows for the pump to claim. */
-  private unclaimedStored = false;
-
   /**
    * Stores one row per (event, handler). While this process has free handler slots and nothing
    * older is queued, a row is stored already claimed and handed straight to its handler: one write
@@ -138,11 +137,11 @@ export class Inbox {
     const claimed: InboxRow[] = [];
     this.unclaimedStored = false;
     for (const event of events) {
+      const key = event.key ?? null;
+      const envelope = JSON.stringify(event);
       for (const h of this.byType.get(event.type) ?? []) {
         // Payloads are checked against the publisher's schema on receipt too: a bad one is dead on arrival.
         const check = h.event.payload.safeParse(event.payload);
-        const key = event.key ?? null;
-        const envelope = JSON.stringify(event);
         if (check.success && free > 0) {
           const seq = this.stmts.insertClaimed.get(event.id, h.name, event.type, key, envelope, receivedAt, lease) as number | undefined;
           // Undefined: a redelivery of a row stored before, which is queued (or done) already.
