@@ -126,16 +126,18 @@ describe('NATS transport: events', () => {
   /** Subscribes a consumer module on a fresh transport; collects what it stores. */
   async function consumer(name: string, types: string[], fail: (e: EventEnvelope) => boolean = () => false) {
     const received: EventEnvelope[] = [];
+    const batchSizes: number[] = [];
     const t = await transport([name]);
     await t.subscribe(name, types, (events) => {
       for (const e of events) if (fail(e)) throw new Error(`inbox refused ${e.id}`);
       received.push(...events);
+      batchSizes.push(events.length);
     });
-    return { received, transport: t };
+    return { received, batchSizes, transport: t };
   }
 
-  it('delivers published events to a durable consumer, only the types it subscribed to', async () => {
-    const { received } = await consumer('listener', ['calc.added']);
+  it('delivers published events to a durable consumer, only the types it subscribed to, stored in batches', async () => {
+    const { received, batchSizes } = await consumer('listener', ['calc.added']);
     const wanted = Array.from({ length: 250 }, (_, i) => envelope('calc.added', { i }));
     const started = performance.now();
     await client.publish([envelope('calc.other'), ...wanted]);
@@ -144,6 +146,8 @@ describe('NATS transport: events', () => {
     console.log(`events: 251 published+acked in ${publishedMs.toFixed(0)} ms; all 250 received after ${(performance.now() - started).toFixed(0)} ms`);
     expect(received.map((e) => e.id)).toEqual(wanted.map((e) => e.id)); // stream order
     expect(received.every((e) => e.type === 'calc.added')).toBe(true);
+    // Events that arrive together go to the inbox together (one transaction there).
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
   });
 
   it('stores an event published twice with one id once (JetStream de-duplication)', async () => {

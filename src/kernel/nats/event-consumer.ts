@@ -8,8 +8,8 @@ export interface EventConsumerOptions {
   stream: string;
   /** The durable consumer's name: the consuming module's name. */
   durable: string;
-  /** Event types the module handles; others (a wildcard filter on old servers) are acked and skipped. */
-  types: string[];
+  /** Subjects of the event types the module handles; others (a wildcard filter on old servers) are acked unread. */
+  subjects: string[];
   receive: EventReceiver;
   /** Creates or repairs the durable consumer (idempotent); run again after consumption broke off. */
   ensure: () => Promise<void>;
@@ -20,10 +20,11 @@ export interface EventConsumerOptions {
 const RESTART_DELAY_MS = 1_000;
 
 /**
- * Moves events from a module's durable JetStream consumer into its inbox, one at a time in stream
- * order. An event is acked only after `receive` stored it (at-least-once; the inbox drops repeats);
- * a failed store is nak'ed with backoff. The client library re-issues pulls after a reconnect; if
- * consumption breaks off anyway (consumer deleted, stream recreated) this loop starts it again.
+ * Moves events from a module's durable JetStream consumer into its inbox in stream order. Messages
+ * that have arrived together are stored together (one inbox transaction) and acked once stored
+ * (at-least-once; the inbox drops repeats); a failed store is nak'ed with backoff. The client
+ * library re-issues pulls after a reconnect; if consumption breaks off anyway (consumer deleted,
+ * stream recreated) this loop starts it again.
  */
 export class EventConsumer {
   private readonly wanted: Set<string>;
@@ -31,21 +32,27 @@ export class EventConsumer {
   private stopped = false;
   private running: Promise<void> = Promise.resolve();
   private cancelPause: (() => void) | null = null;
+  /** Messages read but not yet stored; stored on the next turn, all at once. */
+  private batch: JsMsg[] = [];
+  /** The batches being stored, one after another so that stream order is kept. */
+  private storing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: EventConsumerOptions) {
-    this.wanted = new Set(o.types);
+    this.wanted = new Set(o.subjects);
   }
 
   start(): void {
     this.running = this.run();
   }
 
-  /** Stops pulling; the event being stored is finished (and acked) first. */
+  /** Stops pulling; the events being stored are finished (and acked) first. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.cancelPause?.();
     await this.messages?.close();
     await this.running;
+    if (this.batch.length > 0) this.storeBatch();
+    await this.storing;
   }
 
   private async run(): Promise<void> {
@@ -56,7 +63,7 @@ export class EventConsumer {
         this.messages = await consumer.consume({ max_messages: 100 });
         if (this.stopped) await this.messages.close();
         void this.watch(this.messages);
-        for await (const msg of this.messages) await this.handle(msg);
+        for await (const msg of this.messages) this.take(msg);
       } catch (err) {
         if (!this.stopped) this.o.logger.warn({ err, consumer: this.o.durable }, 'event consumption broke off; restarting');
       }
@@ -74,32 +81,53 @@ export class EventConsumer {
     }
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
-    let event: EventEnvelope;
-    try {
-      event = msg.json<EventEnvelope>();
-      if (typeof event?.id !== 'string' || typeof event.type !== 'string') throw new Error('missing id or type');
-    } catch (err) {
-      this.o.logger.error({ err, subject: msg.subject, seq: msg.seq }, 'message in the event stream is not an event envelope; dropping it');
-      msg.term('not an event envelope');
-      return;
-    }
-    if (!this.wanted.has(event.type)) {
+  /** Skips what the module does not handle (by subject, unread) and gathers the rest for one store. */
+  private take(msg: JsMsg): void {
+    if (!this.wanted.has(msg.subject)) {
       msg.ack();
       return;
     }
-    try {
-      await this.o.receive([event]);
-      msg.ack();
-    } catch (err) {
-      const attempt = msg.info.deliveryCount;
-      const delayMs = Math.min(30_000, 250 * 2 ** (attempt - 1));
-      const final = attempt >= this.o.maxDeliver;
-      const line = { err, consumer: this.o.durable, eventId: event.id, type: event.type, attempt };
-      if (final) this.o.logger.error(line, 'could not store an event in the inbox; JetStream gives up on it now');
-      else this.o.logger.warn({ ...line, retryInMs: delayMs }, 'could not store an event in the inbox; will be redelivered');
-      msg.nak(delayMs);
+    if (this.batch.length === 0) setImmediate(() => this.storeBatch());
+    this.batch.push(msg);
+  }
+
+  private storeBatch(): void {
+    if (this.batch.length === 0) return;
+    const msgs = this.batch;
+    this.batch = [];
+    this.storing = this.storing.then(() => this.store(msgs));
+  }
+
+  private async store(msgs: JsMsg[]): Promise<void> {
+    const events: EventEnvelope[] = [];
+    const carriers: JsMsg[] = [];
+    for (const msg of msgs) {
+      const event = envelopeOf(msg);
+      if (event) {
+        events.push(event);
+        carriers.push(msg);
+      } else {
+        this.o.logger.error({ subject: msg.subject, seq: msg.seq }, 'message in the event stream is not an event envelope; dropping it');
+        msg.term('not an event envelope');
+      }
     }
+    if (events.length === 0) return;
+    try {
+      await this.o.receive(events);
+      for (const msg of carriers) msg.ack();
+    } catch (err) {
+      for (const msg of carriers) this.retryLater(msg, err);
+    }
+  }
+
+  private retryLater(msg: JsMsg, err: unknown): void {
+    const attempt = msg.info.deliveryCount;
+    const delayMs = Math.min(30_000, 250 * 2 ** (attempt - 1));
+    const final = attempt >= this.o.maxDeliver;
+    const line = { err, consumer: this.o.durable, subject: msg.subject, seq: msg.seq, attempt };
+    if (final) this.o.logger.error(line, 'could not store an event in the inbox; JetStream gives up on it now');
+    else this.o.logger.warn({ ...line, retryInMs: delayMs }, 'could not store an event in the inbox; will be redelivered');
+    msg.nak(delayMs);
   }
 
   private pause(ms: number): Promise<void> {
@@ -110,5 +138,15 @@ export class EventConsumer {
         resolve();
       };
     });
+  }
+}
+
+/** The event a message carries, or undefined if it is not an event envelope. */
+function envelopeOf(msg: JsMsg): EventEnvelope | undefined {
+  try {
+    const event = msg.json<EventEnvelope>();
+    return typeof event?.id === 'string' && typeof event.type === 'string' ? event : undefined;
+  } catch {
+    return undefined;
   }
 }

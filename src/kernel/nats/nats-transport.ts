@@ -96,7 +96,7 @@ export class NatsTransport implements Transport {
       js: this.js,
       stream: this.names.stream,
       durable: consumer,
-      types,
+      subjects: types.map((t) => this.names.event(t)),
       receive,
       ensure,
       maxDeliver: this.consumerSettings.maxDeliver,
