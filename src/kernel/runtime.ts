@@ -10,7 +10,7 @@ import type { EventHandler } from './events/handlers.ts';
 import { InProcessTransport } from './events/local-bus.ts';
 import { Outbox } from './events/outbox.ts';
 import { OutboxRelay } from './events/relay.ts';
-import { createHttpApp } from './http/app.ts';
+import { createHttpApp, type Readiness } from './http/app.ts';
 import { defineRoutes, type RouteSpec } from './http/routes.ts';
 import { TokenService } from './http/tokens.ts';
 import type { Logger } from './logger.ts';
@@ -183,18 +183,20 @@ export class Runtime {
   }
 
   /**
-   * Problems that make this process unready: closed databases, a lost broker, and — for the
-   * gateway only — modules that answer nowhere. A module process does not report its neighbours:
-   * otherwise one dead process would take every other one out of service with it.
+   * Readiness as api.md defines it: this process's databases are open and, when split, its broker
+   * connection is up (`problems`, 503). The gateway also names modules that answer nowhere
+   * (`unreachable`), but stays ready: browsing and carts keep working while, say, payment
+   * restarts, and a load balancer that pulled every gateway would turn one dead module into a
+   * dead shop. Calls to an unreachable module answer 503 on their own.
    */
-  async readiness(): Promise<string[]> {
-    if (this.stopping) return ['shutting down'];
+  async readiness(): Promise<Readiness> {
+    if (this.stopping) return { problems: ['shutting down'], unreachable: [] };
     const problems: string[] = [];
     for (const [name, m] of this.hosted) if (!m.database.sqlite.open) problems.push(`database of ${name} is closed`);
-    if (!this.transport.isConnected()) return [...problems, `${this.transport.kind} transport disconnected`];
+    if (!this.transport.isConnected()) return { problems: [...problems, `${this.transport.kind} transport disconnected`], unreachable: [] };
     const remote = this.options.modules.map((m) => m.contract.name).filter((n) => !this.hosted.has(n));
-    if (this.options.gateway && remote.length) for (const n of await this.transport.unreachable(remote)) problems.push(`module ${n} is unreachable`);
-    return problems;
+    const unreachable = this.options.gateway && remote.length ? await this.transport.unreachable(remote) : [];
+    return { problems, unreachable };
   }
 
   /** Resolves once every event published so far has been delivered and handled (tests, shutdown). */

@@ -21,10 +21,15 @@ export interface HttpAppOptions {
   bodyLimit: string;
   /** True once the process is shutting down: new requests get 503 and their connection is closed. */
   draining: () => boolean;
-  /** Resolves to the list of problems (empty = ready). */
-  readiness: () => Promise<string[]>;
+  readiness: () => Promise<Readiness>;
   /** Extra operator routes (e.g. dead letters), mounted as they are. */
   extraRoutes?: RouteSpec[];
+}
+
+/** What /readyz reports: `problems` make this process unready (503); `unreachable` modules only degrade it. */
+export interface Readiness {
+  problems: string[];
+  unreachable: string[];
 }
 
 declare module 'express-serve-static-core' {
@@ -96,8 +101,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const problems = await options.readiness();
-    res.status(problems.length ? 503 : 200).json({ status: problems.length ? 'unavailable' : 'ready', problems });
+    const { problems, unreachable } = await options.readiness();
+    const status = problems.length ? 'unavailable' : unreachable.length ? 'degraded' : 'ready';
+    res.status(problems.length ? 503 : 200).json({ status, problems, unreachable });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.render());
