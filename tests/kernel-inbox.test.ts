@@ -133,3 +133,15 @@ describe('inbox: dead letters', () => {
     expect(pending).toBe(0);
   });
 });
+
+describe('inbox: outcomes are counted', () => {
+  it('counts handled, retried and dead runs per module in events_handled_total', async () => {
+    const metrics: string = (await request(runtime.http!).get('/metrics')).text;
+    const count = (outcome: string) =>
+      Number(metrics.match(new RegExp(`^events_handled_total\\{module="bookkeeper",outcome="${outcome}"\\} (\\d+)`, 'm'))?.[1] ?? 0);
+    // The tests above: sale-flaky failed three times, sale-hopeless four times before it was dead.
+    expect(count('retried')).toBeGreaterThanOrEqual(3 + MAX_ATTEMPTS - 1);
+    expect(count('dead')).toBeGreaterThanOrEqual(1);
+    expect(count('handled')).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -12,7 +12,7 @@ export class Metrics {
   });
   readonly eventsHandled = new Counter({
     name: 'events_handled_total',
-    help: 'Events handled by consumer module and outcome',
+    help: 'Runs of event handlers by consumer module and outcome (handled, retried, dead)',
     labelNames: ['module', 'outcome'],
     registers: [this.registry],
   });

@@ -175,7 +175,8 @@ export class Runtime {
         event: h.event,
         instance: container.get(h.handler) as EventHandler<unknown>,
       }));
-      inbox = new Inbox(database.sqlite, name, handlers, log, { ...config.events });
+      const outcomes = Object.fromEntries((['handled', 'retried', 'dead'] as const).map((o) => [o, this.metrics.eventsHandled.labels(name, o)]));
+      inbox = new Inbox(database.sqlite, name, handlers, log, { ...config.events, onOutcome: (outcome) => outcomes[outcome].inc() });
       const target = inbox;
       await this.transport.subscribe(name, inbox.types(), (events) => target.receive(events));
     }

@@ -18,7 +18,12 @@ export interface InboxOptions {
   concurrency?: number;
   /** How long a claimed event stays with this process before another replica may take it. */
   leaseMs?: number;
+  /** Told how each run of a handler ended (the kernel counts them in events_handled_total). */
+  onOutcome?: (outcome: InboxOutcome) => void;
 }
+
+/** How a run of a handler ended: its effect committed, a retry scheduled, or given up (dead letter). */
+export type InboxOutcome = 'handled' | 'retried' | 'dead';
 
 interface InboxRow {
   seq: number;
@@ -268,10 +273,14 @@ export class Inbox {
     const h = this.byName.get(row.handler);
     if (!h) {
       this.stmts.markDead.run(`no handler named ${row.handler} in this version of ${this.moduleName}`, row.seq);
+      this.options.onOutcome?.('dead');
       return;
     }
     const envelope = row.checked ?? this.parseStored(row, h);
-    if (!envelope) return;
+    if (!envelope) {
+      this.options.onOutcome?.('dead');
+      return;
+    }
     let committed = false;
     const ctx: HandlerContext = {
       attempt: row.attempts,
@@ -284,6 +293,7 @@ export class Inbox {
     try {
       await h.instance.handle(envelope, ctx);
       if (!committed) this.stmts.markDone.run(new Date().toISOString(), row.seq);
+      this.options.onOutcome?.('handled');
     } catch (err) {
       if (err instanceof AlreadyHandled) return;
       this.failed(row, h, err);
@@ -311,12 +321,14 @@ export class Inbox {
     const neighbourDown = err instanceof AppError && err.kind === 'unavailable';
     if (row.attempts >= this.options.maxAttempts && !neighbourDown) {
       this.stmts.markDead.run(message, row.seq);
+      this.options.onOutcome?.('dead');
       this.logger.error({ err, eventId: row.event_id, handler: h.name, attempts: row.attempts }, 'event handler gave up: event moved to dead letters');
       return;
     }
     const backoff = Math.min(30_000, this.options.retryBaseMs * 2 ** Math.min(row.attempts - 1, 20));
     const jitter = Math.random() * backoff * 0.2;
     this.stmts.retryLater.run(Date.now() + backoff + jitter, message, row.seq);
+    this.options.onOutcome?.('retried');
     setTimeout(() => this.wake(), backoff + jitter + 1).unref();
     this.logger.warn({ err, eventId: row.event_id, handler: h.name, attempt: row.attempts, retryInMs: Math.round(backoff) }, 'event handler failed; will retry');
   }
