@@ -1,10 +1,11 @@
 /**
- * `npm run bench:endpoints [-- --profile]`: where the browse mix spends its time. Starts the
- * compiled monolith on a seeded catalog, drives each page of the mix alone and then the mix,
- * and prints req/s and latencies per page. With --profile the shop runs under `node --cpu-prof`
- * and the functions that took the most CPU are printed; the profile is kept in bench/profiles/
- * (open it in Chrome DevTools > Performance). Sizes: BENCH_PRODUCTS (10000), BENCH_USERS (200),
- * BENCH_SECONDS (8 per page, after 2 s of warm-up).
+ * `npm run bench:endpoints [-- --profile] [-- --checkout]`: where the monolith spends its time.
+ * Starts the compiled monolith on a seeded catalog, drives each page of the browse mix alone and
+ * then the mix, and prints req/s and latencies per page; --checkout only runs the checkout load
+ * instead (32 customers ordering with tok_visa). With --profile the shop runs under
+ * `node --cpu-prof` and the functions that took the most CPU are printed; the profile is kept in
+ * bench/profiles/ (open it in Chrome DevTools > Performance). Sizes: BENCH_PRODUCTS (10000),
+ * BENCH_USERS (200), BENCH_SECONDS (8 per page, after 2 s of warm-up).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { launchTopology } from '../scripts/topology/launch.ts';
 import { BUILD_ENTRY } from '../scripts/topology/spec.ts';
 import { tempDataDir } from '../tests/support/env.ts';
 import { summariseCpuProfile } from './cpu-profile.ts';
+import { driveCheckouts } from './checkout.ts';
 import { createCustomers, readCatalog } from './fixtures.ts';
 import { browseMix, browsePages, drive } from './load.ts';
 import { run } from './processes.ts';
@@ -22,6 +24,7 @@ const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const PROFILE = process.argv.includes('--profile');
+const CHECKOUT = process.argv.includes('--checkout');
 const PROFILES = 'bench/profiles';
 
 const log = (message: string) => console.error(`[bench:endpoints] ${message}`);
@@ -41,8 +44,13 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   try {
     log(`registering ${USERS} customers`);
-    const fixture = await readCatalog(shop.gatewayUrl, await createCustomers(shop.gatewayUrl, USERS));
-    for (const page of [...browsePages(fixture).map((p) => p.name), undefined]) {
+    const customers = await createCustomers(shop.gatewayUrl, USERS);
+    const fixture = await readCatalog(shop.gatewayUrl, customers);
+    if (CHECKOUT) {
+      const figures = await driveCheckouts(shop.gatewayUrl, customers.slice(0, 32), fixture.productIds, SECONDS);
+      rows.push(['checkout (paid orders/s; ms to paid)', figures.paidPerSecond.toFixed(0), figures.p50ToPaidMs.toFixed(0), figures.p99ToPaidMs.toFixed(0), String(figures.errors)]);
+    }
+    for (const page of CHECKOUT ? [] : [...browsePages(fixture).map((p) => p.name), undefined]) {
       const requests = browseMix(fixture, page);
       await drive(shop.gatewayUrl, 2, requests);
       const figures = await drive(shop.gatewayUrl, SECONDS, requests);
@@ -54,10 +62,10 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const header = ['page (alone, then the mix)', 'req/s', 'p50 ms', 'p99 ms', 'errors'];
+  const header = ['load', 'req/s', 'p50 ms', 'p99 ms', 'errors'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  console.log(`\nBrowse pages of a monolith with ${PRODUCTS} products, ${SECONDS} s each after 2 s of warm-up\n`);
+  console.log(`\nA monolith with ${PRODUCTS} products, ${SECONDS} s per load${CHECKOUT ? '' : ' after 2 s of warm-up'}\n`);
   for (const row of [header, widths.map((w) => '-'.repeat(w)), ...rows]) console.log(line(row));
   if (PROFILE) {
     const written = readdirSync(PROFILES)
