@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineContract, event, type EventEnvelope } from '../src/kernel/contract.ts';
+import type { HandlerContext } from '../src/kernel/events/handlers.ts';
 import { Inbox } from '../src/kernel/events/inbox.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { openModuleDatabase, type ModuleDatabase } from '../src/kernel/persistence/database.ts';
@@ -95,5 +96,46 @@ describe('inbox: same-key order with events handed straight to handlers', () => 
     inbox.receive([first]);
     await eventually(() => expect(inbox.isIdle()).toBe(true));
     expect(seen).toEqual([1]);
+  });
+});
+
+describe('inbox: a synchronous handler runs as its event is stored', () => {
+  /** An inbox whose handler writes a record for each event synchronously, failing while `failing` says so. */
+  function recordingInbox(failing: (n: number, attempt: number) => boolean) {
+    const write = database.sqlite.prepare('INSERT INTO records (id, value) VALUES (?, ?)');
+    const handler = {
+      handle(e: EventEnvelope<{ n: number }>, ctx: HandlerContext) {
+        write.run(`before-commit-${e.payload.n}-${ctx.attempt}`, 'partial'); // undone if the handler throws
+        if (failing(e.payload.n, ctx.attempt)) throw new Error(`refusing ${e.payload.n} on attempt ${ctx.attempt}`);
+        ctx.commit(() => write.run(`tick-${e.payload.n}`, String(ctx.attempt)));
+      },
+    };
+    const inbox = new Inbox(database.sqlite, 'counter', [{ name: 'WriteTick', event: contract.events.ticked, instance: handler }], createLogger('silent'), {
+      maxAttempts: 3,
+      retryBaseMs: 10,
+      pollMs: 60_000,
+    });
+    inboxes.push(inbox);
+    return inbox;
+  }
+  const records = () => database.sqlite.prepare('SELECT id, value FROM records ORDER BY id').all();
+
+  it('commits its effect, its done mark and the stored row together, before receive returns', async () => {
+    const inbox = recordingInbox(() => false);
+    inbox.start();
+    await firstClaim();
+    inbox.receive([tick(1)]);
+    expect(records()).toEqual([{ id: 'before-commit-1-1', value: 'partial' }, { id: 'tick-1', value: '1' }]);
+    expect(handledCount()).toBe(1);
+  });
+
+  it('leaves none of the writes of a run that throws as its event is stored, and runs it again later, once', async () => {
+    const inbox = recordingInbox((_n, attempt) => attempt === 1);
+    inbox.start();
+    await firstClaim();
+    inbox.receive([tick(2)]);
+    expect(records()).toEqual([]);
+    await eventually(() => expect(handledCount()).toBe(1));
+    expect(records()).toEqual([{ id: 'before-commit-2-2', value: 'partial' }, { id: 'tick-2', value: '2' }]);
   });
 });

@@ -48,6 +48,16 @@ export interface DeadLetter {
 
 class AlreadyHandled extends Error {}
 
+/** A row stored already claimed: `running` when its handler started and went async, else still to schedule. */
+interface Started {
+  row: InboxRow;
+  running?: Promise<void>;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
+}
+
 /**
  * A consumer module's durable inbox and the dispatcher that works through it.
  * `receive` stores one row per (event, handler) — duplicates are ignored, which makes redelivery
@@ -60,7 +70,9 @@ export class Inbox {
   private readonly byName = new Map<string, InboxHandler>();
   private readonly stmts;
   /** Transactions built once: better-sqlite3 makes a new wrapper (four functions) per transaction() call. */
-  private readonly storeAll: (events: EventEnvelope[]) => InboxRow[];
+  private readonly storeAll: (events: EventEnvelope[]) => Started[];
+  /** Runs a handler's synchronous part as a savepoint inside the store transaction (see `store`). */
+  private readonly savepoint: (run: () => void) => void;
   /** The handler's writes and the inbox's "done" mark, in one transaction. */
   private readonly doneWith: (seq: number, write: () => unknown) => unknown;
   private readonly inFlightKeys = new Map<string, Promise<void>>();
@@ -115,6 +127,7 @@ export class Inbox {
       revive: sqlite.prepare(`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0 WHERE seq = ? AND status = 'dead'`),
     };
     this.storeAll = sqlite.transaction((events: EventEnvelope[]) => this.store(events));
+    this.savepoint = sqlite.transaction((run: () => void) => run());
     this.doneWith = sqlite.transaction((seq: number, write: () => unknown) => this.markDoneThen(seq, write));
   }
 
@@ -125,21 +138,27 @@ export class Inbox {
 
   /** Stores events durably for every handler that wants them. Synchronous: when it returns they are safe. */
   receive(events: EventEnvelope[]): void {
-    const claimed = this.storeAll(events);
-    for (const row of claimed) this.schedule(row);
+    for (const { row, running } of this.storeAll(events)) {
+      if (running) this.track(row.key, running);
+      else this.schedule(row);
+    }
     if (this.unclaimedStored) this.wake();
   }
 
   /**
    * Stores one row per (event, handler). While this process has free handler slots and nothing
-   * older is queued, a row is stored already claimed and handed straight to its handler: one write
-   * instead of a store and a claim, the most frequent pair of commits on the event path.
+   * older is queued, a row is stored already claimed and its handler runs at once, inside this
+   * transaction (its synchronous part under a savepoint): a handler that completes synchronously,
+   * as projections do, commits its effects, its "done" mark and the row itself in one write. One
+   * that goes async carries on after the commit, as if the dispatcher had claimed it. Rows whose
+   * key is already in hand wait their turn.
    */
-  private store(events: EventEnvelope[]): InboxRow[] {
+  private store(events: EventEnvelope[]): Started[] {
     const receivedAt = new Date().toISOString();
     const lease = Date.now() + this.leaseMs;
     let free = this.stopped || this.backlog ? 0 : this.concurrency - this.inFlight;
-    const claimed: InboxRow[] = [];
+    const started: Started[] = [];
+    const keysInHand = new Set<string>();
     this.unclaimedStored = false;
     for (const event of events) {
       const key = event.key ?? null;
@@ -151,8 +170,14 @@ export class Inbox {
           const seq = this.stmts.insertClaimed.get(event.id, h.name, event.type, key, envelope, receivedAt, lease) as number | undefined;
           // Undefined: a redelivery of a row stored before, which is queued (or done) already.
           if (seq === undefined) continue;
-          free--;
-          claimed.push({ seq, event_id: event.id, handler: h.name, key, envelope, attempts: 1, checked: { ...event, payload: check.data } });
+          const row: InboxRow = { seq, event_id: event.id, handler: h.name, key, envelope, attempts: 1, checked: { ...event, payload: check.data } };
+          const inHand = key !== null && (keysInHand.has(key) || this.inFlightKeys.has(key));
+          const running = inHand ? undefined : this.invoke(row, h, row.checked!, this.savepoint);
+          if (inHand || running) {
+            started.push({ row, running });
+            free--;
+            if (key !== null) keysInHand.add(key);
+          }
           continue;
         }
         const status = check.success ? 'pending' : 'dead';
@@ -165,7 +190,7 @@ export class Inbox {
         }
       }
     }
-    return claimed;
+    return started;
   }
 
   private get concurrency(): number {
@@ -253,11 +278,14 @@ export class Inbox {
 
   /** Same-key events run one after another, in arrival order; others run side by side. */
   private schedule(row: InboxRow): void {
-    this.inFlight++;
     const previous = row.key ? this.inFlightKeys.get(row.key) : undefined;
-    const run = (previous ?? Promise.resolve()).then(() => this.runOne(row));
-    if (row.key) {
-      const key = row.key;
+    this.track(row.key, (previous ?? Promise.resolve()).then(() => this.runOne(row)));
+  }
+
+  /** Counts a running handler against the slots, and makes later events of its key wait for it. */
+  private track(key: string | null, run: Promise<void>): void {
+    this.inFlight++;
+    if (key) {
       const tracked = run.finally(() => {
         if (this.inFlightKeys.get(key) === tracked) this.inFlightKeys.delete(key);
       });
@@ -281,6 +309,15 @@ export class Inbox {
       this.options.onOutcome?.('dead');
       return;
     }
+    await this.invoke(row, h, envelope);
+  }
+
+  /**
+   * Runs the handler for one row and records how it ended. `guard` wraps the handler's synchronous
+   * part (a savepoint when run inside the store transaction, so a throw undoes its writes).
+   * Returns a promise only when the handler went async; until it settles the row is in flight.
+   */
+  private invoke(row: InboxRow, h: InboxHandler, envelope: EventEnvelope, guard: (run: () => void) => void = (run) => run()): Promise<void> | undefined {
     let committed = false;
     const ctx: HandlerContext = {
       attempt: row.attempts,
@@ -290,14 +327,27 @@ export class Inbox {
         return this.doneWith(row.seq, write) as T;
       },
     };
-    try {
-      await h.instance.handle(envelope, ctx);
+    const handled = () => {
       if (!committed) this.stmts.markDone.run(new Date().toISOString(), row.seq);
       this.options.onOutcome?.('handled');
+    };
+    const failed = (err: unknown) => {
+      if (!(err instanceof AlreadyHandled)) this.failed(row, h, err);
+    };
+    let result: unknown;
+    try {
+      guard(() => {
+        result = h.instance.handle(envelope, ctx);
+      });
+      if (!isPromiseLike(result)) {
+        handled();
+        return undefined;
+      }
     } catch (err) {
-      if (err instanceof AlreadyHandled) return;
-      this.failed(row, h, err);
+      failed(err);
+      return undefined;
     }
+    return Promise.resolve(result).then(handled).catch(failed);
   }
 
   /** The stored envelope with its payload checked again (the schema may have changed since), or undefined if it is now dead. */
