@@ -1,47 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Implementation } from '../src/kernel/contract.ts';
 import type { CatalogContract } from '../src/modules/catalog/contract.ts';
 import catalogModule from '../src/modules/catalog/index.ts';
-import { Assortment } from './support/assortment.ts';
-import { ShopClient } from './support/client.ts';
-import { startTestShop, type TestShop } from './support/shop.ts';
+import { shopWithCategory } from './support/shop-with-category.ts';
 
 // Spied on before the shop starts, so the catalog's call proxy counts every call that reaches it.
 const catalogService = (catalogModule.implementation as { prototype: Implementation<CatalogContract> }).prototype;
 const getProducts = vi.spyOn(catalogService, 'getProducts');
 const getProduct = vi.spyOn(catalogService, 'getProduct');
 
-let shop: TestShop;
-let api: ShopClient;
-let shelf: Assortment;
-let categoryId: string;
+const t = shopWithCategory('Kitchen');
 
-beforeAll(async () => {
-  shop = await startTestShop();
-  api = new ShopClient(shop.url);
-  shelf = await Assortment.open(api);
-  categoryId = (await shelf.category('Kitchen')).id;
-});
-afterAll(async () => {
-  await shop?.stop();
-  vi.restoreAllMocks();
-});
-
-const product = (name: string, price: number) => shelf.product({ name, categoryId, price });
-const add = (token: string, productId: string, quantity: number) => api.post('/api/cart/items', { productId, quantity }, token);
-const cartOf = async (token: string) => (await api.get('/api/cart', token)).body;
+const product = (name: string, price: number) => t.shelf.product({ name, categoryId: t.categoryId, price });
+const add = (token: string, productId: string, quantity: number) => t.api.post('/api/cart/items', { productId, quantity }, token);
+const cartOf = async (token: string) => (await t.api.get('/api/cart', token)).body;
 
 describe('cart: lines and quantities', () => {
   it('starts empty and answers 401 without a token', async () => {
-    const ann = await api.registerCustomer();
-    const res = await api.get('/api/cart', ann.token);
+    const ann = await t.api.registerCustomer();
+    const res = await t.api.get('/api/cart', ann.token);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ items: [], subtotal: 0, currency: 'USD' });
-    expect((await api.get('/api/cart')).status).toBe(401);
+    expect((await t.api.get('/api/cart')).status).toBe(401);
   });
 
   it('adds units to an existing line and prices lines and subtotal in exact cents', async () => {
-    const ann = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
     const pan = await product('Frying pan', 2999);
     const fork = await product('Fork', 333);
     expect((await add(ann.token, pan.id, 1)).status).toBe(200);
@@ -57,7 +41,7 @@ describe('cart: lines and quantities', () => {
   });
 
   it('refuses a line above 99 units with 422 and changes nothing', async () => {
-    const ann = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
     const cup = await product('Cup', 100);
     expect((await add(ann.token, cup.id, 99)).status).toBe(200);
     const over = await add(ann.token, cup.id, 1);
@@ -67,9 +51,9 @@ describe('cart: lines and quantities', () => {
   });
 
   it('answers 404 for an unknown or archived product', async () => {
-    const ann = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
     const gone = await product('Discontinued kettle', 1000);
-    await shelf.archive(gone.id);
+    await t.shelf.archive(gone.id);
     expect((await add(ann.token, 'no-such-product', 1)).status).toBe(404);
     expect((await add(ann.token, gone.id, 1)).status).toBe(404);
     expect((await cartOf(ann.token)).items).toEqual([]);
@@ -83,38 +67,38 @@ describe('cart: lines and quantities', () => {
     ['no quantity', { quantity: undefined }],
     ['an unknown field', { quantity: 1, gift: true }],
   ])('answers 400 for %s', async (_what, fields) => {
-    const ann = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
     const spoon = await product('Spoon', 200);
-    const res = await api.post('/api/cart/items', { productId: spoon.id, ...fields }, ann.token);
+    const res = await t.api.post('/api/cart/items', { productId: spoon.id, ...fields }, ann.token);
     expect(res.status).toBe(400);
   });
 
   it('sets a quantity, removes the line at 0, and answers 404 for a line not in the cart', async () => {
-    const ann = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
     const bowl = await product('Bowl', 450);
     await add(ann.token, bowl.id, 1);
-    const set = await api.patch(`/api/cart/items/${bowl.id}`, { quantity: 7 }, ann.token);
+    const set = await t.api.patch(`/api/cart/items/${bowl.id}`, { quantity: 7 }, ann.token);
     expect(set.status).toBe(200);
     expect(set.body.items[0]).toMatchObject({ quantity: 7, lineTotal: 3150 });
     expect(set.body.subtotal).toBe(3150);
-    expect((await api.patch(`/api/cart/items/${bowl.id}`, { quantity: 100 }, ann.token)).status).toBe(400);
-    const zero = await api.patch(`/api/cart/items/${bowl.id}`, { quantity: 0 }, ann.token);
+    expect((await t.api.patch(`/api/cart/items/${bowl.id}`, { quantity: 100 }, ann.token)).status).toBe(400);
+    const zero = await t.api.patch(`/api/cart/items/${bowl.id}`, { quantity: 0 }, ann.token);
     expect(zero.status).toBe(200);
     expect(zero.body).toEqual({ items: [], subtotal: 0, currency: 'USD' });
-    expect((await api.patch(`/api/cart/items/${bowl.id}`, { quantity: 2 }, ann.token)).status).toBe(404);
+    expect((await t.api.patch(`/api/cart/items/${bowl.id}`, { quantity: 2 }, ann.token)).status).toBe(404);
   });
 
   it('removes a line (200 with the cart; 404 when absent) and empties the cart (204)', async () => {
-    const ann = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
     const plate = await product('Plate', 900);
     const glass = await product('Glass', 400);
     await add(ann.token, plate.id, 1);
     await add(ann.token, glass.id, 2);
-    const removed = await api.delete(`/api/cart/items/${plate.id}`, ann.token);
+    const removed = await t.api.delete(`/api/cart/items/${plate.id}`, ann.token);
     expect(removed.status).toBe(200);
     expect(removed.body.items.map((i: { productId: string }) => i.productId)).toEqual([glass.id]);
-    expect((await api.delete(`/api/cart/items/${plate.id}`, ann.token)).status).toBe(404);
-    const cleared = await api.delete('/api/cart', ann.token);
+    expect((await t.api.delete(`/api/cart/items/${plate.id}`, ann.token)).status).toBe(404);
+    const cleared = await t.api.delete('/api/cart', ann.token);
     expect(cleared.status).toBe(204);
     expect((await cartOf(ann.token)).items).toEqual([]);
   });
@@ -122,22 +106,22 @@ describe('cart: lines and quantities', () => {
 
 describe('cart: current catalog prices', () => {
   it('shows the new price once the catalog reprices a product', async () => {
-    const ann = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
     const pot = await product('Stock pot', 5000);
     await add(ann.token, pot.id, 2);
-    await shelf.change(pot.id, { price: 4250 });
+    await t.shelf.change(pot.id, { price: 4250 });
     const cart = await cartOf(ann.token);
     expect(cart.items[0]).toMatchObject({ unitPrice: 4250, lineTotal: 8500 });
     expect(cart.subtotal).toBe(8500);
   });
 
   it('keeps a line whose product was archived, unavailable and out of the subtotal', async () => {
-    const ann = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
     const kept = await product('Whisk', 650);
     const archived = await product('Egg slicer', 1225);
     await add(ann.token, kept.id, 1);
     await add(ann.token, archived.id, 2);
-    await shelf.archive(archived.id);
+    await t.shelf.archive(archived.id);
     const cart = await cartOf(ann.token);
     expect(cart.items).toEqual([
       expect.objectContaining({ productId: kept.id, available: true, lineTotal: 650 }),
@@ -147,13 +131,13 @@ describe('cart: current catalog prices', () => {
   });
 
   it('asks the catalog once per cart read, for all lines at once', async () => {
-    const ann = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
     const ids = [];
     for (const name of ['Knife', 'Board', 'Peeler']) {
       ids.push((await product(name, 1000)).id);
       await add(ann.token, ids.at(-1)!, 1);
     }
-    await shop.settled();
+    await t.shop.settled();
     getProducts.mockClear();
     getProduct.mockClear();
     const cart = await cartOf(ann.token);
@@ -166,14 +150,14 @@ describe('cart: current catalog prices', () => {
 
 describe('cart: each customer sees only their own', () => {
   it("shows nothing of another customer's cart and answers 404 for acting on their lines", async () => {
-    const ann = await api.registerCustomer();
-    const bob = await api.registerCustomer();
+    const ann = await t.api.registerCustomer();
+    const bob = await t.api.registerCustomer();
     const tray = await product('Tray', 1500);
     await add(ann.token, tray.id, 2);
     expect((await cartOf(bob.token)).items).toEqual([]);
-    expect((await api.patch(`/api/cart/items/${tray.id}`, { quantity: 5 }, bob.token)).status).toBe(404);
-    expect((await api.delete(`/api/cart/items/${tray.id}`, bob.token)).status).toBe(404);
-    expect((await api.delete('/api/cart', bob.token)).status).toBe(204);
+    expect((await t.api.patch(`/api/cart/items/${tray.id}`, { quantity: 5 }, bob.token)).status).toBe(404);
+    expect((await t.api.delete(`/api/cart/items/${tray.id}`, bob.token)).status).toBe(404);
+    expect((await t.api.delete('/api/cart', bob.token)).status).toBe(204);
     expect((await cartOf(ann.token)).items).toEqual([expect.objectContaining({ productId: tray.id, quantity: 2 })]);
   });
 });
