@@ -120,6 +120,15 @@ describe('ReadCache', () => {
     expect(computed).toBe(1);
   });
 
+  it('computes every answer when switched off (READ_CACHES=false), still frozen', () => {
+    const off = new ReadCache<{ value: number }>(database.sqlite, { scope: 'prices_off', tables: ['prices'], maxEntries: 10, enabled: false });
+    let reads = 0;
+    const read = () => off.get('a', () => ({ value: ++reads }));
+    expect([read().value, read().value]).toEqual([1, 2]);
+    expect(Object.isFrozen(read())).toBe(true);
+    expect(off.getMany(['x'], (missing) => new Map(missing.map((k) => [k, { value: ++reads }]))).get('x')?.value).toBe(4);
+  });
+
   it('refuses names that are not plain identifiers (they are spliced into trigger SQL)', () => {
     expect(() => new ReadCache(database.sqlite, { scope: 'x; DROP TABLE prices', tables: ['prices'], maxEntries: 1 })).toThrow(/identifier/);
   });

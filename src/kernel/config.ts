@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   CLEAVE_GATEWAY: boolean.optional(),
   /** Load the demo catalog into an empty database (never in production unless asked). */
   SEED_DEMO: boolean.optional(),
+  /** Shop-window read caches (search answers, product lists, recommendations); off trades speed for memory. */
+  READ_CACHES: boolean.default(true),
   HTTP_BODY_LIMIT: z.string().default('100kb'),
   RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
@@ -64,6 +66,7 @@ export interface Config {
   except: string;
   gateway?: boolean;
   seedDemo: boolean;
+  readCaches: boolean;
   httpBodyLimit: string;
   rpcTimeoutMs: number;
   /** leaseMs: how long a claimed event stays with the process that claimed it (after a crash, the wait before it runs again). */
@@ -114,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     except: e.CLEAVE_EXCEPT,
     gateway: e.CLEAVE_GATEWAY,
     seedDemo: e.SEED_DEMO ?? !production,
+    readCaches: e.READ_CACHES,
     httpBodyLimit: e.HTTP_BODY_LIMIT,
     rpcTimeoutMs: e.RPC_TIMEOUT_MS,
     events: { maxAttempts: e.EVENT_MAX_ATTEMPTS, retryBaseMs: e.EVENT_RETRY_BASE_MS, pollMs: e.EVENT_POLL_MS, leaseMs: e.EVENT_LEASE_MS },

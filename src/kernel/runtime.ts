@@ -145,7 +145,7 @@ export class Runtime {
     return <V extends NonNullable<unknown>>(options: ReadCacheOptions) => {
       const hit = lookups.labels(module, options.scope, 'hit');
       const miss = lookups.labels(module, options.scope, 'miss');
-      return new ReadCache<V>(sqlite, options, { hit: () => hit.inc(), miss: () => miss.inc() });
+      return new ReadCache<V>(sqlite, { ...options, enabled: this.options.config.readCaches }, { hit: () => hit.inc(), miss: () => miss.inc() });
     };
   }
 

@@ -9,6 +9,8 @@ export interface ReadCacheOptions {
   tables: string[];
   /** Answers kept at most (least recently used go first). */
   maxEntries: number;
+  /** False: every read computes its answer (READ_CACHES=false); answers are frozen all the same. */
+  enabled?: boolean;
 }
 
 /** Counts lookups (the kernel wires these to the read_cache_lookups_total metric). */
@@ -44,6 +46,7 @@ export class ReadCache<V extends NonNullable<unknown>> {
   private readonly entries: LRUCache<string, V>;
   private readonly readGeneration;
   private generation: number | undefined;
+  private readonly enabled: boolean;
   private readonly changesOnThisConnection;
   /** total_changes() when the counter was last read; -1 = not read in this event-loop turn. */
   private changesWhenChecked = -1;
@@ -60,6 +63,7 @@ export class ReadCache<V extends NonNullable<unknown>> {
     for (const name of [scope, ...tables]) {
       if (!IDENTIFIER.test(name)) throw new Error(`ReadCache: "${name}" is not a plain SQL identifier`);
     }
+    this.enabled = options.enabled ?? true;
     this.entries = new LRUCache({ max: options.maxEntries });
     installTriggers(sqlite, scope, tables);
     this.readGeneration = sqlite.prepare('SELECT value FROM kernel_generations WHERE scope = ?').pluck().bind(scope);
@@ -71,6 +75,7 @@ export class ReadCache<V extends NonNullable<unknown>> {
    * A key always names one kind of answer (prefix keys by use case), which makes the narrowing to T sound.
    */
   get<T extends V>(key: string, compute: () => T): T {
+    if (!this.enabled) return deepFreeze(compute());
     if (this.sqlite.inTransaction) return compute();
     this.checkGeneration();
     const cached = this.entries.get(key);
@@ -89,6 +94,7 @@ export class ReadCache<V extends NonNullable<unknown>> {
    * cached (e.g. one `IN (...)` query). Keys it gives no answer for are left out of the result.
    */
   getMany<T extends V>(keys: string[], computeMissing: (missing: string[]) => Map<string, T>): Map<string, T> {
+    if (!this.enabled) return new Map([...computeMissing(keys)].map(([key, value]) => [key, deepFreeze(value)]));
     if (this.sqlite.inTransaction) return computeMissing(keys);
     this.checkGeneration();
     const found = new Map<string, T>();
