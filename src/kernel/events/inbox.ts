@@ -3,6 +3,9 @@ import { AppError } from '../errors.ts';
 import type { Sqlite } from '../persistence/database.ts';
 import type { Logger } from '../logger.ts';
 import type { EventHandler, HandlerContext } from './handlers.ts';
+import { InboxTable, type DeadLetter, type InboxRow } from './inbox-table.ts';
+
+export type { DeadLetter } from './inbox-table.ts';
 
 export interface InboxHandler {
   name: string;
@@ -25,26 +28,7 @@ export interface InboxOptions {
 /** How a run of a handler ended: its effect committed, a retry scheduled, or given up (dead letter). */
 export type InboxOutcome = 'handled' | 'retried' | 'dead';
 
-interface InboxRow {
-  seq: number;
-  event_id: string;
-  handler: string;
-  key: string | null;
-  envelope: string;
-  attempts: number;
-  /** Set when the row was claimed as it was stored: the envelope is already parsed and checked. */
-  checked?: EventEnvelope;
-}
 
-export interface DeadLetter {
-  seq: number;
-  eventId: string;
-  handler: string;
-  type: string;
-  attempts: number;
-  lastError: string | null;
-  receivedAt: string;
-}
 
 class AlreadyHandled extends Error {}
 
@@ -64,11 +48,13 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * harmless. The dispatcher claims due rows (a lease, so replicas sharing the file do not run the
  * same row at once), runs the handler, and marks the row done in the handler's own transaction.
  * A failing handler is retried with exponential backoff; after `maxAttempts` the row is 'dead'.
+ * The usual path skips the dispatcher: with a slot free and nothing older queued, `receive` stores
+ * a row already claimed and runs its handler at once (see `store`).
  */
 export class Inbox {
   private readonly byType = new Map<string, InboxHandler[]>();
   private readonly byName = new Map<string, InboxHandler>();
-  private readonly stmts;
+  private readonly table: InboxTable;
   /** Transactions built once: better-sqlite3 makes a new wrapper (four functions) per transaction() call. */
   private readonly storeAll: (events: EventEnvelope[]) => Started[];
   /** Runs a handler's synchronous part as a savepoint inside the store transaction (see `store`). */
@@ -102,30 +88,7 @@ export class Inbox {
       this.byName.set(h.name, h);
       this.byType.set(h.event.type, [...(this.byType.get(h.event.type) ?? []), h]);
     }
-    this.stmts = {
-      insert: sqlite.prepare(
-        `INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, last_error, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, handler) DO NOTHING`,
-      ),
-      // Stored already claimed by this process (the first attempt's lease): no separate claim write.
-      insertClaimed: sqlite.prepare(
-        `INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, received_at, locked_until, attempts)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, 1) ON CONFLICT (event_id, handler) DO NOTHING RETURNING seq`,
-      ).pluck(),
-      claim: sqlite.prepare(
-        `UPDATE kernel_inbox SET locked_until = ?, attempts = attempts + 1
-         WHERE seq IN (SELECT seq FROM kernel_inbox WHERE status = 'pending' AND next_attempt_at <= ? AND locked_until <= ?
-                       ORDER BY seq LIMIT ?)
-         RETURNING seq, event_id, handler, key, envelope, attempts`,
-      ),
-      markDone: sqlite.prepare(`UPDATE kernel_inbox SET status = 'done', handled_at = ?, last_error = NULL WHERE seq = ? AND status = 'pending'`),
-      retryLater: sqlite.prepare(`UPDATE kernel_inbox SET next_attempt_at = ?, locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`),
-      markDead: sqlite.prepare(`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`),
-      nextDue: sqlite.prepare(`SELECT min(max(next_attempt_at, locked_until)) FROM kernel_inbox WHERE status = 'pending'`).pluck(),
-      pending: sqlite.prepare(`SELECT count(*) FROM kernel_inbox WHERE status = 'pending'`).pluck(),
-      dead: sqlite.prepare(`SELECT seq, event_id AS eventId, handler, type, attempts, last_error AS lastError, received_at AS receivedAt FROM kernel_inbox WHERE status = 'dead' ORDER BY seq`),
-      revive: sqlite.prepare(`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0 WHERE seq = ? AND status = 'dead'`),
-    };
+    this.table = new InboxTable(sqlite);
     this.storeAll = sqlite.transaction((events: EventEnvelope[]) => this.store(events));
     this.savepoint = sqlite.transaction((run: () => void) => run());
     this.doneWith = sqlite.transaction((seq: number, write: () => unknown) => this.markDoneThen(seq, write));
@@ -167,7 +130,7 @@ export class Inbox {
         // Payloads are checked against the publisher's schema on receipt too: a bad one is dead on arrival.
         const check = h.event.payload.safeParse(event.payload);
         if (check.success && free > 0) {
-          const seq = this.stmts.insertClaimed.get(event.id, h.name, event.type, key, envelope, receivedAt, lease) as number | undefined;
+          const seq = this.table.insertClaimed({ eventId: event.id, handler: h.name, type: event.type, key, envelope, receivedAt }, lease);
           // Undefined: a redelivery of a row stored before, which is queued (or done) already.
           if (seq === undefined) continue;
           const row: InboxRow = { seq, event_id: event.id, handler: h.name, key, envelope, attempts: 1, checked: { ...event, payload: check.data } };
@@ -180,9 +143,8 @@ export class Inbox {
           }
           continue;
         }
-        const status = check.success ? 'pending' : 'dead';
-        const error = check.success ? null : `payload does not match ${event.type} v${h.event.version}: ${check.error.message}`;
-        this.stmts.insert.run(event.id, h.name, event.type, key, envelope, status, error, receivedAt);
+        const deadBecause = check.success ? null : `payload does not match ${event.type} v${h.event.version}: ${check.error.message}`;
+        this.table.insert({ eventId: event.id, handler: h.name, type: event.type, key, envelope, receivedAt }, deadBecause);
         if (check.success) {
           // The pump claims this row; until it has caught up, no newer row may jump ahead of it.
           this.unclaimedStored = true;
@@ -202,7 +164,7 @@ export class Inbox {
   }
 
   private markDoneThen(seq: number, write: () => unknown): unknown {
-    if (this.stmts.markDone.run(new Date().toISOString(), seq).changes === 0) throw new AlreadyHandled();
+    if (!this.table.markDone(seq)) throw new AlreadyHandled();
     return write();
   }
 
@@ -229,7 +191,7 @@ export class Inbox {
   }
 
   pendingCount(): number {
-    return this.stmts.pending.get() as number;
+    return this.table.pendingCount();
   }
 
   isIdle(): boolean {
@@ -237,12 +199,12 @@ export class Inbox {
   }
 
   deadLetters(): DeadLetter[] {
-    return this.stmts.dead.all() as DeadLetter[];
+    return this.table.deadLetters();
   }
 
   /** Puts a dead event back in the queue (after the operator fixed the cause). */
   revive(seq: number): boolean {
-    const changed = this.stmts.revive.run(seq).changes > 0;
+    const changed = this.table.revive(seq);
     if (changed) this.wake();
     return changed;
   }
@@ -259,7 +221,7 @@ export class Inbox {
       }
       const limit = concurrency - this.inFlight;
       const now = Date.now();
-      const rows = this.stmts.claim.all(now + this.leaseMs, now, now, limit) as InboxRow[];
+      const rows = this.table.claim(now, now + this.leaseMs, limit);
       // A full batch means more may be waiting: finishing handlers then pull the next ones.
       this.backlog = rows.length === limit;
       for (const row of rows) this.schedule(row);
@@ -270,7 +232,7 @@ export class Inbox {
   }
 
   private armTimerForNextDue(): void {
-    const due = this.stmts.nextDue.get() as number | null;
+    const due = this.table.nextDue();
     if (due === null) return;
     const delay = Math.max(0, due - Date.now());
     if (delay < this.options.pollMs) setTimeout(() => this.wake(), delay + 1).unref();
@@ -300,7 +262,7 @@ export class Inbox {
   private async runOne(row: InboxRow): Promise<void> {
     const h = this.byName.get(row.handler);
     if (!h) {
-      this.stmts.markDead.run(`no handler named ${row.handler} in this version of ${this.moduleName}`, row.seq);
+      this.table.markDead(row.seq, `no handler named ${row.handler} in this version of ${this.moduleName}`);
       this.options.onOutcome?.('dead');
       return;
     }
@@ -328,7 +290,7 @@ export class Inbox {
       },
     };
     const handled = () => {
-      if (!committed) this.stmts.markDone.run(new Date().toISOString(), row.seq);
+      if (!committed) this.table.markDone(row.seq);
       this.options.onOutcome?.('handled');
     };
     const failed = (err: unknown) => {
@@ -356,7 +318,7 @@ export class Inbox {
     const check = h.event.payload.safeParse(envelope.payload);
     if (!check.success) {
       // A revived dead-on-arrival event (or one stored before a schema change): retrying cannot help.
-      this.stmts.markDead.run(`payload does not match ${h.event.type} v${h.event.version}: ${check.error.message}`, row.seq);
+      this.table.markDead(row.seq, `payload does not match ${h.event.type} v${h.event.version}: ${check.error.message}`);
       this.logger.error({ eventId: row.event_id, handler: h.name }, 'event payload breaks its schema: event moved to dead letters');
       return undefined;
     }
@@ -370,14 +332,14 @@ export class Inbox {
     // keep retrying at the capped backoff instead of burying the event in the dead letters.
     const neighbourDown = err instanceof AppError && err.kind === 'unavailable';
     if (row.attempts >= this.options.maxAttempts && !neighbourDown) {
-      this.stmts.markDead.run(message, row.seq);
+      this.table.markDead(row.seq, message);
       this.options.onOutcome?.('dead');
       this.logger.error({ err, eventId: row.event_id, handler: h.name, attempts: row.attempts }, 'event handler gave up: event moved to dead letters');
       return;
     }
     const backoff = Math.min(30_000, this.options.retryBaseMs * 2 ** Math.min(row.attempts - 1, 20));
     const jitter = Math.random() * backoff * 0.2;
-    this.stmts.retryLater.run(Date.now() + backoff + jitter, message, row.seq);
+    this.table.retryLater(row.seq, Date.now() + backoff + jitter, message);
     this.options.onOutcome?.('retried');
     setTimeout(() => this.wake(), backoff + jitter + 1).unref();
     this.logger.warn({ err, eventId: row.event_id, handler: h.name, attempt: row.attempts, retryInMs: Math.round(backoff) }, 'event handler failed; will retry');
