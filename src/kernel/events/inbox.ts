@@ -1,17 +1,11 @@
-import type { EventDef, EventEnvelope } from '../contract.ts';
-import { AppError } from '../errors.ts';
+import type { EventEnvelope } from '../contract.ts';
 import type { Sqlite } from '../persistence/database.ts';
 import type { Logger } from '../logger.ts';
-import type { EventHandler, HandlerContext } from './handlers.ts';
+import { HandlerRunner, type InboxHandler, type InboxOutcome } from './handler-run.ts';
 import { InboxTable, type DeadLetter, type InboxRow } from './inbox-table.ts';
 
 export type { DeadLetter } from './inbox-table.ts';
-
-export interface InboxHandler {
-  name: string;
-  event: EventDef;
-  instance: EventHandler<unknown>;
-}
+export type { InboxHandler, InboxOutcome } from './handler-run.ts';
 
 export interface InboxOptions {
   maxAttempts: number;
@@ -25,29 +19,17 @@ export interface InboxOptions {
   onOutcome?: (outcome: InboxOutcome) => void;
 }
 
-/** How a run of a handler ended: its effect committed, a retry scheduled, or given up (dead letter). */
-export type InboxOutcome = 'handled' | 'retried' | 'dead';
-
-
-
-class AlreadyHandled extends Error {}
-
 /** A row stored already claimed: `running` when its handler started and went async, else still to schedule. */
 interface Started {
   row: InboxRow;
   running?: Promise<void>;
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
-}
-
 /**
  * A consumer module's durable inbox and the dispatcher that works through it.
  * `receive` stores one row per (event, handler) — duplicates are ignored, which makes redelivery
  * harmless. The dispatcher claims due rows (a lease, so replicas sharing the file do not run the
- * same row at once), runs the handler, and marks the row done in the handler's own transaction.
- * A failing handler is retried with exponential backoff; after `maxAttempts` the row is 'dead'.
+ * same row at once) and hands each to the HandlerRunner (handler-run.ts: done, retried or dead).
  * The usual path skips the dispatcher: with a slot free and nothing older queued, `receive` stores
  * a row already claimed and runs its handler at once (see `store`).
  */
@@ -59,8 +41,7 @@ export class Inbox {
   private readonly storeAll: (events: EventEnvelope[]) => Started[];
   /** Runs a handler's synchronous part as a savepoint inside the store transaction (see `store`). */
   private readonly savepoint: (run: () => void) => void;
-  /** The handler's writes and the inbox's "done" mark, in one transaction. */
-  private readonly doneWith: (seq: number, write: () => unknown) => unknown;
+  private readonly runner: HandlerRunner;
   private readonly inFlightKeys = new Map<string, Promise<void>>();
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -77,10 +58,10 @@ export class Inbox {
   private unclaimedStored = false;
 
   constructor(
-    private readonly sqlite: Sqlite,
+    sqlite: Sqlite,
     readonly moduleName: string,
     handlers: InboxHandler[],
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly options: InboxOptions,
   ) {
     for (const h of handlers) {
@@ -91,7 +72,7 @@ export class Inbox {
     this.table = new InboxTable(sqlite);
     this.storeAll = sqlite.transaction((events: EventEnvelope[]) => this.store(events));
     this.savepoint = sqlite.transaction((run: () => void) => run());
-    this.doneWith = sqlite.transaction((seq: number, write: () => unknown) => this.markDoneThen(seq, write));
+    this.runner = new HandlerRunner(sqlite, this.table, moduleName, logger, options, (delayMs) => setTimeout(() => this.wake(), delayMs).unref());
   }
 
   /** Event types this module consumes. */
@@ -135,7 +116,7 @@ export class Inbox {
           if (seq === undefined) continue;
           const row: InboxRow = { seq, event_id: event.id, handler: h.name, key, envelope, attempts: 1, checked: { ...event, payload: check.data } };
           const inHand = key !== null && (keysInHand.has(key) || this.inFlightKeys.has(key));
-          const running = inHand ? undefined : this.invoke(row, h, row.checked!, this.savepoint);
+          const running = inHand ? undefined : this.runner.run(row, h, row.checked!, this.savepoint);
           if (inHand || running) {
             started.push({ row, running });
             free--;
@@ -163,10 +144,7 @@ export class Inbox {
     return this.options.leaseMs ?? 10_000;
   }
 
-  private markDoneThen(seq: number, write: () => unknown): unknown {
-    if (!this.table.markDone(seq)) throw new AlreadyHandled();
-    return write();
-  }
+
 
   start(): void {
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
@@ -259,89 +237,7 @@ export class Inbox {
     });
   }
 
-  private async runOne(row: InboxRow): Promise<void> {
-    const h = this.byName.get(row.handler);
-    if (!h) {
-      this.table.markDead(row.seq, `no handler named ${row.handler} in this version of ${this.moduleName}`);
-      this.options.onOutcome?.('dead');
-      return;
-    }
-    const envelope = row.checked ?? this.parseStored(row, h);
-    if (!envelope) {
-      this.options.onOutcome?.('dead');
-      return;
-    }
-    await this.invoke(row, h, envelope);
-  }
-
-  /**
-   * Runs the handler for one row and records how it ended. `guard` wraps the handler's synchronous
-   * part (a savepoint when run inside the store transaction, so a throw undoes its writes).
-   * Returns a promise only when the handler went async; until it settles the row is in flight.
-   */
-  private invoke(row: InboxRow, h: InboxHandler, envelope: EventEnvelope, guard: (run: () => void) => void = (run) => run()): Promise<void> | undefined {
-    let committed = false;
-    const ctx: HandlerContext = {
-      attempt: row.attempts,
-      commit: <T>(write: () => T): T => {
-        if (committed) throw new Error(`${h.name} called commit() twice for one event`);
-        committed = true;
-        return this.doneWith(row.seq, write) as T;
-      },
-    };
-    const handled = () => {
-      if (!committed) this.table.markDone(row.seq);
-      this.options.onOutcome?.('handled');
-    };
-    const failed = (err: unknown) => {
-      if (!(err instanceof AlreadyHandled)) this.failed(row, h, err);
-    };
-    let result: unknown;
-    try {
-      guard(() => {
-        result = h.instance.handle(envelope, ctx);
-      });
-      if (!isPromiseLike(result)) {
-        handled();
-        return undefined;
-      }
-    } catch (err) {
-      failed(err);
-      return undefined;
-    }
-    return Promise.resolve(result).then(handled).catch(failed);
-  }
-
-  /** The stored envelope with its payload checked again (the schema may have changed since), or undefined if it is now dead. */
-  private parseStored(row: InboxRow, h: InboxHandler): EventEnvelope | undefined {
-    const envelope = JSON.parse(row.envelope) as EventEnvelope;
-    const check = h.event.payload.safeParse(envelope.payload);
-    if (!check.success) {
-      // A revived dead-on-arrival event (or one stored before a schema change): retrying cannot help.
-      this.table.markDead(row.seq, `payload does not match ${h.event.type} v${h.event.version}: ${check.error.message}`);
-      this.logger.error({ eventId: row.event_id, handler: h.name }, 'event payload breaks its schema: event moved to dead letters');
-      return undefined;
-    }
-    envelope.payload = check.data;
-    return envelope;
-  }
-
-  private failed(row: InboxRow, h: InboxHandler, err: unknown): void {
-    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    // A neighbour that is down (a module restarting, the broker away) is not this event's fault:
-    // keep retrying at the capped backoff instead of burying the event in the dead letters.
-    const neighbourDown = err instanceof AppError && err.kind === 'unavailable';
-    if (row.attempts >= this.options.maxAttempts && !neighbourDown) {
-      this.table.markDead(row.seq, message);
-      this.options.onOutcome?.('dead');
-      this.logger.error({ err, eventId: row.event_id, handler: h.name, attempts: row.attempts }, 'event handler gave up: event moved to dead letters');
-      return;
-    }
-    const backoff = Math.min(30_000, this.options.retryBaseMs * 2 ** Math.min(row.attempts - 1, 20));
-    const jitter = Math.random() * backoff * 0.2;
-    this.table.retryLater(row.seq, Date.now() + backoff + jitter, message);
-    this.options.onOutcome?.('retried');
-    setTimeout(() => this.wake(), backoff + jitter + 1).unref();
-    this.logger.warn({ err, eventId: row.event_id, handler: h.name, attempt: row.attempts, retryInMs: Math.round(backoff) }, 'event handler failed; will retry');
+  private runOne(row: InboxRow): Promise<void> {
+    return this.runner.runClaimed(row, this.byName.get(row.handler));
   }
 }
