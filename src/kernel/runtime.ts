@@ -16,8 +16,8 @@ import { TokenService } from './http/tokens.ts';
 import type { Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import type { ModuleDefinition } from './module.ts';
-import { openModuleDatabase, type ModuleDatabase, type Sqlite } from './persistence/database.ts';
-import { ReadCache, type ReadCacheOptions, type ReadCaches } from './persistence/read-cache.ts';
+import { openModuleDatabase, type ModuleDatabase } from './persistence/database.ts';
+import { readCachesOf } from './persistence/read-cache.ts';
 import { Kernel } from './tokens.ts';
 import type { Transport } from './transport.ts';
 import { z } from 'zod';
@@ -139,16 +139,6 @@ export class Runtime {
     logger.info({ hosted: this.hostedModules, gateway: this.options.gateway, transport: this.transport.kind }, 'cleave started');
   }
 
-  /** What `Kernel.ReadCaches` gives a module: caches over its own file, counted in the metrics. */
-  private readCaches(module: string, sqlite: Sqlite): ReadCaches {
-    const lookups = this.metrics.readCacheLookups;
-    return <V extends NonNullable<unknown>>(options: ReadCacheOptions) => {
-      const hit = lookups.labels(module, options.scope, 'hit');
-      const miss = lookups.labels(module, options.scope, 'miss');
-      return new ReadCache<V>(sqlite, { ...options, enabled: this.options.config.readCaches }, { hit: () => hit.inc(), miss: () => miss.inc() });
-    };
-  }
-
   private async host(definition: ModuleDefinition): Promise<void> {
     const { config, logger } = this.options;
     const name = definition.contract.name;
@@ -160,7 +150,7 @@ export class Runtime {
     container.bind(Kernel.Sqlite).toConstantValue(database.sqlite);
     container.bind(Kernel.Logger).toConstantValue(log);
     container.bind(Kernel.Outbox).toConstantValue(new Outbox(database.sqlite, definition.contract, () => relay.wake()));
-    container.bind(Kernel.ReadCaches).toConstantValue(this.readCaches(name, database.sqlite));
+    container.bind(Kernel.ReadCaches).toConstantValue(readCachesOf(name, database.sqlite, this.metrics, config.readCaches));
     definition.bindings(container.bind.bind(container));
 
     const implementation = container.get(definition.implementation) as Implementation<Contract>;

@@ -32,7 +32,7 @@ export class OutboxRelay {
   private scheduled = false;
 
   constructor(
-    private readonly sqlite: Sqlite,
+    sqlite: Sqlite,
     private readonly deliver: (events: EventEnvelope[]) => Promise<void>,
     private readonly logger: Logger,
     private readonly pollMs: number,

@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { fieldErrors } from '../validation.ts';
 import type { Metrics } from '../metrics.ts';
+import { sendJson } from './json-body.ts';
 import { sendAppError, sendProblem } from './problem.ts';
 import type { AuthUser, RouteSpec } from './routes.ts';
 import { Reply } from './routes.ts';
@@ -169,23 +170,6 @@ function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOpti
       next(err);
     }
   });
-}
-
-/**
- * A frozen body is a read cache's answer, handed out again and again (see calls.ts): it cannot
- * change, so it is serialised once. Lists of products run to kilobytes of JSON per response.
- */
-const serialised = new WeakMap<object, string>();
-
-function sendJson(res: Response, body: unknown): void {
-  let json: string;
-  if (typeof body === 'object' && body !== null && Object.isFrozen(body)) {
-    json = serialised.get(body) ?? JSON.stringify(body);
-    if (!serialised.has(body)) serialised.set(body, json);
-  } else {
-    json = JSON.stringify(body);
-  }
-  res.type('application/json').send(json);
 }
 
 async function authenticate(req: Request, route: RouteSpec, tokens: TokenService): Promise<AuthUser | undefined> {

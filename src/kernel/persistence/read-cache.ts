@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Sqlite } from './database.ts';
 import { deepFreeze } from '../validation.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface ReadCacheOptions {
   /** Names the cache's generation counter and triggers; unique within the module's database. */
@@ -21,6 +22,15 @@ export interface ReadCacheCounters {
 
 /** Made per module by the kernel (`Kernel.ReadCaches`), so each cache is counted under its module. */
 export type ReadCaches = <V extends NonNullable<unknown>>(options: ReadCacheOptions) => ReadCache<V>;
+
+/** What `Kernel.ReadCaches` gives a module: caches over its own file, counted in the metrics, off when READ_CACHES=false. */
+export function readCachesOf(module: string, sqlite: Sqlite, metrics: Metrics, enabled: boolean): ReadCaches {
+  return <V extends NonNullable<unknown>>(options: ReadCacheOptions) => {
+    const hit = metrics.readCacheLookups.labels(module, options.scope, 'hit');
+    const miss = metrics.readCacheLookups.labels(module, options.scope, 'miss');
+    return new ReadCache<V>(sqlite, { ...options, enabled }, { hit: () => hit.inc(), miss: () => miss.inc() });
+  };
+}
 
 const UNCOUNTED: ReadCacheCounters = { hit: () => {}, miss: () => {} };
 
