@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { call, percentile, pool } from './http.ts';
+import { mapLimit } from '../tests/support/map-limit.ts';
+import { call, percentile } from './http.ts';
 
 export interface Customer {
   token: string;
@@ -30,7 +31,7 @@ export async function driveCheckouts(baseUrl: string, customers: Customer[], pro
   const placed: Placed[] = [];
   let errors = 0;
   const until = Date.now() + seconds * 1000;
-  await pool(customers, customers.length, async (c) => {
+  await mapLimit(customers, customers.length, async (c) => {
     while (Date.now() < until) {
       const productId = productIds[Math.floor(Math.random() * productIds.length)];
       const add = await call(baseUrl, 'POST', '/api/cart/items', { token: c.token, body: { productId, quantity: 1 } });
@@ -53,7 +54,7 @@ export async function driveCheckouts(baseUrl: string, customers: Customer[], pro
   const deadline = Date.now() + 60_000;
   let open = placed;
   while (open.length && Date.now() < deadline) {
-    const still = await pool(open, 20, async (o) => {
+    const still = await mapLimit(open, 20, async (o) => {
       const res = await call<{ status: string; history: Array<{ status: string; at: string }> }>(baseUrl, 'GET', `/api/orders/${o.id}`, { token: o.token });
       const paid = res.body?.history?.find((h) => h.status === 'paid');
       if (paid) paidAt.set(o.id, Date.parse(paid.at));

@@ -1,11 +1,12 @@
-import { call, pool } from './http.ts';
+import { mapLimit } from '../tests/support/map-limit.ts';
+import { call } from './http.ts';
 import type { Customer } from './checkout.ts';
 import type { BrowseFixture } from './load.ts';
 
 /** Registers `count` customers, each with an address, through the HTTP API. */
 export async function createCustomers(baseUrl: string, count: number): Promise<Customer[]> {
   const run = Date.now().toString(36);
-  return pool(Array.from({ length: count }, (_, i) => i), 16, async (i) => {
+  return mapLimit(Array.from({ length: count }, (_, i) => i), 16, async (i) => {
     const reg = await call<{ token: string }>(baseUrl, 'POST', '/api/auth/register', {
       body: { email: `bench-${run}-${i}@example.test`, password: 'bench-password-1', name: `Bench Customer ${i}` },
     });
@@ -24,7 +25,7 @@ export async function readCatalog(baseUrl: string, customers: Customer[]): Promi
   const categories = await call<Array<{ id: string }>>(baseUrl, 'GET', '/api/categories');
   const first = await call<{ total: number }>(baseUrl, 'GET', '/api/products?limit=1');
   const pages = Array.from({ length: Math.ceil(first.body.total / 100) }, (_, i) => i * 100);
-  const items = (await pool(pages, 8, async (offset) => (await call<{ items: Array<{ id: string; name: string }> }>(baseUrl, 'GET', `/api/products?limit=100&offset=${offset}`)).body.items)).flat();
+  const items = (await mapLimit(pages, 8, async (offset) => (await call<{ items: Array<{ id: string; name: string }> }>(baseUrl, 'GET', `/api/products?limit=100&offset=${offset}`)).body.items)).flat();
   const words = [...new Set(items.flatMap((p) => p.name.toLowerCase().split(/\W+/)).filter((w) => w.length > 3))];
   return {
     productIds: items.map((p) => p.id),

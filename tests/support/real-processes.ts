@@ -5,6 +5,8 @@ import { ShopClient } from './client.ts';
 import { SHARED_NATS_URL } from './nats.ts';
 import { launchTestTopology, type TestTopology } from './topology.ts';
 
+export { mapLimit } from './map-limit.ts';
+
 /**
  * Helpers for the tests that run the shop as real processes (the journeys against each
  * topology, and the fault tests): a NATS check that fails loudly, topology start, operator
@@ -87,16 +89,3 @@ export async function deadLettersEverywhere(urls: string[], adminToken: string):
   return all;
 }
 
-/** Maps over `items` with at most `limit` calls in flight (a 2-core machine drowns otherwise). */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
