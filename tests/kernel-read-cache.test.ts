@@ -65,6 +65,26 @@ describe('ReadCache', () => {
     expect(price()).toBe(9);
   });
 
+  it('keeps its answers when an update changes no value', () => {
+    price();
+    database.sqlite.exec("UPDATE prices SET value = value WHERE id = 'a'");
+    price();
+    expect(computed).toBe(1);
+  });
+
+  it('follows a column a later migration added, once built again (every start)', () => {
+    database.sqlite.exec('ALTER TABLE prices ADD COLUMN note TEXT');
+    cache = new ReadCache(database.sqlite, { scope: 'prices', tables: ['prices'], maxEntries: 10 });
+    price();
+    database.sqlite.exec("UPDATE prices SET note = 'on sale' WHERE id = 'a'");
+    price();
+    expect(computed).toBe(2);
+  });
+
+  it('refuses to watch a table the module does not have', () => {
+    expect(() => new ReadCache(database.sqlite, { scope: 'prices', tables: ['pricez'], maxEntries: 1 })).toThrow(/no table named pricez/);
+  });
+
   it('keeps its answers when only other tables change', () => {
     price();
     database.sqlite.exec("INSERT INTO unrelated VALUES ('x')");

@@ -138,16 +138,28 @@ export class ReadCache<V extends NonNullable<unknown>> {
   }
 }
 
-/** Idempotent: replicas starting together, and every restart, run it harmlessly. */
+/**
+ * Recreated at every start, in one immediate transaction (replicas starting together take turns):
+ * the update trigger compares every column, and the columns follow the table's migrations. An
+ * UPDATE that changes no value fires nothing, so a no-op write never costs the cache its answers.
+ */
 function installTriggers(sqlite: Sqlite, scope: string, tables: string[]): void {
+  const columnsOf = sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck();
+  const bump = `BEGIN UPDATE kernel_generations SET value = value + 1 WHERE scope = '${scope}'; END`;
   sqlite.transaction(() => {
     sqlite.prepare('INSERT INTO kernel_generations (scope, value) VALUES (?, 0) ON CONFLICT (scope) DO NOTHING').run(scope);
     for (const table of tables) {
-      for (const op of ['insert', 'update', 'delete']) {
-        sqlite.exec(
-          `CREATE TRIGGER IF NOT EXISTS kernel_generation_${scope}_${table}_${op} AFTER ${op.toUpperCase()} ON ${table}
-           BEGIN UPDATE kernel_generations SET value = value + 1 WHERE scope = '${scope}'; END`,
-        );
+      const columns = columnsOf.all(table) as string[];
+      if (columns.length === 0) throw new Error(`ReadCache ${scope}: the module has no table named ${table}`);
+      const changed = columns.map((c) => `OLD."${c.replaceAll('"', '""')}" IS NOT NEW."${c.replaceAll('"', '""')}"`).join(' OR ');
+      const triggers = {
+        insert: `AFTER INSERT ON ${table} ${bump}`,
+        update: `AFTER UPDATE ON ${table} WHEN ${changed} ${bump}`,
+        delete: `AFTER DELETE ON ${table} ${bump}`,
+      };
+      for (const [op, body] of Object.entries(triggers)) {
+        const name = `kernel_generation_${scope}_${table}_${op}`;
+        sqlite.exec(`DROP TRIGGER IF EXISTS ${name}; CREATE TRIGGER ${name} ${body}`);
       }
     }
   }).immediate();

@@ -91,7 +91,7 @@ export class SearchStore {
          ON CONFLICT (product_id) DO UPDATE SET available = excluded.available, changed_at = excluded.changed_at
          WHERE excluded.changed_at >= search_stock.changed_at`,
       ),
-      // Only a real flip is written: an unchanged row would still fire the read cache's triggers.
+      // Only a real flip is written: most stock reports leave in_stock as it was.
       copyStock: sqlite.prepare(`UPDATE search_products SET in_stock = ${STOCK_OF_PRODUCT} WHERE product_id = @id AND in_stock IS NOT ${STOCK_OF_PRODUCT}`),
       productIdsBefore: sqlite.prepare('SELECT product_id FROM search_products WHERE version_at < ?').pluck(),
       deleteProduct: sqlite.prepare('DELETE FROM search_products WHERE product_id = ?'),
