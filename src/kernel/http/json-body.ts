@@ -7,12 +7,11 @@ import type { Response } from 'express';
 const serialised = new WeakMap<object, string>();
 
 export function sendJson(res: Response, body: unknown): void {
-  let json: string;
-  if (typeof body === 'object' && body !== null && Object.isFrozen(body)) {
-    json = serialised.get(body) ?? JSON.stringify(body);
-    if (!serialised.has(body)) serialised.set(body, json);
-  } else {
+  const frozen = typeof body === 'object' && body !== null && Object.isFrozen(body);
+  let json = frozen ? serialised.get(body) : undefined;
+  if (json === undefined) {
     json = JSON.stringify(body);
+    if (frozen) serialised.set(body, json);
   }
   res.type('application/json').send(json);
 }
