@@ -53,8 +53,11 @@ function openInbox(concurrency: number) {
 }
 
 const tick = (n: number, key = 'k1'): EventEnvelope => ({ id: randomUUID(), type: contract.events.ticked.type, version: 1, occurredAt: new Date().toISOString(), key, payload: { n } });
-/** Lets the inbox's first claim run (on the turn after start): from then on new events may go straight to a handler. */
-const firstClaim = () => new Promise((resolve) => setTimeout(resolve, 10));
+/**
+ * Lets the inbox's first claim run: start() queues it with setImmediate, so the next check phase
+ * runs it before this one. From then on new events may go straight to a handler.
+ */
+const firstClaim = () => new Promise((resolve) => setImmediate(resolve));
 const handledCount = () => database.sqlite.prepare("SELECT count(*) FROM kernel_inbox WHERE status = 'done'").pluck().get() as number;
 
 describe('inbox: same-key order with events handed straight to handlers', () => {
@@ -78,6 +81,7 @@ describe('inbox: same-key order with events handed straight to handlers', () => 
     inbox.receive([tick(2)]); // no slot: queued for the next claim
     release();
     for (let i = 0; i < 50; i++) await Promise.resolve(); // 1 finishes; the next claim has not run yet
+    expect([handledCount(), inbox.pendingCount()]).toEqual([1, 1]); // the case under test: 1 done, 2 still queued
     inbox.receive([tick(3)]); // a slot is free again, but 2 is older
     await eventually(() => expect(handledCount()).toBe(3));
     expect(seen).toEqual([1, 2, 3]);
