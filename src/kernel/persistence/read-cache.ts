@@ -16,8 +16,8 @@ export interface ReadCacheOptions {
 
 /** Counts lookups (the kernel wires these to the read_cache_lookups_total metric). */
 export interface ReadCacheCounters {
-  hit(): void;
-  miss(): void;
+  hit(count: number): void;
+  miss(count: number): void;
 }
 
 /** Made per module by the kernel (`Kernel.ReadCaches`), so each cache is counted under its module. */
@@ -28,7 +28,7 @@ export function readCachesOf(module: string, sqlite: Sqlite, metrics: Metrics, e
   return <V extends NonNullable<unknown>>(options: ReadCacheOptions) => {
     const hit = metrics.readCacheLookups.labels(module, options.scope, 'hit');
     const miss = metrics.readCacheLookups.labels(module, options.scope, 'miss');
-    return new ReadCache<V>(sqlite, { ...options, enabled }, { hit: () => hit.inc(), miss: () => miss.inc() });
+    return new ReadCache<V>(sqlite, { ...options, enabled }, { hit: (n) => hit.inc(n), miss: (n) => miss.inc(n) });
   };
 }
 
@@ -90,10 +90,10 @@ export class ReadCache<V extends NonNullable<unknown>> {
     this.checkGeneration();
     const cached = this.entries.get(key);
     if (cached !== undefined) {
-      this.counters.hit();
+      this.counters.hit(1);
       return cached as T;
     }
-    this.counters.miss();
+    this.counters.miss(1);
     const value = deepFreeze(compute());
     this.entries.set(key, value);
     return value;
@@ -114,9 +114,9 @@ export class ReadCache<V extends NonNullable<unknown>> {
       if (cached === undefined) missing.push(key);
       else found.set(key, cached as T);
     }
-    for (let i = 0; i < found.size; i++) this.counters.hit();
+    if (found.size > 0) this.counters.hit(found.size);
     if (missing.length === 0) return found;
-    for (let i = 0; i < missing.length; i++) this.counters.miss();
+    this.counters.miss(missing.length);
     for (const [key, value] of computeMissing(missing)) {
       this.entries.set(key, deepFreeze(value));
       found.set(key, value);
