@@ -1,7 +1,7 @@
 import type { Container, ServiceIdentifier } from 'inversify';
 import type { Contract, Implementation } from './contract.ts';
 import type { HandlerRegistration } from './events/handlers.ts';
-import type { RouteTable } from './http/routes.ts';
+import type { RouteTable, SessionCheck } from './http/routes.ts';
 
 type Bind = Container['bind'];
 
@@ -19,6 +19,8 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   implementation: ServiceIdentifier<Implementation<C>>;
   /** HTTP routes; they reach the module only through its public interface. */
   routes?: RouteTable;
+  /** The module that owns accounts says here whether a signed token still stands (at most one module). */
+  sessionCheck?: SessionCheck;
   /** Subscriptions to other modules' events. */
   handlers?: HandlerRegistration[];
   /** Runs once the module and its neighbours are reachable (e.g. create the admin, seed demo data). */

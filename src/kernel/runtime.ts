@@ -11,7 +11,7 @@ import { InProcessTransport } from './events/local-bus.ts';
 import { Outbox } from './events/outbox.ts';
 import { OutboxRelay } from './events/relay.ts';
 import { createHttpApp, type Readiness } from './http/app.ts';
-import { defineRoutes, type RouteSpec } from './http/routes.ts';
+import { defineRoutes, type RouteSpec, type SessionCheck } from './http/routes.ts';
 import { TokenService } from './http/tokens.ts';
 import type { Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
@@ -129,6 +129,7 @@ export class Runtime {
         extraRoutes: this.operatorRoutes(),
         use: (contract) => this.use(contract),
         tokens: this.tokens,
+        sessionCheck: sessionCheckOf(modules),
         logger: logger.child({ component: 'http' }),
         metrics: this.metrics,
         bodyLimit: config.httpBodyLimit,
@@ -264,6 +265,13 @@ function chooseInProcess(options: RuntimeOptions): Transport {
     );
   }
   return new InProcessTransport();
+}
+
+/** The one module that owns accounts decides whether a token still stands (none: the signature is enough). */
+function sessionCheckOf(modules: ModuleDefinition[]): SessionCheck | undefined {
+  const owners = modules.filter((m) => m.sessionCheck);
+  if (owners.length > 1) throw new Error(`Only one module may check sessions; found ${owners.map((m) => m.contract.name).join(', ')}`);
+  return owners[0]?.sessionCheck;
 }
 
 function checkRegistry(modules: ModuleDefinition[], hosted: string[]): void {

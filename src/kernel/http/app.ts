@@ -8,7 +8,7 @@ import { fieldErrors } from '../validation.ts';
 import type { Metrics } from '../metrics.ts';
 import { sendJson } from './json-body.ts';
 import { sendAppError, sendProblem } from './problem.ts';
-import type { AuthUser, RouteSpec } from './routes.ts';
+import type { AuthUser, RouteSpec, SessionCheck } from './routes.ts';
 import { Reply } from './routes.ts';
 import type { TokenService } from './tokens.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -17,6 +17,8 @@ export interface HttpAppOptions {
   routes: RouteSpec[];
   use: <C extends Contract>(contract: C) => Api<C>;
   tokens: TokenService;
+  /** Whether a signed token still stands, and the user's current role; without it, the token's claims are trusted. */
+  sessionCheck?: SessionCheck;
   logger: Logger;
   metrics: Metrics;
   bodyLimit: string;
@@ -138,7 +140,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOptions): void {
   app[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const user = await authenticate(req, route, options.tokens);
+      const user = await authenticate(req, route, options);
       const body = route.body ? parse(route.body, req.body ?? {}, 'body') : undefined;
       // A raw route (a signed webhook) reads req.rawBody itself, so it declares no body schema.
       if (!route.body && !route.raw && BODY_METHODS.has(req.method) && req.body && Object.keys(req.body).length > 0) {
@@ -172,12 +174,13 @@ function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOpti
   });
 }
 
-async function authenticate(req: Request, route: RouteSpec, tokens: TokenService): Promise<AuthUser | undefined> {
+async function authenticate(req: Request, route: RouteSpec, options: HttpAppOptions): Promise<AuthUser | undefined> {
   if (route.access === 'public') return undefined;
   const header = req.get('authorization');
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   if (!match) throw new AppError('unauthorized', 'Send Authorization: Bearer <token> (POST /api/auth/login gives one)');
-  const user = await tokens.verify(match[1]);
+  const claims = await options.tokens.verify(match[1]);
+  const user = options.sessionCheck ? await options.sessionCheck(claims, options.use) : claims;
   if (route.access === 'admin' && user.role !== 'admin') throw new AppError('forbidden', 'Admins only');
   return user;
 }

@@ -11,6 +11,23 @@ export interface AuthUser {
   role: 'customer' | 'admin';
 }
 
+/**
+ * What a valid token says: who, with which role when it was issued, and the user's token version
+ * then. The module that owns accounts bumps the version to revoke every older token (logout, a
+ * password change); see `SessionCheck` below.
+ */
+export interface TokenClaims extends AuthUser {
+  version?: number;
+}
+
+/**
+ * Confirms that a correctly signed token still stands (not revoked by a logout or a password
+ * change) and answers with the user as they are now, so a role change applies at once. Given by
+ * the module that owns accounts (its `defineModule({ sessionCheck })`); it reaches that module
+ * through its contract, so it works whichever process hosts it. Throws `unauthorized` to refuse.
+ */
+export type SessionCheck = (claims: TokenClaims, use: <C extends Contract>(contract: C) => Api<C>) => Promise<AuthUser>;
+
 export interface RouteRequest<B, Q, P> {
   body: B;
   query: Q;

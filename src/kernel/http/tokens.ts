@@ -2,7 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { AppError } from '../errors.ts';
-import type { AuthUser } from './routes.ts';
+import type { TokenClaims } from './routes.ts';
 
 const ISSUER = 'cleave';
 
@@ -15,14 +15,14 @@ export class TokenService {
    * WebCrypto (~50 µs of async work per token); a customer sends the same token with every
    * request. Only the same bytes hit, and the expiry is checked on every use.
    */
-  private readonly verified = new LRUCache<string, { user: AuthUser; expiresAtMs: number }>({ max: 10_000 });
+  private readonly verified = new LRUCache<string, { user: TokenClaims; expiresAtMs: number }>({ max: 10_000 });
 
   constructor(secret: string, private readonly ttlSeconds: number) {
     this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
-  async issue(user: AuthUser): Promise<string> {
-    return new SignJWT({ role: user.role })
+  async issue(user: TokenClaims): Promise<string> {
+    return new SignJWT(user.version === undefined ? { role: user.role } : { role: user.role, ver: user.version })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user.id)
       .setIssuer(ISSUER)
@@ -31,14 +31,14 @@ export class TokenService {
       .sign(this.key);
   }
 
-  async verify(token: string): Promise<AuthUser> {
+  async verify(token: string): Promise<TokenClaims> {
     const known = this.verified.get(token);
     if (known && Date.now() < known.expiresAtMs) return known.user;
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
       const role = payload.role === 'admin' ? 'admin' : 'customer';
       if (!payload.sub) throw new AppError('unauthorized', 'Token has no subject');
-      const user: AuthUser = { id: payload.sub, role };
+      const user: TokenClaims = typeof payload.ver === 'number' ? { id: payload.sub, role, version: payload.ver } : { id: payload.sub, role };
       if (payload.exp !== undefined) this.verified.set(token, { user, expiresAtMs: payload.exp * 1000 });
       return user;
     } catch (err) {
