@@ -20,7 +20,7 @@ describe('cart: lines and quantities', () => {
     const ann = await t.api.registerCustomer();
     const res = await t.api.get('/api/cart', ann.token);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [], subtotal: 0, currency: 'USD' });
+    expect(res.body).toEqual({ items: [], subtotal: 0, currency: 'USD', withinLimits: true });
     expect((await t.api.get('/api/cart')).status).toBe(401);
   });
 
@@ -84,7 +84,7 @@ describe('cart: lines and quantities', () => {
     expect((await t.api.patch(`/api/cart/items/${bowl.id}`, { quantity: 100 }, ann.token)).status).toBe(400);
     const zero = await t.api.patch(`/api/cart/items/${bowl.id}`, { quantity: 0 }, ann.token);
     expect(zero.status).toBe(200);
-    expect(zero.body).toEqual({ items: [], subtotal: 0, currency: 'USD' });
+    expect(zero.body).toEqual({ items: [], subtotal: 0, currency: 'USD', withinLimits: true });
     expect((await t.api.patch(`/api/cart/items/${bowl.id}`, { quantity: 2 }, ann.token)).status).toBe(404);
   });
 
@@ -145,6 +145,41 @@ describe('cart: current catalog prices', () => {
     expect(getProducts).toHaveBeenCalledTimes(1);
     expect(getProducts.mock.calls[0][0].productIds).toEqual(ids);
     expect(getProduct).not.toHaveBeenCalled();
+  });
+});
+
+describe('cart: the money limit', () => {
+  const MAX = 1_000_000_000;
+
+  it('refuses units that would take a line total or the subtotal over the money limit with 422 naming it, and changes nothing', async () => {
+    const ann = await t.api.registerCustomer();
+    const crown = await product('Crown', MAX);
+    const sceptre = await product('Sceptre', MAX);
+    expect((await add(ann.token, crown.id, 1)).status).toBe(200);
+    const before = await cartOf(ann.token);
+    expect(before.subtotal).toBe(MAX);
+    const refusals = [await add(ann.token, crown.id, 1), await add(ann.token, sceptre.id, 1), await t.api.patch(`/api/cart/items/${crown.id}`, { quantity: 2 }, ann.token)];
+    for (const res of refusals) {
+      expect(res.status).toBe(422);
+      expect(res.body.detail).toMatch(/money limit of 1,000,000,000 cents/);
+    }
+    expect(await cartOf(ann.token)).toEqual(before);
+  });
+
+  it('still reads a cart a reprice took over the money limit, marked withinLimits: false, and lets units be taken out', async () => {
+    const ann = await t.api.registerCustomer();
+    const ingot = await product('Gold ingot', 1000);
+    const cloth = await product('Polishing cloth', 100);
+    await add(ann.token, ingot.id, 2);
+    await t.shelf.change(ingot.id, { price: MAX });
+    const read = await t.api.get('/api/cart', ann.token);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ items: [{ unitPrice: MAX, quantity: 2, lineTotal: 2 * MAX }], subtotal: 2 * MAX, withinLimits: false });
+    expect((await add(ann.token, cloth.id, 1)).status).toBe(422);
+    expect(await cartOf(ann.token)).toEqual(read.body);
+    const fewer = await t.api.patch(`/api/cart/items/${ingot.id}`, { quantity: 1 }, ann.token);
+    expect(fewer.status).toBe(200);
+    expect(fewer.body).toMatchObject({ subtotal: MAX, withinLimits: true });
   });
 });
 

@@ -82,6 +82,14 @@ describe('logistics: shipping quotes', () => {
     expect(options(res)).toEqual([expect.objectContaining({ cost: 499 }), expect.objectContaining({ cost: 1499 })]);
   });
 
+  it('refuses with 422 naming the money limit a quote that would cost more (20 lines of 99 one-tonne units)', async () => {
+    const anvil = await product(1_000_000);
+    const res = await quote(Array.from({ length: 20 }, () => ({ productId: anvil, quantity: 99 })), 'DE');
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toMatch(/money limit of 1,000,000,000 cents/);
+    expect((await quote([{ productId: anvil, quantity: 99 }], 'DE')).status).toBe(200);
+  });
+
   it('answers 404 when an item is not in the catalog', async () => {
     const res = await quote([{ productId: await product(100), quantity: 1 }, { productId: 'no-such-product', quantity: 1 }], 'US');
     expect(res.status).toBe(404);
@@ -153,6 +161,17 @@ describe('logistics: the carrier webhook', () => {
       expect((await carrierSays(raw, signature)).status, String(signature)).toBe(401);
     }
     expect((await track(trackingNumber)).body.status).toBe('created');
+  });
+
+  it('answers 401 to an unsigned or wrongly signed body over 10 kB, 400 to a signed one, and changes nothing', async () => {
+    const { trackingNumber, orderId } = await shipment();
+    const raw = JSON.stringify({ trackingNumber, status: 'in_transit', at: new Date().toISOString(), note: 'x'.repeat(11_000) });
+    for (const signature of [null, sign(raw, 'another-secret-entirely'), 'x'.repeat(500)]) {
+      expect((await carrierSays(raw, signature)).status, String(signature).slice(0, 20)).toBe(401);
+    }
+    expect([400, 413]).toContain((await carrierSays(raw)).status);
+    expect(await statusesOf(trackingNumber)).toEqual(['created']);
+    expect(published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId })).toEqual([]);
   });
 
   it('checks the signature over the exact bytes sent, not over a re-serialisation', async () => {

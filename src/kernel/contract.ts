@@ -83,7 +83,18 @@ export interface EventEnvelope<P = unknown> {
 
 /** Shared building blocks for contracts: keep them strict (no coercion) and JSON-only. */
 export const Id = z.string().min(1).max(100);
-export const Cents = z.number().int().min(0).max(1_000_000_000);
+/** The most one amount of money may be, in cents (the spec's "limits": every line, cart, quote and order). */
+export const MAX_AMOUNT = 1_000_000_000;
+export const Cents = z.number().int().min(0).max(MAX_AMOUNT);
+/**
+ * Whether an amount made from other amounts (a line total, a subtotal, a shipping cost) still fits
+ * `Cents`: check it where the sum is made, and refuse the request there, before it is stored or sent.
+ */
+export function withinMoneyLimit(cents: number): boolean {
+  return Number.isSafeInteger(cents) && cents >= 0 && cents <= MAX_AMOUNT;
+}
+/** How a refusal names the money bound, in the same words wherever it is hit. */
+export const MONEY_LIMIT = `the money limit of ${MAX_AMOUNT.toLocaleString('en-US')} cents`;
 export const Timestamp = z.string().describe('ISO-8601 timestamp');
 export const Page = z.strictObject({
   limit: z.number().int().min(1).max(100).default(20),

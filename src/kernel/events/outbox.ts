@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Contract, EventDef, EventEnvelope } from '../contract.ts';
 import type { z } from 'zod';
 import type { Sqlite } from '../persistence/database.ts';
-import { AppError } from '../errors.ts';
 
 export interface PublishOptions {
   /** Events with one key are handled in order by each consumer (use the aggregate id). */
@@ -32,7 +31,8 @@ export class Outbox {
     if (!this.ownTypes.has(def.type)) throw new Error(`A module may only publish its own events; ${def.type} is not in its contract`);
     if (!this.sqlite.inTransaction) throw new Error(`Publishing ${def.type} outside a transaction: wrap the change and the publish in db.transaction()`);
     const parsed = def.payload.safeParse(payload);
-    if (!parsed.success) throw new AppError('internal', `Payload of ${def.type} breaks its schema: ${parsed.error.message}`);
+    // A plain Error, not an AppError: the call boundary logs its details and tells the client only "Internal error".
+    if (!parsed.success) throw new Error(`Payload of ${def.type} breaks its schema: ${parsed.error.message}`);
     const envelope: EventEnvelope<z.output<E['payload']>> = {
       id: randomUUID(),
       type: def.type,

@@ -1,17 +1,33 @@
 import { z } from 'zod';
 import { call, Cents, defineContract, Id } from '../../kernel/contract.ts';
 
+/**
+ * A line total or subtotal as the cart shows it: a plain integer, not `Cents`, because a reprice
+ * after the units were added may take it past MAX_AMOUNT, and the cart must still read.
+ */
+const CartAmount = z.number().int().min(0);
+
 export const CartLine = z.object({
   productId: Id,
   name: z.string(),
   unitPrice: Cents,
   quantity: z.number().int().min(1).max(99),
-  lineTotal: Cents,
+  lineTotal: CartAmount,
   /** False when the product was archived after it was added: it cannot be bought. */
   available: z.boolean(),
   weightGrams: z.number().int().min(0),
 });
-export const Cart = z.object({ items: z.array(CartLine), subtotal: Cents, currency: z.literal('USD') });
+export const Cart = z.object({
+  items: z.array(CartLine),
+  subtotal: CartAmount,
+  currency: z.literal('USD'),
+  /**
+   * False when the subtotal is over MAX_AMOUNT (a reprice after the units were added): the cart
+   * still reads, but checkout refuses it until units are taken out. Absent (an answer from a
+   * version that predates it) reads as true.
+   */
+  withinLimits: z.boolean().default(true),
+});
 export type Cart = z.infer<typeof Cart>;
 
 const Quantity = z.number().int().min(1).max(99);
@@ -22,9 +38,15 @@ export const cartContract = defineContract(
   {
     /** The cart at current prices (one batched catalog call per read). */
     getCart: call({ input: z.strictObject({ userId: Id }), output: Cart }),
-    /** Adds units to a line (creating it); not found for unknown/archived products, unprocessable above 99. */
+    /**
+     * Adds units to a line (creating it); not found for unknown/archived products; unprocessable
+     * above 99 units, or when the line total or the subtotal would pass MAX_AMOUNT (nothing changes).
+     */
     addItem: call({ input: z.strictObject({ userId: Id, productId: Id, quantity: Quantity }), output: Cart }),
-    /** Sets a line's quantity; 0 removes it. Not found if the line is not in the cart. */
+    /**
+     * Sets a line's quantity; 0 removes it. Not found if the line is not in the cart; unprocessable
+     * when more units would take the line total or the subtotal past MAX_AMOUNT (fewer are always fine).
+     */
     setQuantity: call({ input: z.strictObject({ userId: Id, productId: Id, quantity: z.number().int().min(0).max(99) }), output: Cart }),
     /** Removes a line (not found if absent). */
     removeItem: call({ input: z.strictObject({ userId: Id, productId: Id }), output: Cart }),

@@ -15,13 +15,22 @@ export const Shipment = z.object({
 });
 export type Shipment = z.infer<typeof Shipment>;
 
+/**
+ * The most of a carrier webhook body the call carries: twice the HTTP edge's default body limit
+ * (100 kB), so a body is judged by its signature before its size (a report is far smaller).
+ */
+export const MAX_CARRIER_BODY = 200_000;
+
 const Lines = z.array(z.strictObject({ productId: Id, quantity: z.number().int().min(1).max(99) })).min(1).max(200);
 
 /** Shipping quotes, shipments and the carrier's status reports. */
 export const logisticsContract = defineContract(
   'logistics',
   {
-    /** Standard and express prices for these items to this destination (by total weight and zone). */
+    /**
+     * Standard and express prices for these items to this destination (by total weight and zone);
+     * unprocessable when a price would pass MAX_AMOUNT.
+     */
     quote: call({ input: z.strictObject({ items: Lines, address: Destination }), output: z.object({ options: z.array(QuoteOption) }) }),
     /** Books a shipment for an order (idempotent per order). */
     createShipment: call({
@@ -36,10 +45,11 @@ export const logisticsContract = defineContract(
       output: Shipment,
     }),
     /**
-     * A carrier webhook call: checks the HMAC-SHA256 signature of the raw body (unauthorized if
-     * wrong), then moves the shipment forward (never back; replays are harmless).
+     * A carrier webhook call: checks the HMAC-SHA256 signature of the raw body first (unauthorized
+     * if wrong, whatever the body), then reads the report (validation error if too long or malformed)
+     * and moves the shipment forward (never back; replays are harmless).
      */
-    recordCarrierEvent: call({ input: z.strictObject({ rawBody: z.string().max(10_000), signature: z.string().max(200) }), output: z.object({}) }),
+    recordCarrierEvent: call({ input: z.strictObject({ rawBody: z.string().max(MAX_CARRIER_BODY), signature: z.string().max(200) }), output: z.object({}) }),
   },
   {
     shipment_created: event(1, z.object({ orderId: Id, trackingNumber: z.string() })),

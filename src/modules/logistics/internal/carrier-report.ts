@@ -10,8 +10,14 @@ const CarrierReport = z.strictObject({
 });
 export type CarrierReport = z.infer<typeof CarrierReport>;
 
-/** Reads a (signature-checked) webhook body; malformed JSON or fields are a validation error. */
+/** A report is a few hundred characters; a body this long is not one. */
+const MAX_REPORT_LENGTH = 10_000;
+
+/** Reads a (signature-checked) webhook body; one too long, malformed JSON or bad fields are a validation error. */
 export function parseCarrierReport(rawBody: string): CarrierReport {
+  if (rawBody.length > MAX_REPORT_LENGTH) {
+    throw validationError([{ path: '(root)', message: `at most ${MAX_REPORT_LENGTH} characters` }], 'Carrier event too large');
+  }
   let json: unknown;
   try {
     json = JSON.parse(rawBody);

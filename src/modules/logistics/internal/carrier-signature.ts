@@ -9,3 +9,8 @@ export function isSignedByCarrier(secret: string, rawBody: string, signature: st
   const given = Buffer.from(signature, 'utf8');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** Whether a header could be a signature at all (64 lowercase hex digits); checking it needs no secret. */
+export function looksLikeCarrierSignature(signature: string): boolean {
+  return /^[0-9a-f]{64}$/.test(signature);
+}

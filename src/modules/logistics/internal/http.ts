@@ -1,6 +1,8 @@
+import { unauthorized, validationError } from '../../../kernel/errors.ts';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { pathParams } from '../../../kernel/http/query.ts';
-import { logisticsContract } from '../contract.ts';
+import { logisticsContract, MAX_CARRIER_BODY } from '../contract.ts';
+import { looksLikeCarrierSignature } from './carrier-signature.ts';
 
 /** The signature header is at most 200 characters in the contract; a longer one cannot be right anyway. */
 const MAX_SIGNATURE = 200;
@@ -8,7 +10,7 @@ const MAX_SIGNATURE = 200;
 export const logisticsRoutes = defineRoutes((r) => {
   r.post('/api/shipping/quotes', {
     access: 'public',
-    summary: 'Standard and express prices for items to a destination',
+    summary: 'Standard and express prices for items to a destination; 422 when a price would pass the money limit',
     body: logisticsContract.methods.quote.input,
   }, ({ body, use }) => use(logisticsContract).quote(body));
 
@@ -19,10 +21,15 @@ export const logisticsRoutes = defineRoutes((r) => {
   // untouched (`raw`) and the body is parsed only once the signature holds.
   r.post('/api/logistics/carrier-events', { access: 'public', summary: 'Carrier webhook (X-Carrier-Signature: HMAC-SHA256 of the raw body, hex)', raw: true, status: 204 },
     async ({ rawBody, headers, use }) => {
-      const signature = headers['x-carrier-signature'];
-      await use(logisticsContract).recordCarrierEvent({
-        rawBody: rawBody?.toString('utf8') ?? '',
-        signature: typeof signature === 'string' ? signature.slice(0, MAX_SIGNATURE) : '',
-      });
+      const header = headers['x-carrier-signature'];
+      const signature = typeof header === 'string' ? header.slice(0, MAX_SIGNATURE) : '';
+      const body = rawBody?.toString('utf8') ?? '';
+      // Only when HTTP_BODY_LIMIT was raised past what the call carries: the secret is logistics'
+      // alone, so here an unsigned sender still gets 401 and only a signature-shaped one hears the size.
+      if (body.length > MAX_CARRIER_BODY) {
+        if (!looksLikeCarrierSignature(signature)) throw unauthorized('Missing or wrong X-Carrier-Signature');
+        throw validationError([{ path: '(root)', message: `at most ${MAX_CARRIER_BODY} characters` }], 'Carrier event too large');
+      }
+      await use(logisticsContract).recordCarrierEvent({ rawBody: body, signature });
     });
 });

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { Api, Implementation } from '../../../kernel/contract.ts';
-import { AppError, conflict, notFound } from '../../../kernel/errors.ts';
+import { MONEY_LIMIT, withinMoneyLimit, type Api, type Implementation } from '../../../kernel/contract.ts';
+import { AppError, conflict, notFound, unprocessable } from '../../../kernel/errors.ts';
 import type { Outbox } from '../../../kernel/events/outbox.ts';
 import type { CatalogContract } from '../../catalog/contract.ts';
 import { logisticsContract, type LogisticsContract, type Shipment } from '../contract.ts';
@@ -40,7 +40,12 @@ export class LogisticsService implements Implementation<LogisticsContract> {
     const missing = productIds.find((id) => !grams.has(id));
     if (missing) throw notFound(`Product ${missing}`);
     const totalGrams = items.reduce((sum, i) => sum + grams.get(i.productId)! * i.quantity, 0);
-    return { options: shippingOptions(address.country, totalGrams) };
+    const options = shippingOptions(address.country, totalGrams);
+    // Costs grow with weight without end (up to 1 t a unit), so a heavy enough parcel prices past the bound.
+    if (!options.every((o) => withinMoneyLimit(o.cost))) {
+      throw unprocessable(`Shipping ${Math.ceil(totalGrams / 1000).toLocaleString('en-US')} kg would cost more than ${MONEY_LIMIT}; split the order`);
+    }
+    return { options };
   }
 
   createShipment(input: { orderId: string; userId: string; method: Method; address: { country: string; postalCode: string } }): Shipment {
@@ -84,6 +89,7 @@ export class LogisticsService implements Implementation<LogisticsContract> {
   }
 
   recordCarrierEvent({ rawBody, signature }: { rawBody: string; signature: string }) {
+    // The signature comes first: whoever cannot sign learns nothing about what else is wrong with the body.
     if (!isSignedByCarrier(this.carrierSecret, rawBody, signature)) throw new AppError('unauthorized', 'Missing or wrong X-Carrier-Signature');
     const report = parseCarrierReport(rawBody);
     this.store.transaction(() => {
