@@ -69,6 +69,31 @@ describe('recommendation: without any orders', () => {
     expect(await forProduct(made[0].id, '?limit=2')).toHaveLength(2);
   });
 
+  it('ranks the newest products first while nothing has been bought, as the catalog lists them (not by id)', async () => {
+    const lamps = await assortment.category('Lamps');
+    const made: string[] = [];
+    for (let i = 1; i <= 6; i++) {
+      made.push((await assortment.product({ name: `Lamp ${i}`, categoryId: lamps.id, price: 1000 + i })).id);
+      // A millisecond apart, so each has its own creation time.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await shop.settled();
+    const newestFirst = [...made].reverse();
+
+    expect((await forProduct(made[0], '?limit=5')).map((r) => r.productId)).toEqual(newestFirst.slice(0, 5));
+    const c = await api.registerCustomer();
+    const forNewCustomer = (await api.get('/api/recommendations?limit=6', c.token)).body.items;
+    expect(forNewCustomer.map((r: Rec) => [r.productId, r.reason])).toEqual(newestFirst.map((id) => [id, 'popular']));
+    const catalogOrder = (await api.get('/api/products?limit=6')).body.items.map((p: { id: string }) => p.id);
+    expect(forNewCustomer.map((r: Rec) => r.productId)).toEqual(catalogOrder);
+
+    // A wish makes its whole category equally likely "for you": newest first again.
+    expect((await api.post('/api/wishlist/items', { productId: made[2] }, c.token)).status).toBe(201);
+    await shop.settled();
+    const afterWish = (await api.get('/api/recommendations?limit=5', c.token)).body.items;
+    expect(afterWish.map((r: Rec) => [r.productId, r.reason])).toEqual(newestFirst.filter((id) => id !== made[2]).map((id) => [id, 'for_you']));
+  });
+
   it('gives a new customer popular products, and needs a token', async () => {
     const c = await api.registerCustomer();
     const res = await api.get('/api/recommendations', c.token);

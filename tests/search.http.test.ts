@@ -17,7 +17,8 @@ beforeAll(async () => {
 afterAll(() => shop?.stop());
 
 interface Hit { productId: string; name: string; price: number; categoryId: string; inStock: boolean; score?: number }
-interface Result { items: Hit[]; total: number; facets: { category: Record<string, number> } }
+interface Facet { id: string; name?: string; slug?: string; count: number }
+interface Result { items: Hit[]; total: number; facets: { category: Record<string, number>; categories: Facet[] } }
 
 /** Searches once the events so far have reached the index. */
 async function search(params: Record<string, string | number | boolean>): Promise<Result> {
@@ -130,6 +131,49 @@ describe('search: filters, sorts, facets and pages', () => {
 
     const red = await search({ q: `red ${w}` });
     expect(red.facets.category).toEqual({ [a.id]: 1, [b.id]: 1 });
+  });
+
+  it('takes a category by its slug as by its id, as the product list does', async () => {
+    const w = nonce();
+    const audio = await shelf.category('Headphones & Audio');
+    const other = await shelf.category('Laptops');
+    await shelf.product({ name: `Studio headphones ${w}`, categoryId: audio.id, price: 9900 });
+    await shelf.product({ name: `Compact earbuds ${w}`, categoryId: audio.id, price: 2900 });
+    await shelf.product({ name: `Headphone-free laptop ${w}`, categoryId: other.id, price: 99900 });
+
+    const bySlug = await search({ q: w, category: audio.slug });
+    expect(bySlug.total).toBe(2);
+    expect(bySlug).toEqual(await search({ q: w, category: audio.id }));
+    expect(names(await search({ category: audio.slug, sort: 'price_asc' }))).toEqual([`Compact earbuds ${w}`, `Studio headphones ${w}`]);
+    expect((await api.get('/api/products').query({ category: audio.slug })).body.total).toBe(2);
+  });
+
+  it('answers a category nobody has as the product list does: 200, nothing found, the other matches still counted', async () => {
+    const w = nonce();
+    const cat = await shelf.category('Kettles');
+    await shelf.product({ name: `Steel kettle ${w}`, categoryId: cat.id, price: 3000 });
+
+    const unknown = await api.get('/api/search').query({ q: w, category: 'no-such-category' });
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({ items: [], total: 0, facets: { category: { [cat.id]: 1 } } });
+    const products = await api.get('/api/products').query({ category: 'no-such-category' });
+    expect([products.status, products.body.total]).toEqual([200, 0]);
+  });
+
+  it('names each category of the facets beside its count, most matches first', async () => {
+    const w = nonce();
+    const shirts = await shelf.category('Shirts');
+    const socks = await shelf.category('Socks');
+    await shelf.product({ name: `Red socks ${w}`, categoryId: socks.id, price: 500 });
+    await shelf.product({ name: `Red shirt ${w}`, categoryId: shirts.id, price: 2000 });
+    await shelf.product({ name: `Blue shirt ${w}`, categoryId: shirts.id, price: 2500 });
+
+    const found = await search({ q: w, category: socks.slug });
+    expect(found.facets.category).toEqual({ [shirts.id]: 2, [socks.id]: 1 });
+    expect(found.facets.categories).toEqual([
+      { id: shirts.id, name: 'Shirts', slug: shirts.slug, count: 2 },
+      { id: socks.id, name: 'Socks', slug: socks.slug, count: 1 },
+    ]);
   });
 
   it('pages through results with limit and offset, keeping the total', async () => {

@@ -12,9 +12,9 @@ export const Recommendation = z.object({
 export const recommendationContract = defineContract(
   'recommendation',
   {
-    /** Products bought with this one, falling back to its category. */
+    /** Products bought with this one, falling back to its category; the newest first among equals (so all of them before any order). */
     forProduct: call({ input: z.strictObject({ productId: Id, limit: z.number().int().min(1).max(50).default(10) }), output: z.object({ items: z.array(Recommendation) }) }),
-    /** For a user: from their orders and wishlist, never what they bought; popular for a new user. */
+    /** For a user: from their orders and wishlist, never what they bought; popular for a new user; the newest first among equals. */
     forUser: call({ input: z.strictObject({ userId: Id, limit: z.number().int().min(1).max(50).default(10) }), output: z.object({ items: z.array(Recommendation) }) }),
   },
   {},

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Api } from '../../kernel/contract.ts';
 import { on } from '../../kernel/events/handlers.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
+import type { Logger } from '../../kernel/logger.ts';
 import type { Sqlite } from '../../kernel/persistence/database.ts';
 import type { ReadCaches } from '../../kernel/persistence/read-cache.ts';
 import { Kernel } from '../../kernel/tokens.ts';
@@ -10,6 +11,7 @@ import { warehouseContract, type WarehouseContract } from '../warehouse/contract
 import { searchContract } from './contract.ts';
 import { searchRoutes } from './internal/http.ts';
 import { TrackStockForSearch } from './internal/on-availability-changed.ts';
+import { LearnNewCategory } from './internal/on-category-created.ts';
 import { RepriceIndexedProduct } from './internal/on-price-changed.ts';
 import { DropArchivedProduct } from './internal/on-product-archived.ts';
 import { IndexNewProduct } from './internal/on-product-created.ts';
@@ -23,18 +25,19 @@ export default defineModule({
   bindings(bind) {
     bind(SearchStore).toResolvedValue((sqlite: Sqlite) => new SearchStore(sqlite), [Kernel.Sqlite]);
     bind(SearchService).toResolvedValue(
-      (store: SearchStore, caches: ReadCaches, catalog: Api<CatalogContract>, warehouse: Api<WarehouseContract>) =>
+      (store: SearchStore, caches: ReadCaches, catalog: Api<CatalogContract>, warehouse: Api<WarehouseContract>, logger: Logger) =>
         // search_text (FTS5) is derived from search_products by triggers, so watching the products covers it.
-        new SearchService(store, caches<SearchAnswer>({ scope: 'search_answers', tables: ['search_products'], maxEntries: 2_000 }), catalog, warehouse),
-      [SearchStore, Kernel.ReadCaches, catalogContract.token, warehouseContract.token],
+        new SearchService(store, caches<SearchAnswer>({ scope: 'search_answers', tables: ['search_products', 'search_categories'], maxEntries: 2_000 }), catalog, warehouse, logger),
+      [SearchStore, Kernel.ReadCaches, catalogContract.token, warehouseContract.token, Kernel.Logger],
     );
     // Every handler only writes to the index.
-    const handlersOnTheStoreAlone: Array<new (store: SearchStore) => unknown> = [IndexNewProduct, ReindexChangedProduct, RepriceIndexedProduct, DropArchivedProduct, TrackStockForSearch];
+    const handlersOnTheStoreAlone: Array<new (store: SearchStore) => unknown> = [LearnNewCategory, IndexNewProduct, ReindexChangedProduct, RepriceIndexedProduct, DropArchivedProduct, TrackStockForSearch];
     for (const Handler of handlersOnTheStoreAlone) provide(bind, Handler, [SearchStore]);
   },
   implementation: SearchService,
   routes: searchRoutes,
   handlers: [
+    on(catalogContract.events.category_created, LearnNewCategory),
     on(catalogContract.events.product_created, IndexNewProduct),
     on(catalogContract.events.product_updated, ReindexChangedProduct),
     on(catalogContract.events.price_changed, RepriceIndexedProduct),

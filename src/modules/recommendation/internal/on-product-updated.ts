@@ -10,7 +10,7 @@ export class FollowProductChange implements EventHandler<ProductUpdated> {
   constructor(private readonly store: RecommendationStore) {}
 
   handle(event: EventEnvelope<ProductUpdated>, ctx: HandlerContext): void {
-    const { id, categoryId, active } = event.payload.product;
-    ctx.commit(() => this.store.saveProduct(id, categoryId, active));
+    const { id, categoryId, active, createdAt } = event.payload.product;
+    ctx.commit(() => this.store.saveProduct(id, categoryId, active, createdAt));
   }
 }

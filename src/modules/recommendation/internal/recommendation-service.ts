@@ -16,9 +16,13 @@ const SLACK = 5;
  * "For you" scoring. A candidate scores
  *     2 × (paid orders in which it was bought together with something the user bought)
  *   + 1 × (products on the user's wishlist in its category),
- * ties broken by popularity (paid orders containing it), then by id so answers are stable.
- * A purchase weighs twice a wish: money spent says more than a wish. Candidates the user
- * bought or already wished are never shown; popular products fill the rest of the list.
+ * ties broken by popularity (paid orders containing it), then newest first, then by id so
+ * answers are stable. A purchase weighs twice a wish: money spent says more than a wish.
+ * Candidates the user bought or already wished are never shown; popular products fill the rest.
+ *
+ * Newest first is also the whole order of "popular" and "same category" while a shop has no paid
+ * orders yet (every count is 0): it is how the catalog lists products, so a new customer sees
+ * the shop's latest arrivals rather than an order of random-looking ids.
  */
 const TOGETHER_WEIGHT = 2;
 const WISH_WEIGHT = 1;
@@ -91,8 +95,16 @@ function rank(signals: Signal[]): Signal[] {
   }
   const score = (s: Signal) => TOGETHER_WEIGHT * s.together + WISH_WEIGHT * s.wishes;
   return [...merged.values()].sort(
-    (a, b) => score(b) - score(a) || b.purchases - a.purchases || a.productId.localeCompare(b.productId),
+    (a, b) => score(b) - score(a) || b.purchases - a.purchases || newestFirst(a, b) || a.productId.localeCompare(b.productId),
   );
+}
+
+/** Later creation first; a product whose creation is not known yet goes after those known (as NULLs sort in the store). */
+function newestFirst(a: Signal, b: Signal): number {
+  if (a.createdAt === b.createdAt) return 0;
+  if (a.createdAt === null) return 1;
+  if (b.createdAt === null) return -1;
+  return a.createdAt < b.createdAt ? 1 : -1;
 }
 
 function pick(signal: Signal, reason: Reason): Pick {

@@ -13,6 +13,8 @@ export interface Signal {
   wishes: number;
   /** Paid orders that contained it. */
   purchases: number;
+  /** When the catalog created it (null until its catalog event arrives): the newest lead among equals. */
+  createdAt: string | null;
 }
 
 const NOT_MINE = `NOT IN (SELECT product_id FROM user_purchases WHERE user_id = @userId
@@ -30,8 +32,9 @@ export class RecommendationStore {
       order: db.select().from(orders).where(eq(orders.orderId, sql.placeholder('orderId'))).prepare(),
       // Archiving is final, so an update that arrives late does not bring a product back.
       upsertProduct: sqlite.prepare(
-        `INSERT INTO products (product_id, category_id, active) VALUES (@productId, @categoryId, @active)
-         ON CONFLICT (product_id) DO UPDATE SET category_id = excluded.category_id, active = products.active AND excluded.active`,
+        `INSERT INTO products (product_id, category_id, active, created_at) VALUES (@productId, @categoryId, @active, @createdAt)
+         ON CONFLICT (product_id) DO UPDATE SET category_id = excluded.category_id, active = products.active AND excluded.active,
+           created_at = excluded.created_at`,
       ),
       archive: sqlite.prepare(
         `INSERT INTO products (product_id, active) VALUES (?, 0) ON CONFLICT (product_id) DO UPDATE SET active = 0`,
@@ -55,37 +58,37 @@ export class RecommendationStore {
       // CROSS JOIN fixes the join order (SQLite's rule): start from this product's pairs. Left to
       // itself, the planner walked every active product and probed the pairs for each one.
       boughtWith: sqlite.prepare(
-        `SELECT t.other_id AS productId, t.orders AS together, 0 AS wishes, p.purchases AS purchases
+        `SELECT t.other_id AS productId, t.orders AS together, 0 AS wishes, p.purchases AS purchases, p.created_at AS createdAt
          FROM bought_together t CROSS JOIN products p ON p.product_id = t.other_id AND p.active = 1
          WHERE t.product_id = @productId
-         ORDER BY t.orders DESC, p.purchases DESC, t.other_id LIMIT @limit`,
+         ORDER BY t.orders DESC, p.purchases DESC, p.created_at DESC, t.other_id LIMIT @limit`,
       ),
       sameCategory: sqlite.prepare(
-        `SELECT p.product_id AS productId, 0 AS together, 0 AS wishes, p.purchases AS purchases
+        `SELECT p.product_id AS productId, 0 AS together, 0 AS wishes, p.purchases AS purchases, p.created_at AS createdAt
          FROM products me JOIN products p ON p.category_id = me.category_id AND p.active = 1 AND p.product_id <> me.product_id
          WHERE me.product_id = @productId
-         ORDER BY p.purchases DESC, p.product_id LIMIT @limit`,
+         ORDER BY p.purchases DESC, p.created_at DESC, p.product_id LIMIT @limit`,
       ),
       boughtWithMine: sqlite.prepare(
-        `SELECT t.other_id AS productId, SUM(t.orders) AS together, 0 AS wishes, p.purchases AS purchases
+        `SELECT t.other_id AS productId, SUM(t.orders) AS together, 0 AS wishes, p.purchases AS purchases, p.created_at AS createdAt
          FROM user_purchases mine
          CROSS JOIN bought_together t ON t.product_id = mine.product_id
          CROSS JOIN products p ON p.product_id = t.other_id AND p.active = 1
          WHERE mine.user_id = @userId AND t.other_id ${NOT_MINE}
-         GROUP BY t.other_id ORDER BY together DESC, p.purchases DESC, t.other_id LIMIT @limit`,
+         GROUP BY t.other_id ORDER BY together DESC, p.purchases DESC, p.created_at DESC, t.other_id LIMIT @limit`,
       ),
       likeMyWishes: sqlite.prepare(
-        `SELECT p.product_id AS productId, 0 AS together, COUNT(*) AS wishes, p.purchases AS purchases
+        `SELECT p.product_id AS productId, 0 AS together, COUNT(*) AS wishes, p.purchases AS purchases, p.created_at AS createdAt
          FROM wishes w
          JOIN products wished ON wished.product_id = w.product_id
          JOIN products p ON p.category_id = wished.category_id AND p.active = 1
          WHERE w.user_id = @userId AND p.product_id ${NOT_MINE}
-         GROUP BY p.product_id ORDER BY wishes DESC, p.purchases DESC, p.product_id LIMIT @limit`,
+         GROUP BY p.product_id ORDER BY wishes DESC, p.purchases DESC, p.created_at DESC, p.product_id LIMIT @limit`,
       ),
       popularForUser: sqlite.prepare(
-        `SELECT product_id AS productId, 0 AS together, 0 AS wishes, purchases
+        `SELECT product_id AS productId, 0 AS together, 0 AS wishes, purchases, created_at AS createdAt
          FROM products WHERE active = 1 AND product_id ${NOT_MINE}
-         ORDER BY purchases DESC, product_id LIMIT @limit`,
+         ORDER BY purchases DESC, created_at DESC, product_id LIMIT @limit`,
       ),
     };
   }
@@ -94,8 +97,8 @@ export class RecommendationStore {
     return this.db.transaction(() => work());
   }
 
-  saveProduct(productId: string, categoryId: string, active: boolean): void {
-    this.s.upsertProduct.run({ productId, categoryId, active: active ? 1 : 0 });
+  saveProduct(productId: string, categoryId: string, active: boolean, createdAt: string): void {
+    this.s.upsertProduct.run({ productId, categoryId, active: active ? 1 : 0, createdAt });
   }
 
   archiveProduct(productId: string): void {
@@ -157,7 +160,7 @@ export class RecommendationStore {
     return this.s.likeMyWishes.all({ userId, limit }) as Signal[];
   }
 
-  /** The most bought products the user has neither bought nor wished. */
+  /** The most bought products the user has neither bought nor wished; the newest first among equals. */
   popularFor(userId: string, limit: number): Signal[] {
     return this.s.popularForUser.all({ userId, limit }) as Signal[];
   }

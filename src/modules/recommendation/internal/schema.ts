@@ -4,7 +4,7 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 /**
  * What recommendation knows of the catalog (fed by catalog events) plus how often each product
  * was in a paid order. A product first seen in an order, before its catalog event, has no
- * category until that event arrives.
+ * category and no creation time until that event arrives.
  */
 export const products = sqliteTable(
   'products',
@@ -14,11 +14,13 @@ export const products = sqliteTable(
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     /** Paid orders that contained the product: its popularity. */
     purchases: integer('purchases').notNull().default(0),
+    /** The catalog's `createdAt`: among equally bought products the newest come first, as in the catalog's lists. */
+    createdAt: text('created_at'),
   },
-  // In the exact order of the ranking queries (most bought first, then id), so no query sorts rows.
+  // In the exact order of the ranking queries (most bought, then newest, then id), so no query sorts rows.
   (t) => [
-    index('products_category_popular').on(t.categoryId, t.active, sql`${t.purchases} DESC`, t.productId),
-    index('products_popular').on(t.active, sql`${t.purchases} DESC`, t.productId),
+    index('products_category_popular').on(t.categoryId, t.active, sql`${t.purchases} DESC`, sql`${t.createdAt} DESC`, t.productId),
+    index('products_popular').on(t.active, sql`${t.purchases} DESC`, sql`${t.createdAt} DESC`, t.productId),
   ],
 );
 

@@ -37,3 +37,18 @@ export const searchStock = sqliteTable('search_stock', {
   /** When the warehouse reported this level: older reports are ignored. */
   changedAt: text('changed_at').notNull(),
 });
+
+/**
+ * Categories as the catalog describes them: what lets a slug stand for its id and names the
+ * facets. Fed by category_created; categories the events never brought (a shop older than this
+ * table) are learnt from the catalog when a search meets them (see search-service.ts).
+ */
+export const searchCategories = sqliteTable(
+  'search_categories',
+  {
+    categoryId: text('category_id').primaryKey(),
+    name: text('name').notNull(),
+    slug: text('slug').notNull(),
+  },
+  (t) => [index('search_categories_slug').on(t.slug)],
+);

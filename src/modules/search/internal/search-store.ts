@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Sqlite } from '../../../kernel/persistence/database.ts';
-import type { Product } from '../../catalog/contract.ts';
+import type { Category, Product } from '../../catalog/contract.ts';
 import type { SearchSort as Sorts } from '../contract.ts';
 
 export type SearchSort = z.infer<typeof Sorts>;
@@ -21,6 +21,14 @@ export interface HitRow {
   categoryId: string;
   inStock: number;
   score: number | null;
+}
+
+/** Matches in one category; name and slug are null for a category search has not heard of. */
+export interface FacetRow {
+  id: string;
+  name: string | null;
+  slug: string | null;
+  count: number;
 }
 
 type Statement = ReturnType<Sqlite['prepare']>;
@@ -68,7 +76,13 @@ export class SearchStore {
         ));
       }
     }
-    const facet = (text: boolean) => sqlite.prepare(`SELECT d.category_id AS categoryId, count(*) AS n ${fromWhere(text, false)} GROUP BY d.category_id`);
+    // Counted first, named after: the counting stays on the facets index alone.
+    const facet = (text: boolean) => sqlite.prepare(
+      `SELECT f.id, c.name, c.slug, f.count
+       FROM (SELECT d.category_id AS id, count(*) AS count ${fromWhere(text, false)} GROUP BY d.category_id) f
+       LEFT JOIN search_categories c ON c.category_id = f.id
+       ORDER BY f.count DESC, c.name, f.id`,
+    );
     this.facets = { text: facet(true), browse: facet(false) };
     this.stmts = {
       saveProduct: sqlite.prepare(
@@ -97,6 +111,16 @@ export class SearchStore {
       deleteProduct: sqlite.prepare('DELETE FROM search_products WHERE product_id = ?'),
       deleteStock: sqlite.prepare('DELETE FROM search_stock WHERE product_id = ?'),
       rebuildText: sqlite.prepare(`INSERT INTO search_text (search_text) VALUES ('rebuild')`),
+      saveCategory: sqlite.prepare(
+        `INSERT INTO search_categories (category_id, name, slug) VALUES (@id, @name, @slug)
+         ON CONFLICT (category_id) DO UPDATE SET name = excluded.name, slug = excluded.slug`,
+      ),
+      // An id wins over a slug that happens to spell the same text.
+      category: sqlite.prepare(
+        `SELECT category_id AS id, name, slug, 0 AS bySlug FROM search_categories WHERE category_id = @idOrSlug
+         UNION ALL SELECT category_id, name, slug, 1 FROM search_categories WHERE slug = @idOrSlug
+         ORDER BY bySlug LIMIT 1`,
+      ),
     };
   }
 
@@ -111,10 +135,19 @@ export class SearchStore {
     return statement.all({ ...bind(filters), limit, offset }) as HitRow[];
   }
 
-  /** Matching products per category, with every filter but the category. */
-  countByCategory(filters: SearchFilters): Record<string, number> {
-    const rows = this.facets[filters.match === null ? 'browse' : 'text'].all(bind(filters)) as Array<{ categoryId: string; n: number }>;
-    return Object.fromEntries(rows.map((r) => [r.categoryId, r.n]));
+  /** Matching products per category, with every filter but the category; most matches first, then by name. */
+  countByCategory(filters: SearchFilters): FacetRow[] {
+    return this.facets[filters.match === null ? 'browse' : 'text'].all(bind(filters)) as FacetRow[];
+  }
+
+  saveCategory(category: Category): void {
+    this.stmts.saveCategory.run(category);
+  }
+
+  /** The category with this id or, failing that, this slug. */
+  category(idOrSlug: string): Category | undefined {
+    const row = this.stmts.category.get({ idOrSlug }) as (Category & { bySlug: number }) | undefined;
+    return row && { id: row.id, name: row.name, slug: row.slug };
   }
 
   /** Stores a product's whole state unless a newer one is already held. */
