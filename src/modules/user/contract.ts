@@ -4,6 +4,7 @@ import { call, defineContract, event, Id, Timestamp } from '../../kernel/contrac
 const Email = z.email().max(254);
 const Password = z.string().min(8, 'at least 8 characters').max(200);
 const Name = z.string().trim().min(1).max(100);
+const Role = z.enum(['customer', 'admin']);
 
 export const Preferences = z.object({
   /** Whether notices are also sent by email (when the shop has SMTP). */
@@ -14,7 +15,7 @@ export const PublicUser = z.object({
   id: Id,
   email: z.string(),
   name: z.string(),
-  role: z.enum(['customer', 'admin']),
+  role: Role,
   preferences: Preferences,
   createdAt: Timestamp,
 });
@@ -33,15 +34,33 @@ export type Address = z.infer<typeof Address>;
 
 const Session = z.object({ user: PublicUser, token: z.string() });
 const UserRef = z.strictObject({ userId: Id });
+/** The client's network address as the HTTP edge saw it: sign-ins and registrations are throttled per address. */
+const ClientAddress = z.string().min(1).max(100);
 
 /** Accounts, sign-in, profiles, preferences and addresses. */
 export const userContract = defineContract(
   'user',
   {
-    /** Creates a customer account and signs it in. Conflict if the email is taken. */
-    register: call({ input: z.strictObject({ email: Email, password: Password, name: Name }), output: Session }),
-    /** Signs in. Unauthorized for an unknown email or a wrong password alike; rate limited after repeated failures. */
-    login: call({ input: z.strictObject({ email: z.string().max(254), password: z.string().max(200) }), output: Session }),
+    /** Creates a customer account and signs it in. Conflict if the email is taken; rate limited after many from one address. */
+    register: call({ input: z.strictObject({ email: Email, password: Password, name: Name, clientAddress: ClientAddress }), output: Session }),
+    /**
+     * Signs in. Unauthorized for an unknown email or a wrong password alike; rate limited after
+     * repeated failures (per account and address, per account, per address); unavailable while too
+     * many passwords are being checked.
+     */
+    login: call({ input: z.strictObject({ email: z.string().max(254), password: z.string().max(200), clientAddress: ClientAddress }), output: Session }),
+    /** Whether a token with this version still stands, and the user's current role; unauthorized once revoked. */
+    checkSession: call({ input: z.strictObject({ userId: Id, tokenVersion: z.number().int().min(0) }), output: z.object({ id: Id, role: Role }) }),
+    /** Signs the user out everywhere: every token issued so far stops working. */
+    logout: call({ input: UserRef, output: z.object({}) }),
+    /**
+     * Replaces the password and answers a new token; every older token stops working. Unauthorized
+     * for a wrong current password, which counts as a failed sign-in (rate limited alike).
+     */
+    changePassword: call({
+      input: z.strictObject({ userId: Id, currentPassword: z.string().max(200), newPassword: Password, clientAddress: ClientAddress }),
+      output: z.object({ token: z.string() }),
+    }),
     /** A user's profile. */
     getUser: call({ input: UserRef, output: PublicUser }),
     /** Profiles and preferences of several users at once (unknown ids are left out). */
@@ -62,7 +81,7 @@ export const userContract = defineContract(
   },
   {
     /** A new account exists. */
-    registered: event(1, z.object({ userId: Id, email: z.string(), name: z.string(), role: z.enum(['customer', 'admin']) })),
+    registered: event(1, z.object({ userId: Id, email: z.string(), name: z.string(), role: Role })),
     /** A user's notification preferences changed. */
     preferences_changed: event(1, z.object({ userId: Id, emailNotifications: z.boolean() })),
   },

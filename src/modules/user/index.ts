@@ -9,6 +9,8 @@ import { userContract } from './contract.ts';
 import { createConfiguredAdmin } from './internal/create-admin.ts';
 import { userRoutes } from './internal/http.ts';
 import { PasswordHasher } from './internal/passwords.ts';
+import { SignInThrottle } from './internal/sign-in-throttle.ts';
+import { ThrottleStore } from './internal/throttle-store.ts';
 import { UserService } from './internal/user-service.ts';
 import { UserStore } from './internal/user-store.ts';
 
@@ -17,13 +19,17 @@ export default defineModule({
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings(bind) {
     bind(UserStore).toResolvedValue((db: Db) => new UserStore(db), [Kernel.Db]);
+    bind(SignInThrottle).toResolvedValue((db: Db) => new SignInThrottle(new ThrottleStore(db)), [Kernel.Db]);
     bind(PasswordHasher).toResolvedValue((config: Config) => new PasswordHasher(config.scryptCost), [Kernel.Config]);
     bind(UserService).toResolvedValue(
-      (store: UserStore, passwords: PasswordHasher, tokens: TokenService, outbox: Outbox) => new UserService(store, passwords, tokens, outbox),
-      [UserStore, PasswordHasher, Kernel.Tokens, Kernel.Outbox],
+      (store: UserStore, passwords: PasswordHasher, tokens: TokenService, outbox: Outbox, throttle: SignInThrottle) =>
+        new UserService(store, passwords, tokens, outbox, throttle),
+      [UserStore, PasswordHasher, Kernel.Tokens, Kernel.Outbox, SignInThrottle],
     );
   },
   implementation: UserService,
   routes: userRoutes,
+  // Tokens signed before versions existed carry none: version 0, which every user starts at.
+  sessionCheck: (claims, use) => use(userContract).checkSession({ userId: claims.id, tokenVersion: claims.version ?? 0 }),
   onStart: (c) => createConfiguredAdmin(c.get(Kernel.Config), c.get(UserStore), c.get(UserService), c.get(Kernel.Logger)),
 });

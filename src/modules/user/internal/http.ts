@@ -10,10 +10,21 @@ export const userRoutes = defineRoutes((r) => {
     summary: 'Create a customer account; answers with a token',
     body: z.strictObject({ email: z.email().max(254), password: z.string().min(8).max(200), name: z.string().trim().min(1).max(100) }),
     status: 201,
-  }, ({ body, use }) => use(userContract).register(body));
+  }, ({ body, ip, use }) => use(userContract).register({ ...body, clientAddress: ip }));
 
   r.post('/api/auth/login', { access: 'public', summary: 'Sign in; answers with a token', body: Credentials },
-    ({ body, use }) => use(userContract).login(body));
+    ({ body, ip, use }) => use(userContract).login({ ...body, clientAddress: ip }));
+
+  r.post('/api/auth/logout', { access: 'user', summary: 'Sign out: every token of the caller stops working', status: 204 },
+    async ({ user, use }) => {
+      await use(userContract).logout({ userId: user.id });
+    });
+
+  r.post('/api/users/me/password', {
+    access: 'user',
+    summary: 'Change the password; answers a new token, every older one stops working',
+    body: z.strictObject({ currentPassword: z.string().max(200), newPassword: z.string().min(8).max(200) }),
+  }, ({ body, user, ip, use }) => use(userContract).changePassword({ userId: user.id, ...body, clientAddress: ip }));
 
   r.get('/api/users/me', { access: 'user', summary: 'The signed-in user' },
     ({ user, use }) => use(userContract).getUser({ userId: user.id }));

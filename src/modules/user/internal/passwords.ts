@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { HashGate } from './hash-gate.ts';
 
 const KEY_LENGTH = 32;
 const MAX_MEM = 256 * 1024 * 1024;
@@ -12,33 +13,38 @@ function derive(password: string, salt: Buffer, params: ScryptOptions): Promise<
 /**
  * A password is never stored: only `scrypt$N$r$p$salt$hash`. The cost (log2 N, default 17 as
  * OWASP advises) comes from SCRYPT_COST and is stored with each hash so it can be raised later.
+ * Every hash passes the gate, which refuses (503) when too many wait.
  */
 export class PasswordHasher {
   private readonly params: ScryptOptions;
-  private dummy: Promise<string> | null = null;
+  /** A stored hash no password matches (random key), at today's cost. */
+  private readonly nothing: string;
 
-  constructor(costLog2: number) {
+  constructor(costLog2: number, private readonly gate: HashGate = new HashGate()) {
     this.params = { N: 2 ** costLog2, r: 8, p: 1 };
+    this.nothing = this.format(randomBytes(16), randomBytes(KEY_LENGTH));
   }
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(16);
-    const key = await derive(password, salt, this.params);
-    return ['scrypt', this.params.N, this.params.r, this.params.p, salt.toString('base64'), key.toString('base64')].join('$');
+    return this.format(salt, await this.gate.run(() => derive(password, salt, this.params)));
   }
 
   async verify(password: string, stored: string): Promise<boolean> {
     const [scheme, n, r, p, salt, hash] = stored.split('$');
     if (scheme !== 'scrypt' || !salt || !hash) return false;
     const expected = Buffer.from(hash, 'base64');
-    const key = await derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+    const key = await this.gate.run(() => derive(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) }));
     return key.length === expected.length && timingSafeEqual(key, expected);
   }
 
   /** Burns the time of a real check, so an unknown email cannot be told from a wrong password by timing. */
   async verifyAgainstNothing(password: string): Promise<false> {
-    this.dummy ??= this.hash('not-a-real-password');
-    await this.verify(password, await this.dummy);
+    await this.verify(password, this.nothing);
     return false;
+  }
+
+  private format(salt: Buffer, key: Buffer): string {
+    return ['scrypt', this.params.N, this.params.r, this.params.p, salt.toString('base64'), key.toString('base64')].join('$');
   }
 }

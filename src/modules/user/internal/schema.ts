@@ -1,4 +1,4 @@
-import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -8,6 +8,8 @@ export const users = sqliteTable('users', {
   role: text('role', { enum: ['customer', 'admin'] }).notNull(),
   emailNotifications: integer('email_notifications', { mode: 'boolean' }).notNull().default(true),
   createdAt: text('created_at').notNull(),
+  /** Raised by a logout or a password change: tokens signed with an older version no longer open a session. */
+  tokenVersion: integer('token_version').notNull().default(0),
 });
 
 export const addresses = sqliteTable(
@@ -26,13 +28,40 @@ export const addresses = sqliteTable(
   (t) => [index('addresses_user').on(t.userId)],
 );
 
-/** Failed sign-ins per email, to slow down password guessing (429 after too many). */
+/**
+ * Sign-in attempts that did not succeed, per email and client address, to slow down password
+ * guessing (429 past the limits in sign-in-throttle.ts). An attempt is written before its password
+ * is checked, so attempts still being checked count too; a right password deletes its row.
+ */
 export const loginFailures = sqliteTable(
   'login_failures',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     email: text('email').notNull(),
+    address: text('address').notNull().default(''),
     at: integer('at').notNull(),
   },
-  (t) => [index('login_failures_email_at').on(t.email, t.at)],
+  (t) => [index('login_failures_email_at').on(t.email, t.at), index('login_failures_address_at').on(t.address, t.at)],
+);
+
+/** Registrations per client address (whatever their outcome), to slow down mass sign-ups. */
+export const registrationAttempts = sqliteTable(
+  'registration_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    address: text('address').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('registration_attempts_address_at').on(t.address, t.at)],
+);
+
+/** Addresses a user signed in from with the right password, recently: they may still try while the account is locked. */
+export const signInAddresses = sqliteTable(
+  'sign_in_addresses',
+  {
+    userId: text('user_id').notNull(),
+    address: text('address').notNull(),
+    lastAt: integer('last_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.address] })],
 );

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Implementation } from '../../../kernel/contract.ts';
-import { AppError, conflict, notFound } from '../../../kernel/errors.ts';
+import { AppError, conflict, notFound, unauthorized } from '../../../kernel/errors.ts';
 import type { Outbox } from '../../../kernel/events/outbox.ts';
 import type { TokenService } from '../../../kernel/http/tokens.ts';
 import { userContract, type Address, type PublicUser, type UserContract } from '../contract.ts';
 import type { PasswordHasher } from './passwords.ts';
+import type { Attempt, SignInThrottle } from './sign-in-throttle.ts';
 import type { AddressRow, UserRow, UserStore } from './user-store.ts';
-
-/** Sign-in attempts allowed per email within the window before answering 429. */
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 /** The user module's use cases; each public method is one call of its contract. */
 export class UserService implements Implementation<UserContract> {
@@ -18,16 +15,18 @@ export class UserService implements Implementation<UserContract> {
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly outbox: Outbox,
+    private readonly throttle: SignInThrottle,
   ) {}
 
-  async register(input: { email: string; password: string; name: string }) {
-    const user = await this.createUser(input.email, input.password, input.name, 'customer');
-    return { user: toPublic(user), token: await this.tokens.issue({ id: user.id, role: user.role }) };
+  async register(input: { email: string; password: string; name: string; clientAddress: string }) {
+    const attempt = this.throttle.beginRegistration(input.clientAddress);
+    const user = await forgivenIfBusy(attempt, () => this.createUser(input.email, input.password, input.name, 'customer'));
+    return { user: toPublic(user), token: await this.issueToken(user) };
   }
 
   /** Creates an account (also used to create the configured admin). */
   async createUser(email: string, password: string, name: string, role: UserRow['role']): Promise<UserRow> {
-    const normalised = email.trim().toLowerCase();
+    const normalised = normaliseEmail(email);
     if (this.store.findByEmail(normalised)) throw conflict('An account with this email already exists');
     const row: UserRow = {
       id: randomUUID(),
@@ -37,6 +36,7 @@ export class UserService implements Implementation<UserContract> {
       passwordHash: await this.passwords.hash(password),
       emailNotifications: true,
       createdAt: new Date().toISOString(),
+      tokenVersion: 0,
     };
     this.store.transaction(() => {
       // Re-checked inside the transaction: two registrations may have raced past the first check.
@@ -47,20 +47,40 @@ export class UserService implements Implementation<UserContract> {
     return row;
   }
 
-  async login(input: { email: string; password: string }) {
-    const email = input.email.trim().toLowerCase();
-    const now = Date.now();
-    if (this.store.recentFailures(email, now - FAILURE_WINDOW_MS) >= MAX_FAILURES) {
-      throw new AppError('rate_limited', 'Too many failed sign-ins for this account; try again in 15 minutes');
-    }
+  async login(input: { email: string; password: string; clientAddress: string }) {
+    const email = normaliseEmail(input.email);
     const user = this.store.findByEmail(email);
-    const ok = user ? await this.passwords.verify(input.password, user.passwordHash) : await this.passwords.verifyAgainstNothing(input.password);
-    if (!user || !ok) {
-      this.store.recordFailure(email, now);
-      throw new AppError('unauthorized', 'Email or password is wrong');
-    }
-    this.store.clearFailures(email);
-    return { user: toPublic(user), token: await this.tokens.issue({ id: user.id, role: user.role }) };
+    // Counted before the hash, so parallel guesses cannot all pass the limit.
+    const attempt = this.throttle.beginSignIn(email, input.clientAddress, user?.id);
+    const ok = await forgivenIfBusy(attempt, () =>
+      user ? this.passwords.verify(input.password, user.passwordHash) : this.passwords.verifyAgainstNothing(input.password));
+    if (!user || !ok) throw unauthorized('Email or password is wrong');
+    attempt.succeeded();
+    // The token carries the version read with the hash just checked: a logout or password change meanwhile voids it.
+    return { user: toPublic(user), token: await this.issueToken(user) };
+  }
+
+  checkSession({ userId, tokenVersion }: { userId: string; tokenVersion: number }) {
+    const session = this.store.session(userId);
+    if (!session || session.tokenVersion !== tokenVersion) throw unauthorized('Token revoked: log in again');
+    return { id: session.id, role: session.role };
+  }
+
+  logout({ userId }: { userId: string }) {
+    if (this.store.revokeTokens(userId) === undefined) throw notFound('User');
+    return {};
+  }
+
+  async changePassword(input: { userId: string; currentPassword: string; newPassword: string; clientAddress: string }) {
+    const user = this.store.findById(input.userId);
+    if (!user) throw notFound('User');
+    const attempt = this.throttle.beginSignIn(user.email, input.clientAddress, user.id);
+    const ok = await forgivenIfBusy(attempt, () => this.passwords.verify(input.currentPassword, user.passwordHash));
+    if (!ok) throw unauthorized('The current password is wrong');
+    attempt.succeeded();
+    const tokenVersion = this.store.changePassword(user.id, user.passwordHash, await this.passwords.hash(input.newPassword));
+    if (tokenVersion === undefined) throw conflict('The password was changed meanwhile; sign in again with the new one');
+    return { token: await this.tokens.issue({ id: user.id, role: user.role, version: tokenVersion }) };
   }
 
   getUser({ userId }: { userId: string }): PublicUser {
@@ -106,6 +126,22 @@ export class UserService implements Implementation<UserContract> {
 
   listAdmins() {
     return { items: this.store.admins().map(toPublic) };
+  }
+
+  private issueToken(user: UserRow): Promise<string> {
+    return this.tokens.issue({ id: user.id, role: user.role, version: user.tokenVersion });
+  }
+}
+
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+/** Runs a password hash for a counted attempt; if the server was too busy to run it, the attempt does not count. */
+async function forgivenIfBusy<T>(attempt: Pick<Attempt, 'forgive'>, hash: () => Promise<T>): Promise<T> {
+  try {
+    return await hash();
+  } catch (err) {
+    if (err instanceof AppError && err.kind === 'unavailable') attempt.forgive();
+    throw err;
   }
 }
 

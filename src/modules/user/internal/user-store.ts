@@ -1,10 +1,12 @@
-import { and, asc, count, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
-import { addresses, loginFailures, users } from './schema.ts';
+import { addresses, users } from './schema.ts';
 import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type AddressRow = typeof addresses.$inferSelect;
+/** What decides whether a token still stands. */
+export type SessionRow = Pick<UserRow, 'id' | 'role' | 'tokenVersion'>;
 
 /** A partial update in one statement: a column whose value is bound as null keeps what it had. */
 const orKeep = (name: string, column: typeof users.name | typeof users.passwordHash | typeof users.role | typeof users.emailNotifications) =>
@@ -15,11 +17,17 @@ export class UserStore {
   private readonly q;
 
   constructor(private readonly db: Db) {
-    const byEmail = eq(loginFailures.email, p('email'));
+    const nextVersion = sql`${users.tokenVersion} + 1`;
     this.q = {
       byEmail: db.select().from(users).where(eq(users.email, p('email'))).prepare(),
       byId: db.select().from(users).where(eq(users.id, p('id'))).prepare(),
       // One statement for any number of ids: they travel as one JSON array.
+      // Runs on every authenticated request: a primary-key lookup of three columns.
+      session: db.select({ id: users.id, role: users.role, tokenVersion: users.tokenVersion }).from(users).where(eq(users.id, p('id'))).prepare(),
+      revokeTokens: db.update(users).set({ tokenVersion: nextVersion }).where(eq(users.id, p('id'))).returning({ tokenVersion: users.tokenVersion }).prepare(),
+      // Only if the hash is still the one the current password was checked against (no change raced this one).
+      changePassword: db.update(users).set({ passwordHash: sql`${p('passwordHash')}`, tokenVersion: nextVersion })
+        .where(and(eq(users.id, p('id')), eq(users.passwordHash, p('checkedHash')))).returning({ tokenVersion: users.tokenVersion }).prepare(),
       byIds: db.select().from(users).where(inJsonArray(users.id, 'ids')).prepare(),
       admins: db.select().from(users).where(eq(users.role, 'admin')).orderBy(asc(users.createdAt)).prepare(),
       insertUser: db.insert(users).values({
@@ -38,9 +46,6 @@ export class UserStore {
         id: p('id'), userId: p('userId'), name: p('name'), line1: p('line1'), line2: p('line2'), city: p('city'),
         postalCode: p('postalCode'), country: p('country'), createdAt: p('createdAt'),
       }).prepare(),
-      recentFailures: db.select({ n: count() }).from(loginFailures).where(and(byEmail, gte(loginFailures.at, p('since')))).prepare(),
-      recordFailure: db.insert(loginFailures).values({ email: p('email'), at: p('at') }).prepare(),
-      clearFailures: db.delete(loginFailures).where(and(byEmail, lt(loginFailures.at, p('before')))).prepare(),
     };
   }
 
@@ -54,6 +59,20 @@ export class UserStore {
 
   findById(id: string): UserRow | undefined {
     return this.q.byId.get({ id });
+  }
+
+  session(id: string): SessionRow | undefined {
+    return this.q.session.get({ id });
+  }
+
+  /** Raises the user's token version, so every token issued before stops working; answers the new version. */
+  revokeTokens(id: string): number | undefined {
+    return this.q.revokeTokens.get({ id })?.tokenVersion;
+  }
+
+  /** Sets a new password hash and revokes every older token; undefined if the hash is no longer `checkedHash`. */
+  changePassword(id: string, checkedHash: string, passwordHash: string): number | undefined {
+    return this.q.changePassword.get({ id, checkedHash, passwordHash })?.tokenVersion;
   }
 
   findByIds(ids: string[]): UserRow[] {
@@ -97,17 +116,5 @@ export class UserStore {
       id: row.id, userId: row.userId, name: row.name, line1: row.line1, line2: row.line2 ?? null, city: row.city,
       postalCode: row.postalCode, country: row.country, createdAt: row.createdAt,
     });
-  }
-
-  recentFailures(email: string, since: number): number {
-    return this.q.recentFailures.get({ email, since })?.n ?? 0;
-  }
-
-  recordFailure(email: string, at: number): void {
-    this.q.recordFailure.run({ email, at });
-  }
-
-  clearFailures(email: string, before: number = Number.MAX_SAFE_INTEGER): void {
-    this.q.clearFailures.run({ email, before });
   }
 }
