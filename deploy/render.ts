@@ -96,6 +96,9 @@ data:
   PORT: "${HTTP_PORT}"
   DATA_DIR: /data
   LOG_LEVEL: info
+  # No real card processor exists yet (README, "Payments"): production starts only once you set
+  # "test" here, the built-in gateway that takes test cards and charges nobody.
+  PAYMENT_GATEWAY: ""
   # NATS installed with its official Helm chart (see deploy/k8s/nats-values.yaml).
   NATS_URL: nats://nats.cleave.svc.cluster.local:4222
 ---

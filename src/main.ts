@@ -8,19 +8,23 @@ import { startShop } from './app/start.ts';
 async function main(): Promise<void> {
   let config;
   let topology;
+  if (wantsHelp(process.argv.slice(2))) {
+    console.log(USAGE);
+    return;
+  }
   try {
     config = loadConfig();
     topology = parseTopology(process.argv.slice(2), config, moduleNames);
   } catch (err) {
-    console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
-    console.error(`\n${USAGE}`);
+    // One line a user can act on; the usage is one `--help` away.
+    console.error(`${err instanceof Error ? err.message : String(err)}${err instanceof ConfigError ? '' : ' (see --help)'}`);
     process.exit(2);
   }
   if (topology === 'help') {
     console.log(USAGE);
     return;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   const shop = await startShop(config, topology, logger).catch((err: unknown) => {
     logger.fatal({ err }, `startup failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
@@ -43,6 +47,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Help needs no valid environment: someone asking for it may be about to fix theirs. */
+function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
 }
 
 void main();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { PROCESS_ID_HEADER } from '../../src/kernel/runtime.ts';
 
 export interface ChildSpec {
   name: string;
@@ -52,22 +53,41 @@ export class ManagedProcess {
     }
   }
 
-  /** Polls GET /readyz until it answers 200; fails early if the process exits. */
+  /**
+   * Polls GET /readyz until this process (not some other program on its port: the answer names
+   * its pid) answers 200. Fails early if the process exits or another program answers instead.
+   */
   async waitReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer';
     while (Date.now() < deadline) {
       if (!this.isRunning()) throw new Error(`${this.name} exited (code ${this.child?.exitCode}) before it was ready. Last output:\n${this.tail()}`);
+      let res: Response | null = null;
       try {
-        const res = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-        if (res.ok) return;
+        res = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
         last = `${res.status} ${await res.text()}`;
       } catch (err) {
         last = err instanceof Error ? err.message : String(err);
       }
+      if (res) {
+        this.checkAnswerIsOurs(res);
+        if (res.ok) return;
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`${this.name} was not ready within ${timeoutMs} ms (last /readyz: ${last}). Last output:\n${this.tail()}`);
+  }
+
+  /** An answer on our port from another process means another program holds the port: say so now. */
+  private checkAnswerIsOurs(res: Response): void {
+    const pid = res.headers.get(PROCESS_ID_HEADER);
+    const ours = String(this.child?.pid);
+    if (pid === ours) return;
+    const who = pid ? `process ${pid}` : `a program that does not name its pid (no ${PROCESS_ID_HEADER} header: not Cleave, or a dist/ build older than this launcher)`;
+    throw new Error(
+      `${this.url}/readyz is answered by ${who}, not by ${this.name} (pid ${ours}): port ${this.spec.port} is already in use. ` +
+        'Stop the program using it, or start the topology on other ports (PORT=<base port>).',
+    );
   }
 
   /** Sends a signal (default SIGKILL: a crash) and waits until the process is gone. */

@@ -28,7 +28,15 @@ export async function startShop(config: Config, topology: Topology, logger: Logg
     throw err;
   }
   if (topology.checkTopology && transport) await checkTopology(runtime, transport, topology);
-  const server = await runtime.listen(config.port);
+  let server: Server;
+  try {
+    server = await runtime.listen(config.port);
+  } catch (err) {
+    // Without its port this process must not live on: its modules would keep answering over NATS
+    // and a launcher could take another program's /readyz for its own.
+    await runtime.stop().catch((stopErr: unknown) => logger.error({ err: stopErr }, 'could not stop cleanly after the failed start'));
+    throw err;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return { runtime, server, url: `http://127.0.0.1:${port}`, stop: () => runtime.stop() };
@@ -65,11 +73,12 @@ async function checkTopology(runtime: Runtime, transport: Transport, topology: T
   );
 }
 
+/** Says where generated secrets are kept (never their values) and warns when production takes test cards. */
 function warnAboutDevelopmentSecrets(config: Config, logger: Logger): void {
-  if (config.jwtSecretIsDefault) {
-    logger.warn('JWT_SECRET is not set: using a PUBLIC development secret. Anyone can forge tokens. Set JWT_SECRET (32+ chars) before exposing this server.');
-  }
-  if (config.carrierSecretIsDefault) {
-    logger.warn('CARRIER_WEBHOOK_SECRET is not set: using a development secret for carrier webhooks. Set it before going live.');
+  const { jwt, carrierWebhook } = config.storedSecrets;
+  if (jwt) logger.info({ file: jwt }, 'JWT_SECRET is not set: tokens are signed with a random secret kept in this file (every process of the shop must share it)');
+  if (carrierWebhook) logger.info({ file: carrierWebhook }, 'CARRIER_WEBHOOK_SECRET is not set: carrier webhooks are checked with a random secret kept in this file; give it to your carrier');
+  if (config.testGatewayInProduction) {
+    logger.warn('PAYMENT_GATEWAY=test in production: the built-in TEST gateway takes test cards only and charges nobody. Do not take real orders with it.');
   }
 }

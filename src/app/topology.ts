@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../kernel/config.ts';
+import { variablesHelp } from '../kernel/config-variables.ts';
 
 export interface Topology {
   hosted: string[];
@@ -25,7 +26,10 @@ Runs Cleave. With no options: every module in this one process, plus the HTTP AP
 
 Modules not hosted in this process are reached over NATS (NATS_URL, default nats://127.0.0.1:4222;
 NATS_NAMESPACE keeps several shops apart on one server). Local multi-process topologies:
-npm run start:topology -- <monolith|split-all|orders-apart>  (see deploy/topologies.json).`;
+npm run start:topology -- <monolith|split-all|orders-apart>  (see deploy/topologies.json).
+
+Environment (checked at start; a bad value names the variable):
+${variablesHelp()}`;
 
 /** Reads the deploy flag (command line first, then environment) into the set of hosted modules. */
 export function parseTopology(argv: string[], config: Config, known: string[]): Topology | 'help' {

@@ -20,14 +20,16 @@ export async function invokeChecked(
   logger: Logger,
   checkedAnswers?: WeakMap<object, unknown>,
 ): Promise<unknown> {
-  const parsed = parseOrThrow(def.input, input, `input to ${moduleName}.${method}`);
+  // The message names no call: it may reach an HTTP client; the field errors say what is wrong.
+  const parsed = parseOrThrow(def.input, input, 'input');
   const badInput = notPlainJson(parsed);
-  if (badInput) throw new AppError('validation', `Invalid input to ${moduleName}.${method}: not plain JSON data`, [badInput]);
+  if (badInput) throw new AppError('validation', 'Invalid input: not plain JSON data', [badInput]);
   let output: unknown;
   try {
     output = await impl(parsed);
   } catch (err) {
-    if (!(err instanceof AppError)) logger.error({ err, module: moduleName, method }, 'call failed with an unexpected error');
+    // The cause is logged here, where it is still known; callers (and HTTP clients) get a bare `internal`.
+    if (!(err instanceof AppError) || err.kind === 'internal') logger.error({ err, module: moduleName, method }, 'call failed with an unexpected error');
     // A fresh AppError, as the wire would rebuild it: no subclass, extra fields or callee stack reach the caller.
     throw AppError.fromWire(toAppError(err).toWire());
   }
@@ -74,7 +76,7 @@ export function remoteProxy<C extends Contract>(contract: C, caller: RemoteCalle
   const proxy: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [method, def] of Object.entries(contract.methods)) {
     proxy[method] = async (input) => {
-      const parsed = parseOrThrow(def.input, input, `input to ${contract.name}.${method}`);
+      const parsed = parseOrThrow(def.input, input, 'input');
       const output = await caller.call(contract.name, method, parsed);
       return def.output.parse(output);
     };

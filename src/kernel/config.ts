@@ -1,63 +1,32 @@
 import { z } from 'zod';
+import { ConfigError } from './config-error.ts';
+import { VARIABLES, type Variable } from './config-variables.ts';
+import { prepareDataDir } from './data-dir.ts';
+import { storedSecret } from './stored-secrets.ts';
 
 /**
- * The whole process configuration, read once from the environment.
- * Names of the variables are part of the public contract (see api.md); everything else
- * in the kernel and the modules reads configuration from here, never from process.env.
+ * The whole process configuration, read once from the environment (the variables and their checks
+ * are listed in config-variables.ts). Everything in the kernel and the modules reads configuration
+ * from here, never from process.env.
  */
-const DEV_JWT_SECRET = 'cleave-development-jwt-secret-change-me';
-const DEV_CARRIER_SECRET = 'cleave-development-carrier-secret';
-
-const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-
-const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  DATA_DIR: z.string().min(1).default('./data'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  JWT_TTL_SECONDS: z.coerce.number().int().positive().default(60 * 60 * 12),
-  ADMIN_EMAIL: z.email().optional(),
-  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  CARRIER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  SMTP_URL: z.url().optional(),
-  SMTP_FROM: z.string().default('Cleave Shop <shop@cleave.local>'),
-  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
-  /** Keeps several shops (or test runs) apart on one NATS server: prefixes subjects and the stream name. */
-  NATS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only').default(''),
-  /** Deploy flag as an environment variable: the modules this process hosts ("all" or a list). */
-  CLEAVE_MODULES: z.string().default('all'),
-  /** Modules to leave out of CLEAVE_MODULES (handy with "all"). */
-  CLEAVE_EXCEPT: z.string().default(''),
-  /** Whether this process serves the HTTP API (mounts every module's routes). */
-  CLEAVE_GATEWAY: boolean.optional(),
-  /** Load the demo catalog into an empty database (never in production unless asked). */
-  SEED_DEMO: boolean.optional(),
-  /** Shop-window read caches (search answers, product lists, recommendations); off trades speed for memory. */
-  READ_CACHES: boolean.default(true),
-  HTTP_BODY_LIMIT: z.string().default('100kb'),
-  RPC_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
-  EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
-  EVENT_RETRY_BASE_MS: z.coerce.number().int().min(1).default(200),
-  EVENT_POLL_MS: z.coerce.number().int().min(10).default(1000),
-  /** How long an event claimed by a process stays its own: after a crash, the wait before it runs elsewhere or again. */
-  EVENT_LEASE_MS: z.coerce.number().int().min(100).default(10_000),
-  /** log2 of scrypt's N for password hashes; 17 is OWASP's advice, tests use less to run fast. */
-  SCRYPT_COST: z.coerce.number().int().min(10).max(20).default(17),
-  PAYMENT_RETRY_BASE_MS: z.coerce.number().int().min(0).default(100),
-});
-
 export interface Config {
   nodeEnv: 'development' | 'test' | 'production';
   port: number;
   dataDir: string;
   logLevel: string;
+  /** How log lines are written; undefined: readable on a terminal outside production, JSON otherwise. */
+  logFormat?: 'json' | 'pretty';
+  accessLog: boolean;
   jwtSecret: string;
-  jwtSecretIsDefault: boolean;
+  /** Where a secret that was not in the environment is kept (generated on first start), for the start-up log. */
+  storedSecrets: { jwt?: string; carrierWebhook?: string };
   jwtTtlSeconds: number;
   admin?: { email: string; password: string };
   carrierWebhookSecret: string;
-  carrierSecretIsDefault: boolean;
+  /** The card processor; only the built-in test gateway exists so far. */
+  paymentGateway: 'test';
+  /** True when production runs the test gateway because PAYMENT_GATEWAY=test said so (warned loudly at start). */
+  testGatewayInProduction: boolean;
   smtpUrl?: string;
   smtpFrom: string;
   natsUrl: string;
@@ -68,6 +37,9 @@ export interface Config {
   seedDemo: boolean;
   readCaches: boolean;
   httpBodyLimit: string;
+  /** Browser origins allowed by CORS; empty: CORS closed. */
+  corsOrigins: string[];
+  metricsToken?: string;
   rpcTimeoutMs: number;
   /** leaseMs: how long a claimed event stays with the process that claimed it (after a crash, the wait before it runs again). */
   events: { maxAttempts: number; retryBaseMs: number; pollMs: number; leaseMs: number };
@@ -75,40 +47,61 @@ export interface Config {
   scryptCost: number;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
-/** Reads and checks the environment; the error names every bad variable and why. */
+const EnvSchema = z.object(Object.fromEntries(Object.entries(VARIABLES).map(([name, v]) => [name, v.schema])) as {
+  [K in keyof typeof VARIABLES]: (typeof VARIABLES)[K]['schema'];
+});
+
+/**
+ * Reads and checks the environment; the error names every bad variable and why (never the value
+ * of a secret). Outside production, a secret that is not set is generated once and kept in
+ * DATA_DIR/secrets/ (mode 0600), so no published constant ever signs anything.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([name, v]) => v !== undefined && v !== '' && name in VARIABLES));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`);
-    throw new ConfigError(`Invalid configuration in environment:\n${lines.join('\n')}`);
+    const problems = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      const secret = (VARIABLES as Record<string, Variable>)[name]?.secret;
+      return `${name}: ${i.message}${secret ? '' : ` (got ${JSON.stringify(cleaned[name])})`}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const missing = production
-    ? (['JWT_SECRET', 'CARRIER_WEBHOOK_SECRET'] as const).filter((k) => !e[k])
-    : [];
+  const missing = production ? (['JWT_SECRET', 'CARRIER_WEBHOOK_SECRET'] as const).filter((k) => !e[k]) : [];
   if (missing.length) {
-    throw new ConfigError(`NODE_ENV=production requires ${missing.join(' and ')} to be set (no development defaults in production).`);
+    throw new ConfigError(`NODE_ENV=production requires ${missing.join(' and ')} to be set (no generated secrets in production).`);
+  }
+  if (production && !e.PAYMENT_GATEWAY) {
+    throw new ConfigError(
+      'NODE_ENV=production: no real card processor is configured, and the built-in test gateway only takes test cards. ' +
+        'Set PAYMENT_GATEWAY=test to run with it anyway (README: "Payments").',
+    );
   }
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD must be set together.');
   }
+  const corsOrigins = parseOrigins(e.CORS_ORIGINS);
+  prepareDataDir(e.DATA_DIR);
+  const jwt = e.JWT_SECRET ? undefined : storedSecret(e.DATA_DIR, 'jwt-secret');
+  const carrier = e.CARRIER_WEBHOOK_SECRET ? undefined : storedSecret(e.DATA_DIR, 'carrier-webhook-secret');
   return {
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
-    jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
-    jwtSecretIsDefault: !e.JWT_SECRET,
+    logFormat: e.LOG_FORMAT,
+    accessLog: e.ACCESS_LOG,
+    jwtSecret: e.JWT_SECRET ?? jwt!.value,
+    storedSecrets: { jwt: jwt?.file, carrierWebhook: carrier?.file },
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD } : undefined,
-    carrierWebhookSecret: e.CARRIER_WEBHOOK_SECRET ?? DEV_CARRIER_SECRET,
-    carrierSecretIsDefault: !e.CARRIER_WEBHOOK_SECRET,
+    carrierWebhookSecret: e.CARRIER_WEBHOOK_SECRET ?? carrier!.value,
+    paymentGateway: e.PAYMENT_GATEWAY ?? 'test',
+    testGatewayInProduction: production,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     natsUrl: e.NATS_URL,
@@ -119,9 +112,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO ?? !production,
     readCaches: e.READ_CACHES,
     httpBodyLimit: e.HTTP_BODY_LIMIT,
+    corsOrigins,
+    metricsToken: e.METRICS_TOKEN,
     rpcTimeoutMs: e.RPC_TIMEOUT_MS,
     events: { maxAttempts: e.EVENT_MAX_ATTEMPTS, retryBaseMs: e.EVENT_RETRY_BASE_MS, pollMs: e.EVENT_POLL_MS, leaseMs: e.EVENT_LEASE_MS },
     paymentRetryBaseMs: e.PAYMENT_RETRY_BASE_MS,
     scryptCost: e.SCRYPT_COST,
   };
+}
+
+/** CORS_ORIGINS: exact origins (scheme://host[:port]), so a typo cannot open the API to every site. */
+function parseOrigins(list: string | undefined): string[] {
+  if (!list) return [];
+  const origins = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS: "${origin}" is not an origin; write scheme://host[:port] with no path, e.g. https://shop.example`);
+    }
+  }
+  return origins;
 }

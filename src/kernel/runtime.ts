@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type express from 'express';
 import type { Api, Contract, Implementation } from './contract.ts';
 import { localProxy, remoteProxy } from './calls.ts';
@@ -21,6 +21,12 @@ import { readCachesOf } from './persistence/read-cache.ts';
 import { Kernel } from './tokens.ts';
 import type { Transport } from './transport.ts';
 import { z } from 'zod';
+
+/**
+ * Response header of /healthz and /readyz naming the process that answers, so a launcher can tell
+ * its own child from another program that holds the port (scripts/topology/child.ts).
+ */
+export const PROCESS_ID_HEADER = 'X-Cleave-Pid';
 
 export interface RuntimeOptions {
   config: Config;
@@ -57,6 +63,8 @@ export class Runtime {
   private readonly transport: Transport;
   private server: Server | null = null;
   private stopping = false;
+  /** True once every hosted module's onStart has finished (api.md: ready means start-up work done). */
+  private started = false;
 
   private constructor(private readonly options: RuntimeOptions) {
     this.tokens = new TokenService(options.config.jwtSecret, options.config.jwtTtlSeconds);
@@ -120,7 +128,11 @@ export class Runtime {
       m.inbox?.start();
       m.relay.start();
     }
+    // Calls are served from here on (one module's start-up work may call another, here or elsewhere),
+    // but pings say `starting` and /readyz is 503 until every module's start-up work is done.
     for (const m of this.hosted.values()) await m.definition.onStart?.(m.container);
+    this.started = true;
+    this.transport.startupDone?.();
 
     // Every process answers health, readiness and metrics; only the gateway mounts the shop's routes.
     {
@@ -133,6 +145,9 @@ export class Runtime {
         logger: logger.child({ component: 'http' }),
         metrics: this.metrics,
         bodyLimit: config.httpBodyLimit,
+        accessLog: config.accessLog,
+        corsOrigins: config.corsOrigins,
+        metricsToken: config.metricsToken,
         readiness: () => this.readiness(),
         draining: () => this.stopping,
       });
@@ -180,15 +195,21 @@ export class Runtime {
    * (`unreachable`), but stays ready: browsing and carts keep working while, say, payment
    * restarts, and a load balancer that pulled every gateway would turn one dead module into a
    * dead shop. Calls to an unreachable module answer 503 on their own.
+   * Start-up work counts, though: until this process's modules have run their onStart (created the
+   * admin account, seeded the demo catalog), and until every module answering elsewhere has too
+   * (its ping says `starting`), the process is not ready: a client told "ready" must be able to
+   * sign in as ADMIN_EMAIL at once.
    */
   async readiness(): Promise<Readiness> {
     if (this.stopping) return { problems: ['shutting down'], unreachable: [] };
     const problems: string[] = [];
+    if (!this.started) problems.push('still starting');
     for (const [name, m] of this.hosted) if (!m.database.sqlite.open) problems.push(`database of ${name} is closed`);
     if (!this.transport.isConnected()) return { problems: [...problems, `${this.transport.kind} transport disconnected`], unreachable: [] };
     const remote = this.options.modules.map((m) => m.contract.name).filter((n) => !this.hosted.has(n));
-    const unreachable = this.options.gateway && remote.length ? await this.transport.unreachable(remote) : [];
-    return { problems, unreachable };
+    if (!this.options.gateway || remote.length === 0) return { problems, unreachable: [] };
+    const { unreachable, starting } = await this.transport.reachability(remote);
+    return { problems: [...problems, ...starting.map((name) => `${name} is still starting`)], unreachable };
   }
 
   /** Resolves once every event published so far has been delivered and handled (tests, shutdown). */
@@ -223,10 +244,27 @@ export class Runtime {
     });
   }
 
+  /**
+   * Serves the HTTP app on `port`. Rejects when the server cannot listen (the port is taken, say),
+   * with a message that says what to do; the caller owns the runtime and stops it.
+   */
   listen(port: number, host = '0.0.0.0'): Promise<Server> {
     const app = this.http!;
-    return new Promise((resolve) => {
-      this.server = app.listen(port, host, () => resolve(this.server!));
+    const server = createServer((req, res) => {
+      const path = req.url?.split('?', 1)[0];
+      if (path === '/healthz' || path === '/readyz') res.setHeader(PROCESS_ID_HEADER, String(process.pid));
+      app(req, res);
+    });
+    return new Promise((resolve, reject) => {
+      const failed = (err: NodeJS.ErrnoException) => reject(listenError(err, port, host));
+      server.once('error', failed);
+      server.listen(port, host, () => {
+        server.off('error', failed);
+        // Later errors (an accept failing with EMFILE, say) must not crash the process unheard.
+        server.on('error', (err) => this.options.logger.error({ err }, 'HTTP server error'));
+        this.server = server;
+        resolve(server);
+      });
     });
   }
 
@@ -253,6 +291,17 @@ export class Runtime {
     for (const m of this.hosted.values()) m.database.sqlite.close();
     this.options.logger.info('cleave stopped');
   }
+}
+
+/** Why the HTTP server could not listen, and what to do about it. */
+function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
+  const message =
+    err.code === 'EADDRINUSE'
+      ? `PORT ${port} is already in use (EADDRINUSE): stop the program using it or set PORT`
+      : err.code === 'EACCES'
+        ? `PORT ${port} needs privileges this process lacks (EACCES): set PORT to 1024 or above`
+        : `Cannot listen on ${host}:${port} (${err.code ?? err.message}): check PORT`;
+  return new Error(message, { cause: err });
 }
 
 function chooseInProcess(options: RuntimeOptions): Transport {

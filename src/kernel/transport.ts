@@ -4,6 +4,12 @@ import type { RemoteCaller } from './calls.ts';
 /** Delivers a batch of events into a consumer module's inbox; resolves once they are stored durably. */
 export type EventReceiver = (events: EventEnvelope[]) => void | Promise<void>;
 
+/** How modules answer a ping: not at all (`unreachable`), or only from processes still starting. */
+export interface Reachability {
+  unreachable: string[];
+  starting: string[];
+}
+
 /**
  * The ports between the kernel and the world outside this process. The in-process transport
  * (eventemitter2) serves the monolith; the NATS transport serves split deployments. Module code
@@ -26,6 +32,13 @@ export interface Transport {
   stopServing?(): Promise<void>;
   /** Names of modules that did not answer a ping; empty when all are reachable. */
   unreachable(modules: string[]): Promise<string[]>;
+  /** Pings modules: which answer nowhere, and which answer but are still starting (see Reachability). */
+  reachability(modules: string[]): Promise<Reachability>;
+  /**
+   * This process's start-up work (every hosted module's onStart) is done. Until then its modules
+   * take calls (another module's start-up work may need them) but answer pings as `starting`.
+   */
+  startupDone?(): void;
   isConnected(): boolean;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import EE2 from 'eventemitter2';
 import type { Contract, EventEnvelope } from '../contract.ts';
-import type { EventReceiver, Transport } from '../transport.ts';
+import type { EventReceiver, Reachability, Transport } from '../transport.ts';
 
 /**
  * The monolith's transport: events go through an eventemitter2 bus straight into each consumer's
@@ -37,6 +37,10 @@ export class InProcessTransport implements Transport {
 
   async unreachable(): Promise<string[]> {
     return [];
+  }
+
+  async reachability(): Promise<Reachability> {
+    return { unreachable: [], starting: [] };
   }
 
   isConnected(): boolean {

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { randomUUID } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import swaggerUi from 'swagger-ui-express';
 import type { Api, Contract } from '../contract.ts';
 import { AppError } from '../errors.ts';
@@ -7,7 +7,10 @@ import type { Logger } from '../logger.ts';
 import { fieldErrors } from '../validation.ts';
 import type { Metrics } from '../metrics.ts';
 import { sendJson } from './json-body.ts';
-import { sendAppError, sendProblem } from './problem.ts';
+import { sendProblem } from './problem.ts';
+import { baseHeaders, corsFor, docsCsp, isPrivate } from './edge-headers.ts';
+import { errorHandler } from './error-handler.ts';
+import { requestLog } from './request-log.ts';
 import type { AuthUser, RouteSpec, SessionCheck } from './routes.ts';
 import { Reply } from './routes.ts';
 import type { TokenService } from './tokens.ts';
@@ -22,6 +25,12 @@ export interface HttpAppOptions {
   logger: Logger;
   metrics: Metrics;
   bodyLimit: string;
+  /** One info line per request (method, path, status, ms, request id); off: debug. */
+  accessLog: boolean;
+  /** Browser origins allowed by CORS; empty: closed. */
+  corsOrigins: string[];
+  /** When set, /metrics answers only to `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
   /** True once the process is shutting down: new requests get 503 and their connection is closed. */
   draining: () => boolean;
   readiness: () => Promise<Readiness>;
@@ -54,22 +63,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
 
-  app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    req.id = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', req.id);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (req.route?.path as string | undefined) ?? 'unmatched';
-      metrics.observeHttp(req.method, route, res.statusCode, seconds);
-      const line = { reqId: req.id, method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(seconds * 1000) };
-      // An unready /readyz is a state, reported by the probe itself; not an error per request.
-      if (res.statusCode >= 500 && req.path !== '/readyz') logger.error(line, 'request failed');
-      else logger.debug(line, 'request');
-    });
-    next();
-  });
+  app.use(baseHeaders);
+  app.use(requestLog(logger, metrics, options.accessLog));
+  const cors = corsFor(options.corsOrigins);
+  if (cors) app.use(cors);
 
   app.use((req, res, next) => {
     // During a graceful stop, a request on a kept-alive connection is refused cleanly (retry elsewhere)
@@ -108,7 +105,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     const status = problems.length ? 'unavailable' : unreachable.length ? 'degraded' : 'ready';
     res.status(problems.length ? 503 : 200).json({ status, problems, unreachable });
   });
-  app.get('/metrics', async (_req, res) => {
+  const metricsAllowed = bearerCheck(options.metricsToken);
+  app.get('/metrics', async (req, res) => {
+    if (!metricsAllowed(req.get('authorization'))) {
+      res.set('WWW-Authenticate', 'Bearer');
+      return sendProblem(res, 401, 'Send Authorization: Bearer <METRICS_TOKEN> to read metrics', { instance: req.id });
+    }
     res.type(metrics.contentType).send(await metrics.render());
   });
   const allRoutes = [...options.routes, ...(options.extraRoutes ?? [])];
@@ -116,29 +118,30 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
+  app.use('/docs', docsCsp, swaggerUi.serve, swaggerUi.setup(openapi));
+  // A visitor who opens the root finds their way: a small index of what this server offers.
+  app.get('/', (_req, res) => {
+    res.json({
+      name: 'Cleave',
+      links: { docs: '/docs', openapi: '/openapi.json', health: '/healthz', readiness: '/readyz', metrics: '/metrics', products: '/api/products', search: '/api/search?q=' },
+    });
+  });
 
   for (const route of allRoutes) mountRoute(app, route, options);
 
   app.use((req, res) => {
     sendProblem(res, 404, `No route for ${req.method} ${req.path}`, { instance: req.id });
   });
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof AppError) return sendAppError(res, err, req.id);
-    const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.parse.failed') return sendProblem(res, 400, 'Malformed JSON body', { instance: req.id });
-    if (e.type === 'entity.too.large') return sendProblem(res, 413, `Body larger than ${options.bodyLimit}`, { instance: req.id });
-    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return sendProblem(res, 415, 'Unsupported body encoding', { instance: req.id });
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return sendProblem(res, e.status, 'Bad request', { instance: req.id });
-    logger.error({ err, reqId: req.id }, 'unhandled error');
-    sendProblem(res, 500, 'Internal error; quote the request id when reporting it', { instance: req.id });
-  });
+  app.use(errorHandler(logger, options.bodyLimit));
   return app;
 }
 
 /** Converts `:id` Express paths and mounts one route with its checks. */
 function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOptions): void {
+  const noStore = isPrivate(route);
   app[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {
+    // Set before anything can fail, so refusals of private routes are not stored either.
+    if (noStore) res.setHeader('Cache-Control', 'no-store');
     try {
       const user = await authenticate(req, route, options);
       const body = route.body ? parse(route.body, req.body ?? {}, 'body') : undefined;
@@ -183,6 +186,17 @@ async function authenticate(req: Request, route: RouteSpec, options: HttpAppOpti
   const user = options.sessionCheck ? await options.sessionCheck(claims, options.use) : claims;
   if (route.access === 'admin' && user.role !== 'admin') throw new AppError('forbidden', 'Admins only');
   return user;
+}
+
+/** `Authorization: Bearer <expected>`, compared in constant time; anything goes when nothing is expected. */
+function bearerCheck(expected: string | undefined): (header: string | undefined) => boolean {
+  if (!expected) return () => true;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const want = digest(expected);
+  return (header) => {
+    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    return token !== undefined && timingSafeEqual(digest(token), want);
+  };
 }
 
 function parse(schema: import('zod').ZodType, value: unknown, where: string): unknown {

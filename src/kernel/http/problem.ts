@@ -15,9 +15,10 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** Sends an RFC 9457 problem document. */
+/** Sends an RFC 9457 problem document; a 400 always names what was wrong in `errors` (api.md). */
 export function sendProblem(res: Response, status: number, detail: string, extra: { errors?: FieldError[]; instance?: string } = {}): void {
   const title = TITLES[status] ?? 'Error';
+  const errors = status === 400 && !extra.errors?.length ? [{ path: '(request)', message: detail }] : extra.errors;
   res
     .status(status)
     .type('application/problem+json')
@@ -26,7 +27,7 @@ export function sendProblem(res: Response, status: number, detail: string, extra
       title,
       status,
       detail,
-      ...(extra.errors ? { errors: extra.errors } : {}),
+      ...(errors ? { errors } : {}),
       ...(extra.instance ? { instance: extra.instance } : {}),
     });
 }

@@ -3,10 +3,10 @@
  * several shops, or several test runs, can share a NATS server without hearing each other.
  *
  *   calls   <ns>.rpc.<module>.<method>     (queue group <module>: replicas share the load)
- *   pings   <ns>.rpc.<module>.$ping        (answered by the same subscription as the calls)
+ *   pings   <ns>.ping.<module>             (no queue group: every replica answers, saying whether
+ *                                           its process is still starting; see rpc-server.ts)
  *   events  <ns>.evt.<type>                (stored in the stream CLEAVE_EVENTS[_<ns>])
  */
-export const PING_METHOD = '$ping';
 
 const NAMESPACE = /^[A-Za-z0-9_-]*$/;
 
@@ -19,6 +19,8 @@ export interface NatsNames {
   rpc(moduleName: string, method: string): string;
   /** Subscription subject for every call to a module. */
   rpcOf(moduleName: string): string;
+  /** Where every replica of a module answers pings (reachability and start-up state). */
+  ping(moduleName: string): string;
   event(type: string): string;
 }
 
@@ -32,6 +34,7 @@ export function natsNames(namespace = ''): NatsNames {
     allEvents: `${prefix}evt.>`,
     rpc: (moduleName, method) => `${prefix}rpc.${moduleName}.${method}`,
     rpcOf: (moduleName) => `${prefix}rpc.${moduleName}.*`,
+    ping: (moduleName) => `${prefix}ping.${moduleName}`,
     event: (type) => `${prefix}evt.${type}`,
   };
 }

@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { Contract, EventEnvelope } from '../contract.ts';
 import type { Logger } from '../logger.ts';
-import type { EventReceiver, Transport } from '../transport.ts';
+import type { EventReceiver, Reachability, Transport } from '../transport.ts';
 import { openConnection, type BrokerConnection } from './connection.ts';
 import { EventConsumer } from './event-consumer.ts';
 import { publishEvents } from './event-publisher.ts';
@@ -112,6 +112,14 @@ export class NatsTransport implements Transport {
 
   unreachable(modules: string[]): Promise<string[]> {
     return this.remote.unreachable(modules);
+  }
+
+  reachability(modules: string[]): Promise<Reachability> {
+    return this.remote.reachability(modules);
+  }
+
+  startupDone(): void {
+    this.server.startupDone();
   }
 
   isConnected(): boolean {

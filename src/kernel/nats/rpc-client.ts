@@ -1,8 +1,9 @@
 import { errors, type NatsConnection } from '@nats-io/transport-node';
 import type { RemoteCaller } from '../calls.ts';
 import { AppError } from '../errors.ts';
-import { PING_METHOD, type NatsNames } from './names.ts';
-import { decodeJson, encodeJson, type Reply } from './wire.ts';
+import type { Reachability } from '../transport.ts';
+import type { NatsNames } from './names.ts';
+import { decodeJson, encodeJson, type PingReply, type Reply } from './wire.ts';
 
 export interface RpcClientOptions {
   timeoutMs: number;
@@ -44,18 +45,54 @@ export class RpcClient implements RemoteCaller {
 
   /** Names of the modules that no process answers for, pinging all of them at once. */
   async unreachable(modules: string[]): Promise<string[]> {
-    if (!this.options.isConnected()) return [...modules];
-    const answered = await Promise.all(modules.map((m) => this.ping(m)));
-    return modules.filter((_, i) => !answered[i]);
+    return (await this.reachability(modules)).unreachable;
   }
 
-  private async ping(moduleName: string): Promise<boolean> {
+  /**
+   * Pings every module at once: `unreachable` lists those no process answers for, `starting` those
+   * whose every answering replica is still doing its start-up work. One ready replica is enough.
+   */
+  async reachability(modules: string[]): Promise<Reachability> {
+    if (!this.options.isConnected()) return { unreachable: [...modules], starting: [] };
+    const states = await Promise.all(modules.map((m) => this.ping(m)));
+    return {
+      unreachable: modules.filter((_, i) => states[i] === 'unreachable'),
+      starting: modules.filter((_, i) => states[i] === 'starting'),
+    };
+  }
+
+  /**
+   * Every replica answers a ping; the first ready answer settles it. After a `starting` answer the
+   * others get PING_STALL_MS more to say they are ready; with no answer at all (no responders, or
+   * none within the ping timeout) the module is unreachable.
+   */
+  private async ping(moduleName: string): Promise<'ready' | 'starting' | 'unreachable'> {
+    let starting = false;
     try {
-      await this.nc.request(this.names.rpc(moduleName, PING_METHOD), undefined, { timeout: this.options.pingTimeoutMs });
-      return true;
+      const answers = await this.nc.requestMany(this.names.ping(moduleName), undefined, {
+        strategy: 'stall',
+        stall: PING_STALL_MS,
+        maxWait: this.options.pingTimeoutMs,
+      });
+      for await (const msg of answers) {
+        if (!isStarting(msg.data)) return 'ready';
+        starting = true;
+      }
     } catch {
-      return false;
+      // no responders, a timeout or a lost connection: what was heard so far decides
     }
+    return starting ? 'starting' : 'unreachable';
+  }
+}
+
+/** How long a ping waits for a ready replica after hearing one that is still starting. */
+const PING_STALL_MS = 100;
+
+function isStarting(data: Uint8Array): boolean {
+  try {
+    return decodeJson<PingReply | undefined>(data)?.starting === true;
+  } catch {
+    return false; // an answer all the same
   }
 }
 

@@ -2,8 +2,8 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Contract } from '../contract.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { PING_METHOD, type NatsNames } from './names.ts';
-import { decodeJson, encodeJson, type Reply } from './wire.ts';
+import type { NatsNames } from './names.ts';
+import { decodeJson, encodeJson, type PingReply, type Reply } from './wire.ts';
 
 export type CallHandler = (method: string, input: unknown) => Promise<unknown>;
 
@@ -11,10 +11,16 @@ export type CallHandler = (method: string, input: unknown) => Promise<unknown>;
  * The callee's side of remote calls. One subscription per hosted module, in a queue group named
  * after the module, so each call reaches exactly one replica. `handle` is the module's local
  * proxy: it validates input and output against the contract, so the wire adds no rules of its own.
+ *
+ * Each module also answers pings, on a subject of its own without a queue group, so that every
+ * replica answers. Until `startupDone()` a ping says `starting`: calls are taken from the moment a
+ * module is served (another module's start-up work may call it), but the process has not finished
+ * its own start-up work (the admin account, the demo catalog) and must not count as ready yet.
  */
 export class RpcServer {
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private starting = true;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -23,7 +29,7 @@ export class RpcServer {
   ) {}
 
   async serve(contract: Contract, handle: CallHandler): Promise<void> {
-    const sub = this.nc.subscribe(this.names.rpcOf(contract.name), {
+    const calls = this.nc.subscribe(this.names.rpcOf(contract.name), {
       queue: contract.name,
       callback: (err, msg) => {
         if (err) {
@@ -34,9 +40,23 @@ export class RpcServer {
         this.inFlight.add(answering);
       },
     });
-    this.subscriptions.push(sub);
-    // The server knows the subscription once flush returns: calls made right after serve() land.
+    const pings = this.nc.subscribe(this.names.ping(contract.name), {
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error({ err, module: contract.name }, 'ping subscription failed');
+          return;
+        }
+        if (msg.reply) msg.respond(encodeJson({ starting: this.starting } satisfies PingReply));
+      },
+    });
+    this.subscriptions.push(calls, pings);
+    // The server knows the subscriptions once flush returns: calls made right after serve() land.
     await this.nc.flush();
+  }
+
+  /** This process's start-up work is done: pings answer ready from now on. */
+  startupDone(): void {
+    this.starting = false;
   }
 
   /** Stops taking calls and waits for the ones being answered (so their replies go out). */
@@ -53,7 +73,6 @@ export class RpcServer {
   }
 
   private async reply(contract: Contract, handle: CallHandler, method: string, data: Uint8Array): Promise<Reply> {
-    if (method === PING_METHOD) return { ok: true, result: 'pong' };
     try {
       if (!Object.hasOwn(contract.methods, method)) {
         throw new AppError('not_found', `Module ${contract.name} has no method ${method} (caller and callee run different versions?)`);

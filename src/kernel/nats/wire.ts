@@ -6,6 +6,11 @@ import type { WireError } from '../errors.ts';
  */
 export type Reply = { ok: true; result: unknown } | { ok: false; error: WireError };
 
+/** What a module's replica answers to a ping: `starting` until its process's start-up work is done. */
+export interface PingReply {
+  starting: boolean;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 

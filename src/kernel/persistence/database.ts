@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeDirectory } from '../data-dir.ts';
 
 export type Sqlite = Database.Database;
 export type Db = BetterSQLite3Database<Record<string, never>>;
@@ -22,7 +22,7 @@ export interface ModuleDatabase {
  * (replicas of one module) share the file; busy_timeout makes them wait instead of failing.
  */
 export function openModuleDatabase(dataDir: string, moduleName: string, migrationsFolder: string): ModuleDatabase {
-  mkdirSync(dataDir, { recursive: true });
+  makeDirectory(dataDir);
   const file = join(dataDir, `${moduleName}.db`);
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
