@@ -174,6 +174,14 @@ describe('logistics: the carrier webhook', () => {
     expect(published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId })).toEqual([]);
   });
 
+  it('answers 401, not 400, to an unsigned body that is not even JSON: the signature is checked before anything reads it', async () => {
+    for (const raw of ['{"trackingNumber": ', 'not json at all', '']) {
+      expect((await carrierSays(raw, null)).status, JSON.stringify(raw)).toBe(401);
+      expect((await carrierSays(raw, '0'.repeat(64))).status, JSON.stringify(raw)).toBe(401);
+    }
+    expect((await carrierSays('{"trackingNumber": ')).status).toBe(400);
+  });
+
   it('checks the signature over the exact bytes sent, not over a re-serialisation', async () => {
     const { trackingNumber } = await shipment();
     const raw = `{ "at" : "2030-01-02T03:04:05Z",\n  "status":"in_transit", "trackingNumber": "${trackingNumber}" }`;

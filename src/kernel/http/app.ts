@@ -47,7 +47,6 @@ export interface Readiness {
 declare module 'express-serve-static-core' {
   interface Request {
     id: string;
-    rawBody?: Buffer;
   }
 }
 
@@ -87,15 +86,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     }
     next();
   });
-  app.use(
-    express.json({
-      limit: options.bodyLimit,
-      strict: true,
-      verify: (req, _res, buf) => {
-        (req as Request).rawBody = buf;
-      },
-    }),
-  );
+  // Raw routes (signed webhooks) come before the JSON parser and keep the exact bytes, so their
+  // signature is checked before anything reads the body: an unsigned body is 401, whatever it holds.
+  const allRoutes = [...options.routes, ...(options.extraRoutes ?? [])];
+  const raw = express.raw({ type: () => true, limit: options.bodyLimit });
+  for (const route of allRoutes.filter((r) => r.raw)) mountRoute(app, route, options, raw);
+  app.use(express.json({ limit: options.bodyLimit, strict: true }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -113,7 +109,6 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     }
     res.type(metrics.contentType).send(await metrics.render());
   });
-  const allRoutes = [...options.routes, ...(options.extraRoutes ?? [])];
   const openapi = buildOpenApi(allRoutes);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -127,7 +122,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     });
   });
 
-  for (const route of allRoutes) mountRoute(app, route, options);
+  for (const route of allRoutes.filter((r) => !r.raw)) mountRoute(app, route, options);
 
   app.use((req, res) => {
     sendProblem(res, 404, `No route for ${req.method} ${req.path}`, { instance: req.id });
@@ -137,15 +132,16 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 }
 
 /** Converts `:id` Express paths and mounts one route with its checks. */
-function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOptions): void {
+function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOptions, bodyReader?: express.RequestHandler): void {
   const noStore = isPrivate(route);
-  app[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {
+  const readers = bodyReader ? [bodyReader] : [];
+  app[route.method](route.path, ...readers, async (req: Request, res: Response, next: NextFunction) => {
     // Set before anything can fail, so refusals of private routes are not stored either.
     if (noStore) res.setHeader('Cache-Control', 'no-store');
     try {
       const user = await authenticate(req, route, options);
-      const body = route.body ? parse(route.body, req.body ?? {}, 'body') : undefined;
-      // A raw route (a signed webhook) reads req.rawBody itself, so it declares no body schema.
+      const body = route.body && !route.raw ? parse(route.body, req.body ?? {}, 'body') : undefined;
+      // A raw route (a signed webhook) reads its exact bytes (rawBody) itself, so it declares no body schema.
       if (!route.body && !route.raw && BODY_METHODS.has(req.method) && req.body && Object.keys(req.body).length > 0) {
         throw new AppError('validation', 'This endpoint takes no body', [{ path: '(root)', message: 'unexpected body' }]);
       }
@@ -157,7 +153,7 @@ function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOpti
         params,
         user: user as AuthUser,
         headers: req.headers,
-        rawBody: req.rawBody,
+        rawBody: route.raw && Buffer.isBuffer(req.body) ? req.body : undefined,
         requestId: req.id,
         ip: req.ip ?? 'unknown',
         use: options.use,
