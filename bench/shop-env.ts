@@ -10,5 +10,7 @@ export function shopEnv(dataDir: string, namespace: string): Record<string, stri
     // Registering 1,000 customers at the production scrypt cost would take minutes; logins are not measured.
     SCRYPT_COST: '12',
     NATS_NAMESPACE: namespace,
+    // No real card processor exists; production takes the test gateway only when told to.
+    PAYMENT_GATEWAY: 'test',
   };
 }
