@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { PROCESS_ID_HEADER } from '../../src/kernel/runtime.ts';
+import { PROCESS_ID_HEADER } from '../../src/kernel/http/listen.ts';
 
 export interface ChildSpec {
   name: string;

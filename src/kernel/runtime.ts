@@ -1,17 +1,17 @@
 import { Container } from 'inversify';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type express from 'express';
 import type { Api, Contract, Implementation } from './contract.ts';
 import { localProxy, remoteProxy } from './calls.ts';
 import type { Config } from './config.ts';
-import { AppError } from './errors.ts';
 import { Inbox, type DeadLetter, type InboxHandler } from './events/inbox.ts';
 import type { EventHandler } from './events/handlers.ts';
-import { InProcessTransport } from './events/local-bus.ts';
 import { Outbox } from './events/outbox.ts';
 import { OutboxRelay } from './events/relay.ts';
 import { createHttpApp, type Readiness } from './http/app.ts';
-import { defineRoutes, type RouteSpec, type SessionCheck } from './http/routes.ts';
+import { checkRegistry, chooseInProcess, sessionCheckOf } from './registry.ts';
+import { serveHttp } from './http/listen.ts';
+import { deadLetterRoutes } from './operator-routes.ts';
 import { TokenService } from './http/tokens.ts';
 import type { Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
@@ -20,13 +20,6 @@ import { openModuleDatabase, type ModuleDatabase } from './persistence/database.
 import { readCachesOf } from './persistence/read-cache.ts';
 import { Kernel } from './tokens.ts';
 import type { Transport } from './transport.ts';
-import { z } from 'zod';
-
-/**
- * Response header of /healthz and /readyz naming the process that answers, so a launcher can tell
- * its own child from another program that holds the port (scripts/topology/child.ts).
- */
-export const PROCESS_ID_HEADER = 'X-Cleave-Pid';
 
 export interface RuntimeOptions {
   config: Config;
@@ -138,7 +131,7 @@ export class Runtime {
     {
       this.http = createHttpApp({
         routes: this.options.gateway ? modules.flatMap((m) => m.routes ?? []) : [],
-        extraRoutes: this.operatorRoutes(),
+        extraRoutes: deadLetterRoutes({ list: () => this.deadLetters(), revive: (module, seq) => this.hosted.get(module)?.inbox?.revive(seq) ?? false }),
         use: (contract) => this.use(contract),
         tokens: this.tokens,
         sessionCheck: sessionCheckOf(modules),
@@ -227,45 +220,13 @@ export class Runtime {
     return [...this.hosted.entries()].flatMap(([module, m]) => (m.inbox?.deadLetters() ?? []).map((d) => ({ ...d, module })));
   }
 
-  private operatorRoutes(): RouteSpec[] {
-    return defineRoutes((r) => {
-      r.get('/api/admin/dead-letters', { access: 'admin', summary: 'Events whose handler gave up, per module hosted here' }, () => ({
-        items: this.deadLetters(),
-      }));
-      r.post(
-        '/api/admin/dead-letters/:module/:seq/retry',
-        { access: 'admin', summary: 'Queue a dead event again', params: z.strictObject({ module: z.string(), seq: z.coerce.number().int() }) },
-        ({ params }) => {
-          const inbox = this.hosted.get(params.module)?.inbox;
-          if (!inbox || !inbox.revive(params.seq)) throw new AppError('not_found', 'No such dead letter');
-          return { status: 'queued' };
-        },
-      );
-    });
-  }
-
   /**
    * Serves the HTTP app on `port`. Rejects when the server cannot listen (the port is taken, say),
    * with a message that says what to do; the caller owns the runtime and stops it.
    */
-  listen(port: number, host = '0.0.0.0'): Promise<Server> {
-    const app = this.http!;
-    const server = createServer((req, res) => {
-      const path = req.url?.split('?', 1)[0];
-      if (path === '/healthz' || path === '/readyz') res.setHeader(PROCESS_ID_HEADER, String(process.pid));
-      app(req, res);
-    });
-    return new Promise((resolve, reject) => {
-      const failed = (err: NodeJS.ErrnoException) => reject(listenError(err, port, host));
-      server.once('error', failed);
-      server.listen(port, host, () => {
-        server.off('error', failed);
-        // Later errors (an accept failing with EMFILE, say) must not crash the process unheard.
-        server.on('error', (err) => this.options.logger.error({ err }, 'HTTP server error'));
-        this.server = server;
-        resolve(server);
-      });
-    });
+  async listen(port: number, host = '0.0.0.0'): Promise<Server> {
+    this.server = await serveHttp(this.http!, port, host, this.options.logger);
+    return this.server;
   }
 
   /** Graceful stop: no new requests, finish in-flight ones, drain outboxes and handlers, close. */
@@ -291,49 +252,4 @@ export class Runtime {
     for (const m of this.hosted.values()) m.database.sqlite.close();
     this.options.logger.info('cleave stopped');
   }
-}
-
-/** Why the HTTP server could not listen, and what to do about it. */
-function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
-  const message =
-    err.code === 'EADDRINUSE'
-      ? `PORT ${port} is already in use (EADDRINUSE): stop the program using it or set PORT`
-      : err.code === 'EACCES'
-        ? `PORT ${port} needs privileges this process lacks (EACCES): set PORT to 1024 or above`
-        : `Cannot listen on ${host}:${port} (${err.code ?? err.message}): check PORT`;
-  return new Error(message, { cause: err });
-}
-
-function chooseInProcess(options: RuntimeOptions): Transport {
-  const all = options.modules.map((m) => m.contract.name);
-  const missing = all.filter((n) => !options.hosted.includes(n));
-  if (missing.length) {
-    throw new Error(
-      `Modules ${missing.join(', ')} are not hosted in this process and no transport can reach them. ` +
-        'Host them here (--modules all) or run with a broker (see README: "Splitting the shop").',
-    );
-  }
-  return new InProcessTransport();
-}
-
-/** The one module that owns accounts decides whether a token still stands (none: the signature is enough). */
-function sessionCheckOf(modules: ModuleDefinition[]): SessionCheck | undefined {
-  const owners = modules.filter((m) => m.sessionCheck);
-  if (owners.length > 1) throw new Error(`Only one module may check sessions; found ${owners.map((m) => m.contract.name).join(', ')}`);
-  return owners[0]?.sessionCheck;
-}
-
-function checkRegistry(modules: ModuleDefinition[], hosted: string[]): void {
-  const names = new Set<string>();
-  const eventTypes = new Map<string, string>();
-  for (const m of modules) {
-    if (names.has(m.contract.name)) throw new Error(`Two modules are named ${m.contract.name}`);
-    names.add(m.contract.name);
-    for (const e of Object.values(m.contract.events)) {
-      const owner = eventTypes.get(e.type);
-      if (owner) throw new Error(`Event ${e.type} is declared by both ${owner} and ${m.contract.name}`);
-      eventTypes.set(e.type, m.contract.name);
-    }
-  }
-  for (const h of hosted) if (!names.has(h)) throw new Error(`Unknown module "${h}". Known modules: ${[...names].join(', ')}`);
 }

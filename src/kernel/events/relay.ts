@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '../contract.ts';
 import type { Sqlite } from '../persistence/database.ts';
 import type { Logger } from '../logger.ts';
+import { WakeLoop } from './wake-loop.ts';
 
 interface OutboxRow {
   seq: number;
@@ -25,18 +26,19 @@ export class OutboxRelay {
   private readonly markPublished;
   private readonly countPending;
   private readonly markAllPublished: (rows: OutboxRow[], at: string) => void;
+  private readonly loop: WakeLoop;
   private running: Promise<void> | null = null;
   private again = false;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
-  private scheduled = false;
 
   constructor(
     sqlite: Sqlite,
     private readonly deliver: (events: EventEnvelope[]) => Promise<void>,
     private readonly logger: Logger,
-    private readonly pollMs: number,
+    pollMs: number,
   ) {
+    this.loop = new WakeLoop(pollMs, () => {
+      this.drain().catch((err: unknown) => this.logger.error({ err }, 'outbox relay failed; will retry on next poll'));
+    });
     this.selectBatch = sqlite.prepare(`SELECT * FROM kernel_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`);
     this.markPublished = sqlite.prepare('UPDATE kernel_outbox SET published_at = ? WHERE seq = ?');
     this.countPending = sqlite.prepare('SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL').pluck();
@@ -46,21 +48,12 @@ export class OutboxRelay {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.wake(), this.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.loop.start();
   }
 
   /** Asks for a drain soon; many wakes within one tick collapse into one drain. */
   wake(): void {
-    if (this.stopped || this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      // A wake may fire after stop() closed the database: then there is nothing left to do.
-      if (this.stopped) return;
-      this.drain().catch((err: unknown) => this.logger.error({ err }, 'outbox relay failed; will retry on next poll'));
-    });
+    this.loop.wake();
   }
 
   pending(): number {
@@ -75,7 +68,7 @@ export class OutboxRelay {
     }
     this.running = this.run().finally(() => {
       this.running = null;
-      if (this.again && !this.stopped) {
+      if (this.again && !this.loop.isStopped) {
         this.again = false;
         this.wake();
       }
@@ -101,9 +94,9 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.loop.stopPolling();
     await this.drain().catch(() => undefined);
-    this.stopped = true;
+    this.loop.stop();
   }
 }
 
