@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sqlite } from '../src/kernel/persistence/database.ts';
 import { Kernel } from '../src/kernel/tokens.ts';
+import { logisticsContract } from '../src/modules/logistics/contract.ts';
+import { OrderLocks } from '../src/modules/order-processing/internal/order-locks.ts';
+import { OrderProcessingService } from '../src/modules/order-processing/internal/order-processing-service.ts';
+import { OrderProcessingStore } from '../src/modules/order-processing/internal/order-processing-store.ts';
+import { OrderSaga } from '../src/modules/order-processing/internal/order-saga.ts';
+import { OrderTransitions } from '../src/modules/order-processing/internal/order-transitions.ts';
+import { paymentContract } from '../src/modules/payment/contract.ts';
+import { warehouseContract } from '../src/modules/warehouse/contract.ts';
 import { eventually } from './support/eventually.ts';
+import { checkoutOn } from './support/order-checkout.ts';
 import { Gate } from './support/order-neighbours.ts';
 import { startOrderShop, type OrderShop } from './support/order-shop.ts';
 
@@ -12,35 +20,17 @@ beforeAll(async () => {
 });
 afterAll(() => shop?.stop());
 
-const ADDRESS = { name: 'Ann', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
-let serial = 0;
+const checkout = checkoutOn(() => shop);
 
-const sagaRow = (orderId: string) =>
-  shop.runtime.containerOf('order-processing').get<Sqlite>(Kernel.Sqlite).prepare('SELECT * FROM order_sagas WHERE order_id = ?').get(orderId) as
-    | { cancel_requested: string | null }
-    | undefined;
-
-/** A customer who checks out `quantity` units of a fresh product of which `onHand` are in stock. */
-async function checkout({ quantity = 2, onHand = 10, paymentToken = 'tok_visa' } = {}) {
-  const productId = `p-${Date.now()}-${serial++}`;
-  shop.fakes.warehouse.stock.set(productId, { onHand, reserved: 0 });
-  const c = await shop.api.registerCustomer();
-  const address = await shop.api.post('/api/users/me/addresses', ADDRESS, c.token);
-  shop.fakes.cart.carts.set(c.id, [{ productId, quantity, unitPrice: 1000 }]);
-  const res = await shop.api.post('/api/orders', { addressId: address.body.id, shippingMethod: 'standard', paymentToken }, c.token, { 'Idempotency-Key': `k-${productId}` });
-  expect(res.status).toBe(202);
-  const orderId: string = res.body.id;
-  return {
-    orderId,
-    productId,
-    stock: () => shop.fakes.warehouse.stock.get(productId)!,
-    /** Resolves once the saga has noted the customer's cancellation (it may still be busy with a step). */
-    cancelRecorded: () => eventually(() => sagaRow(orderId)?.cancel_requested, Boolean, { what: 'the cancellation to be recorded' }),
-    order: async () => (await shop.api.get(`/api/orders/${orderId}`, c.token)).body,
-    cancel: () => shop.api.post(`/api/orders/${orderId}/cancel`, undefined, c.token),
-    reaches: (status: string, accept: (order: any) => boolean = () => true) =>
-      eventually(async () => (await shop.api.get(`/api/orders/${orderId}`, c.token)).body, (o) => o.status === status && accept(o), { what: `order ${status}` }),
-  };
+/**
+ * A second order-processing replica on the same database: its own saga with its own per-process
+ * order locks, so its work on an order is not queued behind this replica's (as across processes).
+ */
+function otherReplica(): OrderProcessingService {
+  const c = shop.runtime.containerOf('order-processing');
+  const [store, transitions] = [c.get(OrderProcessingStore), c.get(OrderTransitions)];
+  const neighbours = { warehouse: shop.runtime.use(warehouseContract), payment: shop.runtime.use(paymentContract), logistics: shop.runtime.use(logisticsContract) };
+  return new OrderProcessingService(store, transitions, new OrderSaga(store, transitions, new OrderLocks(), neighbours, c.get(Kernel.Logger)));
 }
 
 describe('order-processing: the order saga', () => {
@@ -123,6 +113,23 @@ describe('order-processing: the order saga', () => {
     await o.reaches('cancelled');
     await shop.settled();
     expect(o.stock()).toEqual({ onHand: 10, reserved: 0 });
+    expect(shop.fakes.payment.payments.has(o.orderId)).toBe(false);
+  });
+
+  it('gives back the stock a reservation took after another replica had cancelled the order meanwhile', async () => {
+    const gate = (shop.fakes.warehouse.gate = new Gate());
+    const o = await checkout();
+    await gate.reached;
+    shop.fakes.warehouse.gate = null;
+    // The other replica cancels while the reservation is held: it finds nothing reserved yet to release.
+    expect(await otherReplica().cancel({ orderId: o.orderId, reason: 'customer_request' })).toEqual({ status: 'cancelled' });
+    gate.release();
+    await shop.settled();
+    expect(shop.fakes.warehouse.reservations.get(o.orderId)?.state).toBe('released');
+    expect(o.stock()).toEqual({ onHand: 10, reserved: 0 });
+    const cancelled = await o.reaches('cancelled');
+    expect(cancelled.cancelReason).toBe('customer_request');
+    expect(cancelled.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'cancelled']);
     expect(shop.fakes.payment.payments.has(o.orderId)).toBe(false);
   });
 

@@ -114,6 +114,44 @@ describe('payment: refunds', () => {
   });
 });
 
+describe('payment: the built-in test gateway', () => {
+  const gateway = () => shop.runtime.containerOf('payment').get(TestGateway);
+  const key = () => `key-${randomUUID()}`;
+
+  it('answers a repeated idempotency key with its first outcome and reference, and captures anew only for a new key', async () => {
+    const [first, second] = [key(), key()];
+    const captured = await gateway().charge('tok_visa', 1000, first);
+    expect(captured).toEqual({ outcome: 'captured', reference: expect.stringMatching(/^ch_/) });
+    expect(await gateway().charge('tok_visa', 1000, first)).toEqual(captured);
+    const other = await gateway().charge('tok_visa', 1000, second);
+    expect(other).toEqual({ outcome: 'captured', reference: expect.stringMatching(/^ch_/) });
+    expect(other.reference).not.toBe(captured.reference);
+    const declined = await gateway().charge('tok_chargeDeclined', 1000, key());
+    expect(declined).toEqual({ outcome: 'declined', reason: 'card_declined' });
+  });
+
+  it('captures tok_flaky on the retry of its key, and answers that capture to every later retry', async () => {
+    const flaky = key();
+    expect(await gateway().charge('tok_flaky', 1000, flaky)).toEqual({ outcome: 'transient', reason: 'processor_unavailable' });
+    const captured = await gateway().charge('tok_flaky', 1000, flaky);
+    expect(captured).toEqual({ outcome: 'captured', reference: expect.stringMatching(/^ch_/) });
+    expect(await gateway().charge('tok_flaky', 1000, flaky)).toEqual(captured);
+  });
+
+  it('refuses with amount_exceeds_charge to refund more than was captured, at once or over several refunds', async () => {
+    const { reference } = await gateway().charge('tok_visa', 1000, key());
+    expect(await gateway().refund(reference!, 1001, key())).toEqual({ outcome: 'rejected', reason: 'amount_exceeds_charge' });
+    const part = key();
+    expect(await gateway().refund(reference!, 600, part)).toEqual({ outcome: 'refunded' });
+    expect(await gateway().refund(reference!, 600, part)).toEqual({ outcome: 'refunded' });
+    expect(await gateway().refund(reference!, 401, key())).toEqual({ outcome: 'rejected', reason: 'amount_exceeds_charge' });
+    expect(await gateway().refund(reference!, 400, key())).toEqual({ outcome: 'refunded' });
+    expect(await gateway().refund(reference!, 1, key())).toEqual({ outcome: 'rejected', reason: 'amount_exceeds_charge' });
+    expect(gateway().ledger.refunds(reference!).map((r) => r.amount).sort((a, b) => a - b)).toEqual([400, 600]);
+    expect(await gateway().refund('ch_unknown', 1, key())).toEqual({ outcome: 'rejected', reason: 'unknown_charge' });
+  });
+});
+
 describe('payment: who sees payments', () => {
   it('shows an order\'s payments to its owner and to an admin, and 404 to anyone else', async () => {
     const orderId = `order-${randomUUID()}`;

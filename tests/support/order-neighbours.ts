@@ -51,6 +51,8 @@ export class FakeWarehouse implements Partial<Implementation<WarehouseContract>>
   readonly stock = new Map<string, { onHand: number; reserved: number }>();
   readonly reservations = new Map<string, { lines: Line[]; state: 'reserved' | 'insufficient' | 'released' | 'committed' }>();
   gate: Gate | null = null;
+  /** How many more release calls fail as if the warehouse were down. */
+  releaseOutages = 0;
 
   async reserve({ orderId, lines }: { orderId: string; lines: Line[] }) {
     await this.gate?.pass();
@@ -64,6 +66,10 @@ export class FakeWarehouse implements Partial<Implementation<WarehouseContract>>
   }
 
   async release({ orderId }: { orderId: string }) {
+    if (this.releaseOutages > 0) {
+      this.releaseOutages--;
+      throw unavailable('warehouse down (fake)');
+    }
     const r = this.reservations.get(orderId);
     if (r?.state !== 'reserved') return { status: 'none' as const };
     for (const l of r.lines) this.stock.get(l.productId)!.reserved -= l.quantity;

@@ -27,15 +27,15 @@ export interface OrderShop {
   dataDir: string;
   settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
-  /** Stops and starts again on the same data and the same fakes (a clean restart). */
+  /** Stops and starts again on the same data, fakes and environment (a clean restart). */
   restart(): Promise<OrderShop>;
 }
 
 /** The two order modules and the user module, with fakes for every other module they talk to. */
-export async function startOrderShop(options: { fakes?: Neighbours; dataDir?: string } = {}): Promise<OrderShop> {
+export async function startOrderShop(options: { fakes?: Neighbours; dataDir?: string; env?: Record<string, string> } = {}): Promise<OrderShop> {
   const fakes = options.fakes ?? fakeNeighbours();
   const dataDir = options.dataDir ?? tempDataDir();
-  const config = loadConfig(testEnv(dataDir));
+  const config = loadConfig(testEnv(dataDir, options.env));
   const modules = [user, ...neighbourModules(fakes), orderTaking, orderProcessing];
   const runtime = await Runtime.start({ config, logger: createLogger(config.logLevel), modules, hosted: modules.map((m) => m.contract.name), gateway: true });
   const server = await runtime.listen(0, '127.0.0.1');
@@ -50,7 +50,7 @@ export async function startOrderShop(options: { fakes?: Neighbours; dataDir?: st
     stop: () => runtime.stop(),
     restart: async () => {
       await runtime.stop();
-      return startOrderShop({ fakes, dataDir });
+      return startOrderShop({ fakes, dataDir, env: options.env });
     },
   };
 }
