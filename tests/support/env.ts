@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testTmpDir } from './test-tmp.ts';
 
 export const ADMIN = { email: 'admin@cleave.test', password: 'admin-password-1' };
 export const CARRIER_SECRET = 'test-carrier-webhook-secret';
 
 /** A fresh data directory under the OS temp dir. */
 export function tempDataDir(prefix = 'cleave-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return mkdtempSync(join(testTmpDir(), prefix));
 }
 
 /** The environment every test process runs with: fast hashing, fast retries, quiet logs. */

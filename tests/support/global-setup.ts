@@ -1,23 +1,20 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_TMP_VARIABLE } from './test-tmp.ts';
 
 /**
- * Removes the data directories this run made (tempDataDir: `$TMPDIR/cleave-*`) once it ends: the
- * SQLite files of a whole run add up to ~250 MB. KEEP_TEST_DATA=1 keeps them for a post-mortem.
+ * Gives this run its own folder for data directories (tempDataDir, private NATS servers) and
+ * removes it when the run ends: the SQLite files of a whole run add up to ~250 MB. Only this run's
+ * folder goes, so runs side by side (other worktrees, a mutation run) never lose each other's data.
+ * KEEP_TEST_DATA=1 keeps it for a post-mortem.
  */
 export default function setup(): () => void {
-  const started = Date.now();
+  const runDir = mkdtempSync(join(tmpdir(), 'cleave_run-'));
+  // Set before the test workers are forked, which inherit it.
+  process.env[TEST_TMP_VARIABLE] = runDir;
   return () => {
     if (process.env.KEEP_TEST_DATA === '1') return;
-    for (const name of readdirSync(tmpdir())) {
-      if (!name.startsWith('cleave-')) continue;
-      const path = join(tmpdir(), name);
-      try {
-        if (statSync(path).birthtimeMs >= started) rmSync(path, { recursive: true, force: true });
-      } catch {
-        // Gone already, or not ours to remove: leave it.
-      }
-    }
+    rmSync(runDir, { recursive: true, force: true });
   };
 }

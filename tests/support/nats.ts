@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testTmpDir } from './test-tmp.ts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { natsNames } from '../../src/kernel/nats/names.ts';
@@ -40,7 +40,7 @@ export class OwnNatsServer {
   ) {}
 
   static async start(): Promise<OwnNatsServer> {
-    const server = new OwnNatsServer(await freePort(), mkdtempSync(join(tmpdir(), 'cleave-nats-')));
+    const server = new OwnNatsServer(await freePort(), mkdtempSync(join(testTmpDir(), 'cleave-nats-')));
     await server.start();
     return server;
   }
