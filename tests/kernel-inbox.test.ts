@@ -66,6 +66,33 @@ describe('inbox: each event has its effect once', () => {
     expect(attemptsOf('sale-commit-fails').map((a) => a.attempt)).toEqual([1, 2]);
     expect(effectsOf('sale-commit-fails')).toBe(1);
   });
+
+  // Attempt 1 runs as the event is stored, inside the store's transaction; retries run on their own.
+  it('rolls back the effect of a retry whose commit fails after writing it, and applies the event once when a later retry succeeds', async () => {
+    script.set('sale-retry-commit-fails', {
+      inCommit: (attempt) => {
+        if (attempt < MAX_ATTEMPTS) throw new Error(`disk hiccup after the effect was written (attempt ${attempt})`);
+      },
+    });
+    await transport.publish([soldEnvelope({ saleId: 'sale-retry-commit-fails', amount: 10 })]);
+    await runtime.settled();
+    expect(attemptsOf('sale-retry-commit-fails').map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+    expect(effectsOf('sale-retry-commit-fails')).toBe(1);
+  });
+
+  it('leaves no effect of an event whose commit fails on every attempt, and moves it to the dead letters', async () => {
+    script.set('sale-commit-always-fails', {
+      inCommit: () => {
+        throw new Error('disk hiccup after the effect was written');
+      },
+    });
+    const sold = soldEnvelope({ saleId: 'sale-commit-always-fails', amount: 10 });
+    await transport.publish([sold]);
+    await runtime.settled();
+    expect(effectsOf('sale-commit-always-fails')).toBe(0);
+    expect(attemptsOf('sale-commit-always-fails')).toHaveLength(MAX_ATTEMPTS);
+    expect(deadLetter(sold.id)).toMatchObject({ attempts: MAX_ATTEMPTS, lastError: expect.stringContaining('disk hiccup') });
+  });
 });
 
 describe('inbox: dead letters', () => {

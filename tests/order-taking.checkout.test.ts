@@ -174,6 +174,28 @@ describe('order-taking: placing an order', () => {
     expect(placedOrdersOf(ann.id)).toEqual([]);
   });
 
+  it('takes no order when its order.placed event cannot be written with it, and the same key works once it can', async () => {
+    const ann = await customer();
+    const sqlite = shop.runtime.containerOf('order-taking').get<Sqlite>(Kernel.Sqlite);
+    // The outbox write fails (as on a full disk), for this customer's order.placed only.
+    sqlite.exec(`CREATE TRIGGER outbox_refuses_ann BEFORE INSERT ON kernel_outbox
+      WHEN NEW.type = 'order.placed' AND json_extract(NEW.payload, '$.userId') = '${ann.id}'
+      BEGIN SELECT RAISE(ABORT, 'disk full while writing the outbox'); END`);
+    const key = newKey();
+    try {
+      expect((await ann.place(key)).status).toBe(500);
+    } finally {
+      sqlite.exec('DROP TRIGGER outbox_refuses_ann');
+    }
+    expect((await shop.api.get('/api/orders', ann.token)).body.total).toBe(0);
+    expect(placedOrdersOf(ann.id)).toEqual([]);
+    const retry = await ann.place(key);
+    expect(retry.status).toBe(202);
+    expect(retry.body.replayed).toBe(false);
+    expect((await shop.api.get('/api/orders', ann.token)).body.total).toBe(1);
+    expect(placedOrdersOf(ann.id)).toEqual([expect.objectContaining({ orderId: retry.body.id })]);
+  });
+
   it("answers 404 for an unknown address and for another customer's address", async () => {
     const ann = await customer();
     const bob = await customer();
