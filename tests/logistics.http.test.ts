@@ -7,6 +7,7 @@ import { ShopClient } from './support/client.ts';
 import { CARRIER_SECRET } from './support/env.ts';
 import { published } from './support/published.ts';
 import { startTestShop, type TestShop } from './support/shop.ts';
+import { expectNothingChangedBy } from './support/unchanged.ts';
 
 let shop: TestShop;
 let api: ShopClient;
@@ -213,8 +214,10 @@ describe('logistics: the carrier webhook', () => {
     expect(await statusesOf(trackingNumber)).toEqual(['created', 'in_transit', 'delivered']);
   });
 
-  it('answers 404 to a signed report about an unknown tracking number', async () => {
-    expect((await carrierSays(report('CLVUNKNOWN00000', 'in_transit'))).status).toBe(404);
+  it('answers 404 to a signed report about an unknown tracking number, and announces nothing', async () => {
+    await expectNothingChangedBy(shop, { announced: () => published(shop, 'logistics') }, async () => {
+      expect((await carrierSays(report('CLVUNKNOWN00000', 'in_transit'))).status).toBe(404);
+    });
   });
 
   it('answers 400 to a signed report that is not a valid carrier event', async () => {

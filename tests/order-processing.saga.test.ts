@@ -12,6 +12,8 @@ import { eventually } from './support/eventually.ts';
 import { checkoutOn } from './support/order-checkout.ts';
 import { Gate } from './support/order-neighbours.ts';
 import { startOrderShop, type OrderShop } from './support/order-shop.ts';
+import { published } from './support/published.ts';
+import { expectNothingChangedBy } from './support/unchanged.ts';
 
 let shop: OrderShop;
 
@@ -133,14 +135,17 @@ describe('order-processing: the order saga', () => {
     expect(shop.fakes.payment.payments.has(o.orderId)).toBe(false);
   });
 
-  it('ships on the carrier’s in-transit report (taking the stock off the shelf), refuses to cancel then, and delivers', async () => {
+  it('ships on the carrier’s in-transit report (taking the stock off the shelf), refuses to cancel then without touching the order, and delivers', async () => {
     const o = await checkout();
     await o.reaches('paid', (order) => !!order.shipment);
     shop.fakes.logistics.report(o.orderId, 'in_transit');
     const shipped = await o.reaches('shipped');
     expect(shipped.shipment).toMatchObject({ status: 'in_transit' });
     expect(o.stock()).toEqual({ onHand: 8, reserved: 0 });
-    expect((await o.cancel()).status).toBe(409);
+    await expectNothingChangedBy(shop, o.footprint(), async () => {
+      expect((await o.cancel()).status).toBe(409);
+    });
+    expect(published(shop, 'order-processing', { key: o.orderId }).map((e) => e.payload.status)).toEqual(['placed', 'stock_reserved', 'paid', 'shipped']);
     shop.fakes.logistics.report(o.orderId, 'delivered');
     const delivered = await o.reaches('delivered');
     expect(delivered.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'stock_reserved', 'paid', 'shipped', 'delivered']);
@@ -148,11 +153,13 @@ describe('order-processing: the order saga', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
-  it('refuses to cancel once the carrier has the parcel, even before its report arrived, and keeps the order', async () => {
+  it('refuses to cancel once the carrier has the parcel, even before its report arrived, and keeps the order, its money, stock and events', async () => {
     const o = await checkout();
     await o.reaches('paid', (order) => !!order.shipment);
     shop.fakes.logistics.report(o.orderId, 'in_transit', false);
-    expect((await o.cancel()).status).toBe(409);
+    await expectNothingChangedBy(shop, o.footprint(), async () => {
+      expect((await o.cancel()).status).toBe(409);
+    });
     expect((await o.order()).status).toBe('paid');
     expect(shop.fakes.payment.payments.get(o.orderId)?.status).toBe('captured');
   });

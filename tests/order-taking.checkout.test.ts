@@ -4,6 +4,7 @@ import type { Sqlite } from '../src/kernel/persistence/database.ts';
 import { OrderDrafts } from '../src/modules/order-taking/internal/order-drafts.ts';
 import { Gate } from './support/order-neighbours.ts';
 import { startOrderShop, type OrderShop } from './support/order-shop.ts';
+import { expectNothingChangedBy, type Probe } from './support/unchanged.ts';
 
 let shop: OrderShop;
 
@@ -32,6 +33,22 @@ function placedOrdersOf(userId: string): unknown[] {
   const sqlite = shop.runtime.containerOf('order-taking').get<Sqlite>(Kernel.Sqlite);
   const rows = sqlite.prepare("SELECT payload FROM kernel_outbox WHERE type = 'order.placed'").all() as Array<{ payload: string }>;
   return rows.map((r) => JSON.parse(r.payload)).filter((p) => p.userId === userId);
+}
+
+/** What a refused checkout must leave as it was: the customer's orders, what was announced, the key. */
+function checkoutFootprint(c: { id: string; token: string }, key: string): Record<string, Probe> {
+  const sqlite = shop.runtime.containerOf('order-taking').get<Sqlite>(Kernel.Sqlite);
+  return {
+    orders: async () => (await shop.api.get('/api/orders', c.token)).body,
+    announced: () => placedOrdersOf(c.id),
+    key: () => sqlite.prepare('SELECT * FROM checkout_keys WHERE user_id = ? AND key = ?').get(c.id, key),
+  };
+}
+
+/** Exactly one order was taken and announced for this customer: the one answered. */
+async function expectOnlyOrder(c: { id: string; token: string }, orderId: string) {
+  expect((await shop.api.get('/api/orders', c.token)).body.items.map((o: { id: string }) => o.id)).toEqual([orderId]);
+  expect(placedOrdersOf(c.id).map((p) => (p as { orderId: string }).orderId)).toEqual([orderId]);
 }
 
 describe('order-taking: placing an order', () => {
@@ -131,12 +148,17 @@ describe('order-taking: placing an order', () => {
     expect((await shop.api.get('/api/orders', ann.token)).body.total).toBe(1);
   });
 
-  it('refuses an empty cart with 422, and the same key works once the cart is filled', async () => {
+  it('refuses an empty cart with 422, takes and announces nothing, and releases the key: once the cart is filled it makes exactly one order', async () => {
     const ann = await customer([]);
     const key = newKey();
-    expect((await ann.place(key)).status).toBe(422);
+    await expectNothingChangedBy(shop, checkoutFootprint(ann, key), async () => {
+      expect((await ann.place(key)).status).toBe(422);
+    });
     shop.fakes.cart.carts.set(ann.id, [{ productId: 'p-mug', quantity: 1, unitPrice: 1250 }]);
-    expect((await ann.place(key)).status).toBe(202);
+    const retry = await ann.place(key);
+    expect(retry.status).toBe(202);
+    expect(retry.body.replayed).toBe(false);
+    await expectOnlyOrder(ann, retry.body.id);
   });
 
   it('refuses a cart holding a product that is no longer sold with 422', async () => {
@@ -196,11 +218,17 @@ describe('order-taking: placing an order', () => {
     expect(placedOrdersOf(ann.id)).toEqual([expect.objectContaining({ orderId: retry.body.id })]);
   });
 
-  it("answers 404 for an unknown address and for another customer's address", async () => {
+  it("answers 404 for an unknown address and for another customer's address, takes and announces nothing, and releases the key for the right address", async () => {
     const ann = await customer();
     const bob = await customer();
-    expect((await ann.place(newKey(), { ...ann.checkout, addressId: 'no-such-address' })).status).toBe(404);
-    expect((await ann.place(newKey(), { ...ann.checkout, addressId: bob.checkout.addressId })).status).toBe(404);
+    const key = newKey();
+    await expectNothingChangedBy(shop, checkoutFootprint(ann, key), async () => {
+      expect((await ann.place(key, { ...ann.checkout, addressId: 'no-such-address' })).status).toBe(404);
+      expect((await ann.place(key, { ...ann.checkout, addressId: bob.checkout.addressId })).status).toBe(404);
+    });
+    const retry = await ann.place(key);
+    expect(retry.status).toBe(202);
+    await expectOnlyOrder(ann, retry.body.id);
   });
 
   it('needs a signed-in customer', async () => {

@@ -6,7 +6,10 @@ import type { OrderStatus } from '../src/modules/order-taking/contract.ts';
 import { TrackOrderProgress } from '../src/modules/order-taking/internal/on-order-status-changed.ts';
 import { OrderTakingStore } from '../src/modules/order-taking/internal/order-taking-store.ts';
 import { tempDataDir } from './support/env.ts';
-import { startOrderShop, type OrderShop } from './support/order-shop.ts';
+import { eventually } from './support/eventually.ts';
+import { orderFootprint, startOrderShop, type OrderShop } from './support/order-shop.ts';
+import { published } from './support/published.ts';
+import { expectNothingChangedBy } from './support/unchanged.ts';
 
 let shop: OrderShop;
 
@@ -20,7 +23,10 @@ async function customerWithOrders(count: number) {
   const address = await shop.api.post('/api/users/me/addresses', { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'US' }, c.token);
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    shop.fakes.cart.carts.set(c.id, [{ productId: `p-${i}`, quantity: 1, unitPrice: 100 + i }]);
+    // A product of its own, in stock: the order runs on to paid like a real one.
+    const productId = `p-${c.id}-${i}`;
+    shop.fakes.warehouse.stock.set(productId, { onHand: 10, reserved: 0 });
+    shop.fakes.cart.carts.set(c.id, [{ productId, quantity: 1, unitPrice: 100 + i }]);
     const res = await shop.api.post('/api/orders', { addressId: address.body.id, shippingMethod: 'standard', paymentToken: 'tok_visa' }, c.token, { 'Idempotency-Key': `${c.id}-${i}` });
     ids.push(res.body.id);
   }
@@ -49,11 +55,18 @@ describe('order-taking: a customer’s orders', () => {
     expect(res.body.history[0]).toMatchObject({ status: 'placed' });
   });
 
-  it("answers 404 for another customer's order, to read it or to cancel it", async () => {
+  it("answers 404 for another customer's order, to read it or to cancel it, and cancels nothing", async () => {
     const ann = await customerWithOrders(1);
+    const [orderId] = ann.ids;
+    await eventually(async () => (await shop.api.get(`/api/orders/${orderId}`, ann.token)).body, (o) => o.status === 'paid' && !!o.shipment, { what: 'a paid order booked for shipping' });
     const bob = await shop.api.registerCustomer();
-    expect((await shop.api.get(`/api/orders/${ann.ids[0]}`, bob.token)).status).toBe(404);
-    expect((await shop.api.post(`/api/orders/${ann.ids[0]}/cancel`, undefined, bob.token)).status).toBe(404);
+    await expectNothingChangedBy(shop, orderFootprint(shop, ann.token, orderId), async () => {
+      expect((await shop.api.get(`/api/orders/${orderId}`, bob.token)).status).toBe(404);
+      expect((await shop.api.post(`/api/orders/${orderId}/cancel`, undefined, bob.token)).status).toBe(404);
+    });
+    const statuses = published(shop, 'order-processing', { type: 'order.status_changed', key: orderId }).map((e) => e.payload.status);
+    expect(statuses).not.toContain('cancelled');
+    expect(shop.fakes.warehouse.reservations.get(orderId)?.state).toBe('reserved');
     expect((await shop.api.get('/api/orders/no-such-order', bob.token)).status).toBe(404);
   });
 });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestShop, type TestShop } from './support/shop.ts';
 import { ShopClient } from './support/client.ts';
+import { published } from './support/published.ts';
+import { expectNothingChangedBy } from './support/unchanged.ts';
 
 let shop: TestShop;
 let api: ShopClient;
@@ -23,12 +25,19 @@ describe('user: registration and sign-in', () => {
     expect(me.body.id).toBe(reg.body.user.id);
   });
 
-  it('refuses a second account with the same email (any case) with 409', async () => {
+  it('refuses a second account with the same email (any case) with 409, and leaves the first account and its announcement as they were', async () => {
     const email = `dup-${Date.now()}@example.test`;
-    expect((await api.post('/api/auth/register', { email, password: 'password-123', name: 'A' })).status).toBe(201);
-    const again = await api.post('/api/auth/register', { email: email.toUpperCase(), password: 'password-123', name: 'B' });
-    expect(again.status).toBe(409);
-    expect(again.headers['content-type']).toMatch(/application\/problem\+json/);
+    const first = await api.post('/api/auth/register', { email, password: 'password-123', name: 'A' });
+    expect(first.status).toBe(201);
+    const announced = () => published(shop, 'user', { type: 'user.registered' }).filter((e) => e.payload.email === email);
+    await expectNothingChangedBy(shop, { account: async () => (await api.get('/api/users/me', first.body.token)).body, announced }, async () => {
+      const again = await api.post('/api/auth/register', { email: email.toUpperCase(), password: 'another-password-456', name: 'B' });
+      expect(again.status).toBe(409);
+      expect(again.headers['content-type']).toMatch(/application\/problem\+json/);
+    });
+    expect(announced()).toHaveLength(1);
+    expect((await api.post('/api/auth/login', { email, password: 'password-123' })).status).toBe(200);
+    expect((await api.post('/api/auth/login', { email, password: 'another-password-456' })).status).toBe(401);
   });
 
   it('logs in with the right password and answers 401 alike for a wrong password and an unknown email', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { Sqlite } from '../../src/kernel/persistence/database.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
 import { eventually } from './eventually.ts';
-import type { OrderShop } from './order-shop.ts';
+import { orderFootprint, type OrderShop } from './order-shop.ts';
 
 const ADDRESS = { name: 'Ann', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
 let serial = 0;
@@ -36,6 +36,8 @@ export function checkoutOn(shopOf: () => OrderShop) {
       /** Resolves once the saga has noted the customer's cancellation (it may still be busy with a step). */
       cancelRecorded: () => eventually(() => sagaRow(orderId)?.cancel_requested, Boolean, { what: 'the cancellation to be recorded' }),
       order,
+      /** What a refused cancellation must leave as it was. */
+      footprint: () => orderFootprint(shopOf(), c.token, orderId),
       cancel: () => shopOf().api.post(`/api/orders/${orderId}/cancel`, undefined, c.token),
       reaches: (status: string, accept: (order: any) => boolean = () => true) =>
         eventually(order, (o) => o.status === status && accept(o), { what: `order ${status}` }),

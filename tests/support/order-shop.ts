@@ -19,6 +19,7 @@ import user from '../../src/modules/user/index.ts';
 import { ShopClient } from './client.ts';
 import { tempDataDir, testEnv } from './env.ts';
 import { fakeNeighbours, type Neighbours } from './order-neighbours.ts';
+import { eventsKeyed, orderAsOwnerSees, type Probe } from './unchanged.ts';
 
 export interface OrderShop {
   runtime: Runtime;
@@ -52,6 +53,23 @@ export async function startOrderShop(options: { fakes?: Neighbours; dataDir?: st
       await runtime.stop();
       return startOrderShop({ fakes, dataDir, env: options.env });
     },
+  };
+}
+
+/**
+ * Everything an order has touched, for asserting that a refusal changed none of it: the order as
+ * its owner sees it, every event about it, its reservation and the stock of its products, its
+ * payment and its parcel (the last three as the fakes keep them).
+ */
+export function orderFootprint(shop: OrderShop, ownerToken: string, orderId: string): Record<string, Probe> {
+  const { warehouse, payment, logistics } = shop.fakes;
+  return {
+    order: orderAsOwnerSees(shop.api, ownerToken, orderId),
+    events: eventsKeyed(shop, ['order-taking', 'order-processing', 'logistics'], orderId),
+    reservation: () => warehouse.reservations.get(orderId),
+    stock: () => (warehouse.reservations.get(orderId)?.lines ?? []).map((l) => ({ productId: l.productId, ...warehouse.stock.get(l.productId) })),
+    payment: () => payment.payments.get(orderId),
+    parcel: () => logistics.shipments.get(orderId),
   };
 }
 
