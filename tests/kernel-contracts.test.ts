@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { call, defineContract, type Implementation } from '../src/kernel/contract.ts';
 import { AppError, conflict, forbidden, notFound, unavailable } from '../src/kernel/errors.ts';
-import { defineModule } from '../src/kernel/module.ts';
+import { defineModule, provide } from '../src/kernel/module.ts';
 import type { Runtime } from '../src/kernel/runtime.ts';
 import { RECORDS_MIGRATIONS, startRuntime, stopAllRuntimes } from './support/runtime.ts';
 
@@ -82,9 +82,7 @@ class Calculator implements Implementation<typeof calcContract> {
 const calcModule = defineModule({
   contract: calcContract,
   migrations: RECORDS_MIGRATIONS,
-  bindings(bind) {
-    bind(Calculator).toResolvedValue(() => new Calculator());
-  },
+  bindings: [provide(Calculator, [])],
   implementation: Calculator,
 });
 

@@ -5,7 +5,7 @@ import type { Api, Implementation } from '../src/kernel/contract.ts';
 import { call, defineContract } from '../src/kernel/contract.ts';
 import { Outbox } from '../src/kernel/events/outbox.ts';
 import { TokenService } from '../src/kernel/http/tokens.ts';
-import { defineModule } from '../src/kernel/module.ts';
+import { defineModule, provide } from '../src/kernel/module.ts';
 import type { Sqlite } from '../src/kernel/persistence/database.ts';
 import type { Runtime } from '../src/kernel/runtime.ts';
 import { Kernel } from '../src/kernel/tokens.ts';
@@ -42,10 +42,7 @@ class LedgerService implements Implementation<typeof ledgerContract> {
 const ledgerModule = defineModule({
   contract: ledgerContract,
   migrations: RECORDS_MIGRATIONS,
-  bindings(bind) {
-    bind(LedgerStore).toResolvedValue((sqlite: Sqlite) => new LedgerStore(sqlite), [Kernel.Sqlite]);
-    bind(LedgerService).toResolvedValue((store: LedgerStore) => new LedgerService(store), [LedgerStore]);
-  },
+  bindings: [provide(LedgerStore, [Kernel.Sqlite]), provide(LedgerService, [LedgerStore])],
   implementation: LedgerService,
 });
 
@@ -68,10 +65,8 @@ class TillService implements Implementation<typeof tillContract> {
 const tillModule = defineModule({
   contract: tillContract,
   migrations: RECORDS_MIGRATIONS,
-  bindings(bind) {
-    // Resolved while the till is hosted — before the ledger, which comes later in the registry.
-    bind(TillService).toResolvedValue((ledger: Api<typeof ledgerContract>) => new TillService(ledger), [ledgerContract.token]);
-  },
+  // Resolved while the till is hosted — before the ledger, which comes later in the registry.
+  bindings: [provide(TillService, [ledgerContract.token])],
   implementation: TillService,
 });
 

@@ -8,7 +8,7 @@ import { loadConfig } from '../src/kernel/config.ts';
 import { call, defineContract } from '../src/kernel/contract.ts';
 import { AppError } from '../src/kernel/errors.ts';
 import { defineRoutes } from '../src/kernel/http/routes.ts';
-import { defineModule } from '../src/kernel/module.ts';
+import { defineModule, provide } from '../src/kernel/module.ts';
 import { Runtime } from '../src/kernel/runtime.ts';
 import { ShopClient } from './support/client.ts';
 import { tempDataDir, testEnv } from './support/env.ts';
@@ -45,7 +45,7 @@ class Probe {
 const probeModule = defineModule({
   contract: probeContract,
   migrations: RECORDS_MIGRATIONS,
-  bindings: (bind) => bind(Probe).toResolvedValue(() => new Probe()),
+  bindings: [provide(Probe, [])],
   implementation: Probe,
   routes: defineRoutes((r) => {
     r.post('/api/probe/crash/:how', { access: 'public', summary: 'fails', params: z.strictObject({ how: z.enum(['plain', 'internal']) }) },

@@ -17,6 +17,7 @@ import type { Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import type { ModuleDefinition } from './module.ts';
 import { openModuleDatabase, type ModuleDatabase } from './persistence/database.ts';
+import { bindAll } from './provide.ts';
 import { readCachesOf } from './persistence/read-cache.ts';
 import { Kernel } from './tokens.ts';
 import type { Transport } from './transport.ts';
@@ -160,7 +161,7 @@ export class Runtime {
     container.bind(Kernel.Logger).toConstantValue(log);
     container.bind(Kernel.Outbox).toConstantValue(new Outbox(database.sqlite, definition.contract, () => relay.wake()));
     container.bind(Kernel.ReadCaches).toConstantValue(readCachesOf(name, database.sqlite, this.metrics, config.readCaches));
-    definition.bindings(container.bind.bind(container));
+    bindAll(container, definition.bindings);
 
     const implementation = container.get(definition.implementation) as Implementation<Contract>;
     const proxy = localProxy(definition.contract, implementation, log);

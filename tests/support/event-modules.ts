@@ -4,7 +4,7 @@ import { call, defineContract, event, type EventEnvelope, type Implementation } 
 import type { EventHandler, HandlerContext } from '../../src/kernel/events/handlers.ts';
 import { on } from '../../src/kernel/events/handlers.ts';
 import type { Outbox } from '../../src/kernel/events/outbox.ts';
-import { defineModule } from '../../src/kernel/module.ts';
+import { defineModule, provide } from '../../src/kernel/module.ts';
 import type { Sqlite } from '../../src/kernel/persistence/database.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
 import { RECORDS_MIGRATIONS } from './runtime.ts';
@@ -78,9 +78,7 @@ export class RecordSale implements EventHandler<z.infer<typeof Sold>> {
 export const tillModule = defineModule({
   contract: tillContract,
   migrations: RECORDS_MIGRATIONS,
-  bindings(bind) {
-    bind(Till).toResolvedValue((sqlite: Sqlite, outbox: Outbox) => new Till(sqlite, outbox), [Kernel.Sqlite, Kernel.Outbox]);
-  },
+  bindings: [provide(Till, [Kernel.Sqlite, Kernel.Outbox])],
   implementation: Till,
 });
 
@@ -95,10 +93,7 @@ class Bookkeeper implements Implementation<typeof bookkeeperContract> {
 export const bookkeeperModule = defineModule({
   contract: bookkeeperContract,
   migrations: RECORDS_MIGRATIONS,
-  bindings(bind) {
-    bind(Bookkeeper).toResolvedValue(() => new Bookkeeper());
-    bind(RecordSale).toResolvedValue((sqlite: Sqlite) => new RecordSale(sqlite), [Kernel.Sqlite]);
-  },
+  bindings: [provide(Bookkeeper, []), provide(RecordSale, [Kernel.Sqlite])],
   implementation: Bookkeeper,
   handlers: [on(tillContract.events.sold, RecordSale)],
 });

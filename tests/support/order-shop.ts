@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Contract, Implementation } from '../../src/kernel/contract.ts';
 import { unprocessable } from '../../src/kernel/errors.ts';
 import type { Outbox } from '../../src/kernel/events/outbox.ts';
-import { defineModule, type ModuleDefinition } from '../../src/kernel/module.ts';
+import { defineModule, provide, type ModuleDefinition } from '../../src/kernel/module.ts';
 import type { Sqlite } from '../../src/kernel/persistence/database.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
 import { cartContract } from '../../src/modules/cart/contract.ts';
@@ -98,7 +98,7 @@ function neighbourModules(fakes: Neighbours): ModuleDefinition[] {
     return defineModule({
       contract,
       migrations,
-      bindings: (bind) => bind(token).toResolvedValue((outbox: Outbox, sqlite: Sqlite) => complete(contract, make(outbox, sqlite)), [Kernel.Outbox, Kernel.Sqlite]),
+      bindings: [provide(token, [Kernel.Outbox, Kernel.Sqlite], (outbox: Outbox, sqlite: Sqlite) => complete(contract, make(outbox, sqlite)))],
       implementation: token,
     }) as unknown as ModuleDefinition;
   };

@@ -13,6 +13,7 @@ import type { Implementation } from '../../src/kernel/contract.ts';
 import { Outbox } from '../../src/kernel/events/outbox.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { openModuleDatabase } from '../../src/kernel/persistence/database.ts';
+import { bindAll } from '../../src/kernel/provide.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
 import type { WarehouseContract } from '../../src/modules/warehouse/contract.ts';
 import warehouse from '../../src/modules/warehouse/index.ts';
@@ -27,7 +28,7 @@ container.bind(Kernel.Db).toConstantValue(database.db);
 container.bind(Kernel.Sqlite).toConstantValue(database.sqlite);
 container.bind(Kernel.Logger).toConstantValue(createLogger('silent'));
 container.bind(Kernel.Outbox).toConstantValue(new Outbox(database.sqlite, warehouse.contract, () => {}));
-warehouse.bindings(container.bind.bind(container));
+bindAll(container, warehouse.bindings);
 const service = container.get(warehouse.implementation) as Implementation<WarehouseContract>;
 
 process.stdout.write('ready\n');

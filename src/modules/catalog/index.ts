@@ -1,9 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { defineModule } from '../../kernel/module.ts';
+import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
-import type { Db } from '../../kernel/persistence/database.ts';
 import type { Outbox } from '../../kernel/events/outbox.ts';
-import type { Logger } from '../../kernel/logger.ts';
 import type { ReadCaches } from '../../kernel/persistence/read-cache.ts';
 import { catalogContract } from './contract.ts';
 import { CatalogService, type CachedRead } from './internal/catalog-service.ts';
@@ -14,18 +12,12 @@ import { catalogRoutes } from './internal/http.ts';
 export default defineModule({
   contract: catalogContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  bindings(bind) {
-    bind(CatalogStore).toResolvedValue((db: Db) => new CatalogStore(db), [Kernel.Db]);
-    bind(DemoCatalogSeeder).toResolvedValue(
-      (store: CatalogStore, outbox: Outbox, logger: Logger) => new DemoCatalogSeeder(store, outbox, logger),
-      [CatalogStore, Kernel.Outbox, Kernel.Logger],
-    );
-    bind(CatalogService).toResolvedValue(
-      (store: CatalogStore, outbox: Outbox, seeder: DemoCatalogSeeder, caches: ReadCaches) =>
-        new CatalogService(store, outbox, seeder, caches<CachedRead>({ scope: 'catalog_reads', tables: ['products', 'categories'], maxEntries: 20_000 })),
-      [CatalogStore, Kernel.Outbox, DemoCatalogSeeder, Kernel.ReadCaches],
-    );
-  },
+  bindings: [
+    provide(CatalogStore, [Kernel.Db]),
+    provide(DemoCatalogSeeder, [CatalogStore, Kernel.Outbox, Kernel.Logger]),
+    provide(CatalogService, [CatalogStore, Kernel.Outbox, DemoCatalogSeeder, Kernel.ReadCaches], (store: CatalogStore, outbox: Outbox, seeder: DemoCatalogSeeder, caches: ReadCaches) =>
+      new CatalogService(store, outbox, seeder, caches<CachedRead>({ scope: 'catalog_reads', tables: ['products', 'categories'], maxEntries: 20_000 }))),
+  ],
   implementation: CatalogService,
   routes: catalogRoutes,
   onStart: (c) => seedDemoCatalogIfAsked(c.get(Kernel.Config), c.get(DemoCatalogSeeder)),

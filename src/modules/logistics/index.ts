@@ -2,8 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Api } from '../../kernel/contract.ts';
 import type { Config } from '../../kernel/config.ts';
 import type { Outbox } from '../../kernel/events/outbox.ts';
-import { defineModule } from '../../kernel/module.ts';
-import type { Db } from '../../kernel/persistence/database.ts';
+import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
 import { logisticsContract } from './contract.ts';
@@ -14,14 +13,11 @@ import { LogisticsStore } from './internal/logistics-store.ts';
 export default defineModule({
   contract: logisticsContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  bindings(bind) {
-    bind(LogisticsStore).toResolvedValue((db: Db) => new LogisticsStore(db), [Kernel.Db]);
-    bind(LogisticsService).toResolvedValue(
-      (store: LogisticsStore, catalog: Api<CatalogContract>, outbox: Outbox, config: Config) =>
-        new LogisticsService(store, catalog, outbox, config.carrierWebhookSecret),
-      [LogisticsStore, catalogContract.token, Kernel.Outbox, Kernel.Config],
-    );
-  },
+  bindings: [
+    provide(LogisticsStore, [Kernel.Db]),
+    provide(LogisticsService, [LogisticsStore, catalogContract.token, Kernel.Outbox, Kernel.Config], (store: LogisticsStore, catalog: Api<CatalogContract>, outbox: Outbox, config: Config) =>
+      new LogisticsService(store, catalog, outbox, config.carrierWebhookSecret)),
+  ],
   implementation: LogisticsService,
   routes: logisticsRoutes,
 });

@@ -1,14 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import type { Api } from '../../kernel/contract.ts';
-import type { Config } from '../../kernel/config.ts';
 import { on } from '../../kernel/events/handlers.ts';
-import type { Logger } from '../../kernel/logger.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
-import type { Db, Sqlite } from '../../kernel/persistence/database.ts';
 import { Kernel } from '../../kernel/tokens.ts';
-import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
+import { catalogContract } from '../catalog/contract.ts';
 import { orderProcessingContract } from '../order-processing/contract.ts';
-import { userContract, type UserContract } from '../user/contract.ts';
+import { userContract } from '../user/contract.ts';
 import { warehouseContract } from '../warehouse/contract.ts';
 import { wishlistContract } from '../wishlist/contract.ts';
 import { notificationContract } from './contract.ts';
@@ -27,26 +23,18 @@ import { RememberRecipient } from './internal/on-user-registered.ts';
 export default defineModule({
   contract: notificationContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  bindings(bind) {
-    bind(NotificationStore).toResolvedValue((db: Db, sqlite: Sqlite) => new NotificationStore(db, sqlite), [Kernel.Db, Kernel.Sqlite]);
-    bind(EmailSender).toResolvedValue(
-      (store: NotificationStore, config: Config, logger: Logger) => new EmailSender(store, config, logger),
-      [NotificationStore, Kernel.Config, Kernel.Logger],
-    );
-    bind(NoticeWriter).toResolvedValue(
-      (store: NotificationStore, users: Api<UserContract>, sender: EmailSender) => new NoticeWriter(store, users, sender),
-      [NotificationStore, userContract.token, EmailSender],
-    );
-    bind(NotificationService).toResolvedValue((store: NotificationStore) => new NotificationService(store), [NotificationStore]);
-    const noticeHandlers: Array<new (notices: NoticeWriter) => unknown> = [NotifyOrderProgress, NotifyPriceDrop, NotifyBackInStock];
-    for (const Handler of noticeHandlers) provide(bind, Handler, [NoticeWriter]);
-    bind(AlertAdminsOfLowStock).toResolvedValue(
-      (notices: NoticeWriter, users: Api<UserContract>, catalog: Api<CatalogContract>) => new AlertAdminsOfLowStock(notices, users, catalog),
-      [NoticeWriter, userContract.token, catalogContract.token],
-    );
-    provide(bind, RememberRecipient, [NotificationStore]);
-    provide(bind, FollowEmailPreference, [NotificationStore]);
-  },
+  bindings: [
+    provide(NotificationStore, [Kernel.Db, Kernel.Sqlite]),
+    provide(EmailSender, [NotificationStore, Kernel.Config, Kernel.Logger]),
+    provide(NoticeWriter, [NotificationStore, userContract.token, EmailSender]),
+    provide(NotificationService, [NotificationStore]),
+    provide(NotifyOrderProgress, [NoticeWriter]),
+    provide(NotifyPriceDrop, [NoticeWriter]),
+    provide(NotifyBackInStock, [NoticeWriter]),
+    provide(AlertAdminsOfLowStock, [NoticeWriter, userContract.token, catalogContract.token]),
+    provide(RememberRecipient, [NotificationStore]),
+    provide(FollowEmailPreference, [NotificationStore]),
+  ],
   implementation: NotificationService,
   routes: notificationRoutes,
   handlers: [

@@ -1,10 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Api } from '../../kernel/contract.ts';
 import { on } from '../../kernel/events/handlers.ts';
-import type { Outbox } from '../../kernel/events/outbox.ts';
 import type { Logger } from '../../kernel/logger.ts';
-import { defineModule } from '../../kernel/module.ts';
-import type { Db } from '../../kernel/persistence/database.ts';
+import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { logisticsContract, type LogisticsContract } from '../logistics/contract.ts';
 import { orderTakingContract } from '../order-taking/contract.ts';
@@ -24,27 +22,19 @@ import { OrderTransitions } from './internal/order-transitions.ts';
 export default defineModule({
   contract: orderProcessingContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  bindings(bind) {
-    bind(OrderProcessingStore).toResolvedValue((db: Db) => new OrderProcessingStore(db), [Kernel.Db]);
-    bind(OrderLocks).toConstantValue(new OrderLocks());
-    bind(OrderTransitions).toResolvedValue((store: OrderProcessingStore, outbox: Outbox) => new OrderTransitions(store, outbox), [OrderProcessingStore, Kernel.Outbox]);
-    bind(OrderSaga).toResolvedValue(
+  bindings: [
+    provide(OrderProcessingStore, [Kernel.Db]),
+    provide(OrderLocks, []),
+    provide(OrderTransitions, [OrderProcessingStore, Kernel.Outbox]),
+    provide(OrderSaga, [OrderProcessingStore, OrderTransitions, OrderLocks, warehouseContract.token, paymentContract.token, logisticsContract.token, Kernel.Logger],
       (store: OrderProcessingStore, transitions: OrderTransitions, locks: OrderLocks, warehouse: Api<WarehouseContract>, payment: Api<PaymentContract>, logistics: Api<LogisticsContract>, logger: Logger) =>
-        new OrderSaga(store, transitions, locks, { warehouse, payment, logistics }, logger),
-      [OrderProcessingStore, OrderTransitions, OrderLocks, warehouseContract.token, paymentContract.token, logisticsContract.token, Kernel.Logger],
-    );
-    bind(CarrierReports).toResolvedValue(
-      (store: OrderProcessingStore, transitions: OrderTransitions, locks: OrderLocks, warehouse: Api<WarehouseContract>) => new CarrierReports(store, transitions, locks, warehouse),
-      [OrderProcessingStore, OrderTransitions, OrderLocks, warehouseContract.token],
-    );
-    bind(OrderProcessingService).toResolvedValue(
-      (store: OrderProcessingStore, transitions: OrderTransitions, saga: OrderSaga) => new OrderProcessingService(store, transitions, saga),
-      [OrderProcessingStore, OrderTransitions, OrderSaga],
-    );
-    bind(RunPlacedOrder).toResolvedValue((transitions: OrderTransitions, saga: OrderSaga) => new RunPlacedOrder(transitions, saga), [OrderTransitions, OrderSaga]);
-    bind(ShipOrder).toResolvedValue((reports: CarrierReports) => new ShipOrder(reports), [CarrierReports]);
-    bind(DeliverOrder).toResolvedValue((reports: CarrierReports) => new DeliverOrder(reports), [CarrierReports]);
-  },
+        new OrderSaga(store, transitions, locks, { warehouse, payment, logistics }, logger)),
+    provide(CarrierReports, [OrderProcessingStore, OrderTransitions, OrderLocks, warehouseContract.token]),
+    provide(OrderProcessingService, [OrderProcessingStore, OrderTransitions, OrderSaga]),
+    provide(RunPlacedOrder, [OrderTransitions, OrderSaga]),
+    provide(ShipOrder, [CarrierReports]),
+    provide(DeliverOrder, [CarrierReports]),
+  ],
   implementation: OrderProcessingService,
   handlers: [
     on(orderTakingContract.events.placed, RunPlacedOrder),

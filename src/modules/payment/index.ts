@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../kernel/config.ts';
 import type { Outbox } from '../../kernel/events/outbox.ts';
 import type { Logger } from '../../kernel/logger.ts';
-import { defineModule } from '../../kernel/module.ts';
+import { defineModule, provide } from '../../kernel/module.ts';
 import type { Db } from '../../kernel/persistence/database.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { paymentContract } from './contract.ts';
@@ -16,17 +16,14 @@ import { TestGatewayStore } from './internal/test-gateway-store.ts';
 export default defineModule({
   contract: paymentContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  bindings(bind) {
-    bind(PaymentStore).toResolvedValue((db: Db) => new PaymentStore(db), [Kernel.Db]);
-    bind(TestGateway).toResolvedValue((db: Db) => new TestGateway(new TestGatewayStore(db)), [Kernel.Db]);
-    // The only gateway so far is the built-in test one; a real processor would be bound here instead.
-    bind<PaymentGateway>(PaymentGatewayPort).toService(TestGateway);
-    bind(PaymentService).toResolvedValue(
-      (store: PaymentStore, gateway: PaymentGateway, outbox: Outbox, config: Config, logger: Logger) =>
-        new PaymentService(store, gateway, outbox, config.paymentRetryBaseMs, logger),
-      [PaymentStore, PaymentGatewayPort, Kernel.Outbox, Kernel.Config, Kernel.Logger],
-    );
-  },
+  bindings: [
+    provide(PaymentStore, [Kernel.Db]),
+    provide(TestGateway, [Kernel.Db], (db: Db) => new TestGateway(new TestGatewayStore(db))),
+    // The only gateway so far is the built-in test one; a real processor would be provided here instead.
+    provide(PaymentGatewayPort, [TestGateway], (gateway: TestGateway): PaymentGateway => gateway),
+    provide(PaymentService, [PaymentStore, PaymentGatewayPort, Kernel.Outbox, Kernel.Config, Kernel.Logger], (store: PaymentStore, gateway: PaymentGateway, outbox: Outbox, config: Config, logger: Logger) =>
+      new PaymentService(store, gateway, outbox, config.paymentRetryBaseMs, logger)),
+  ],
   implementation: PaymentService,
   routes: paymentRoutes,
 });

@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import type { Api } from '../../kernel/contract.ts';
 import { on } from '../../kernel/events/handlers.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
-import type { Db, Sqlite } from '../../kernel/persistence/database.ts';
 import type { ReadCaches } from '../../kernel/persistence/read-cache.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
@@ -25,19 +24,19 @@ import { RecommendationStore } from './internal/recommendation-store.ts';
 export default defineModule({
   contract: recommendationContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  bindings(bind) {
-    bind(RecommendationStore).toResolvedValue((db: Db, sqlite: Sqlite) => new RecommendationStore(db, sqlite), [Kernel.Db, Kernel.Sqlite]);
-    bind(PurchaseCounter).toResolvedValue((store: RecommendationStore) => new PurchaseCounter(store), [RecommendationStore]);
-    bind(RecommendationService).toResolvedValue(
-      (store: RecommendationStore, catalog: Api<CatalogContract>, caches: ReadCaches) =>
-        new RecommendationService(store, catalog, caches<Pick[]>({ scope: 'product_picks', tables: ['products', 'bought_together'], maxEntries: 20_000 })),
-      [RecommendationStore, catalogContract.token, Kernel.ReadCaches],
-    );
-    provide(bind, RememberOrderLines, [RecommendationStore, PurchaseCounter]);
-    provide(bind, CountPaidOrder, [RecommendationStore, PurchaseCounter]);
-    const handlersOnTheStoreAlone: Array<new (store: RecommendationStore) => unknown> = [LearnNewProduct, FollowProductChange, RetireArchivedProduct, RememberWish, ForgetWish];
-    for (const Handler of handlersOnTheStoreAlone) provide(bind, Handler, [RecommendationStore]);
-  },
+  bindings: [
+    provide(RecommendationStore, [Kernel.Db, Kernel.Sqlite]),
+    provide(PurchaseCounter, [RecommendationStore]),
+    provide(RecommendationService, [RecommendationStore, catalogContract.token, Kernel.ReadCaches], (store: RecommendationStore, catalog: Api<CatalogContract>, caches: ReadCaches) =>
+      new RecommendationService(store, catalog, caches<Pick[]>({ scope: 'product_picks', tables: ['products', 'bought_together'], maxEntries: 20_000 }))),
+    provide(RememberOrderLines, [RecommendationStore, PurchaseCounter]),
+    provide(CountPaidOrder, [RecommendationStore, PurchaseCounter]),
+    provide(LearnNewProduct, [RecommendationStore]),
+    provide(FollowProductChange, [RecommendationStore]),
+    provide(RetireArchivedProduct, [RecommendationStore]),
+    provide(RememberWish, [RecommendationStore]),
+    provide(ForgetWish, [RecommendationStore]),
+  ],
   implementation: RecommendationService,
   routes: recommendationRoutes,
   handlers: [

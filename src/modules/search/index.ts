@@ -3,7 +3,6 @@ import type { Api } from '../../kernel/contract.ts';
 import { on } from '../../kernel/events/handlers.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
 import type { Logger } from '../../kernel/logger.ts';
-import type { Sqlite } from '../../kernel/persistence/database.ts';
 import type { ReadCaches } from '../../kernel/persistence/read-cache.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
@@ -22,18 +21,19 @@ import { SearchStore } from './internal/search-store.ts';
 export default defineModule({
   contract: searchContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  bindings(bind) {
-    bind(SearchStore).toResolvedValue((sqlite: Sqlite) => new SearchStore(sqlite), [Kernel.Sqlite]);
-    bind(SearchService).toResolvedValue(
+  bindings: [
+    provide(SearchStore, [Kernel.Sqlite]),
+    provide(SearchService, [SearchStore, Kernel.ReadCaches, catalogContract.token, warehouseContract.token, Kernel.Logger],
       (store: SearchStore, caches: ReadCaches, catalog: Api<CatalogContract>, warehouse: Api<WarehouseContract>, logger: Logger) =>
         // search_text (FTS5) is derived from search_products by triggers, so watching the products covers it.
-        new SearchService(store, caches<SearchAnswer>({ scope: 'search_answers', tables: ['search_products', 'search_categories'], maxEntries: 2_000 }), catalog, warehouse, logger),
-      [SearchStore, Kernel.ReadCaches, catalogContract.token, warehouseContract.token, Kernel.Logger],
-    );
-    // Every handler only writes to the index.
-    const handlersOnTheStoreAlone: Array<new (store: SearchStore) => unknown> = [LearnNewCategory, IndexNewProduct, ReindexChangedProduct, RepriceIndexedProduct, DropArchivedProduct, TrackStockForSearch];
-    for (const Handler of handlersOnTheStoreAlone) provide(bind, Handler, [SearchStore]);
-  },
+        new SearchService(store, caches<SearchAnswer>({ scope: 'search_answers', tables: ['search_products', 'search_categories'], maxEntries: 2_000 }), catalog, warehouse, logger)),
+    provide(LearnNewCategory, [SearchStore]),
+    provide(IndexNewProduct, [SearchStore]),
+    provide(ReindexChangedProduct, [SearchStore]),
+    provide(RepriceIndexedProduct, [SearchStore]),
+    provide(DropArchivedProduct, [SearchStore]),
+    provide(TrackStockForSearch, [SearchStore]),
+  ],
   implementation: SearchService,
   routes: searchRoutes,
   handlers: [

@@ -1,10 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { defineModule } from '../../kernel/module.ts';
+import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import type { Config } from '../../kernel/config.ts';
 import type { Db } from '../../kernel/persistence/database.ts';
-import type { Outbox } from '../../kernel/events/outbox.ts';
-import type { TokenService } from '../../kernel/http/tokens.ts';
 import { userContract } from './contract.ts';
 import { createConfiguredAdmin } from './internal/create-admin.ts';
 import { userRoutes } from './internal/http.ts';
@@ -17,16 +15,12 @@ import { UserStore } from './internal/user-store.ts';
 export default defineModule({
   contract: userContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  bindings(bind) {
-    bind(UserStore).toResolvedValue((db: Db) => new UserStore(db), [Kernel.Db]);
-    bind(SignInThrottle).toResolvedValue((db: Db) => new SignInThrottle(new ThrottleStore(db)), [Kernel.Db]);
-    bind(PasswordHasher).toResolvedValue((config: Config) => new PasswordHasher(config.scryptCost), [Kernel.Config]);
-    bind(UserService).toResolvedValue(
-      (store: UserStore, passwords: PasswordHasher, tokens: TokenService, outbox: Outbox, throttle: SignInThrottle) =>
-        new UserService(store, passwords, tokens, outbox, throttle),
-      [UserStore, PasswordHasher, Kernel.Tokens, Kernel.Outbox, SignInThrottle],
-    );
-  },
+  bindings: [
+    provide(UserStore, [Kernel.Db]),
+    provide(SignInThrottle, [Kernel.Db], (db: Db) => new SignInThrottle(new ThrottleStore(db))),
+    provide(PasswordHasher, [Kernel.Config], (config: Config) => new PasswordHasher(config.scryptCost)),
+    provide(UserService, [UserStore, PasswordHasher, Kernel.Tokens, Kernel.Outbox, SignInThrottle]),
+  ],
   implementation: UserService,
   routes: userRoutes,
   // Tokens signed before versions existed carry none: version 0, which every user starts at.

@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { on } from '../../kernel/events/handlers.ts';
-import type { Outbox } from '../../kernel/events/outbox.ts';
-import { defineModule } from '../../kernel/module.ts';
-import type { Db } from '../../kernel/persistence/database.ts';
+import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract } from '../catalog/contract.ts';
 import { warehouseContract } from './contract.ts';
@@ -15,18 +13,12 @@ import { WarehouseStore } from './internal/warehouse-store.ts';
 export default defineModule({
   contract: warehouseContract,
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
-  bindings(bind) {
-    bind(WarehouseStore).toResolvedValue((db: Db) => new WarehouseStore(db), [Kernel.Db]);
-    bind(StockNotices).toResolvedValue((store: WarehouseStore, outbox: Outbox) => new StockNotices(store, outbox), [WarehouseStore, Kernel.Outbox]);
-    bind(WarehouseService).toResolvedValue(
-      (store: WarehouseStore, notices: StockNotices, outbox: Outbox) => new WarehouseService(store, notices, outbox),
-      [WarehouseStore, StockNotices, Kernel.Outbox],
-    );
-    bind(OpenStockForNewProduct).toResolvedValue(
-      (store: WarehouseStore, notices: StockNotices) => new OpenStockForNewProduct(store, notices),
-      [WarehouseStore, StockNotices],
-    );
-  },
+  bindings: [
+    provide(WarehouseStore, [Kernel.Db]),
+    provide(StockNotices, [WarehouseStore, Kernel.Outbox]),
+    provide(WarehouseService, [WarehouseStore, StockNotices, Kernel.Outbox]),
+    provide(OpenStockForNewProduct, [WarehouseStore, StockNotices]),
+  ],
   implementation: WarehouseService,
   routes: warehouseRoutes,
   handlers: [on(catalogContract.events.product_created, OpenStockForNewProduct)],
