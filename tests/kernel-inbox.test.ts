@@ -1,9 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { on } from '../src/kernel/events/handlers.ts';
 import { InProcessTransport } from '../src/kernel/events/local-bus.ts';
+import { defineModule, type ModuleDefinition } from '../src/kernel/module.ts';
 import type { Runtime } from '../src/kernel/runtime.ts';
-import { attempts, bookkeeperModule, script, soldEnvelope, tillModule } from './support/event-modules.ts';
-import { recordsOf, sqliteOf, startRuntime, stopAllRuntimes } from './support/runtime.ts';
+import { Kernel } from '../src/kernel/tokens.ts';
+import { attempts, bookkeeperModule, RecordSale, script, soldEnvelope, tillContract, tillModule } from './support/event-modules.ts';
+import { recordsOf, sqliteOf, startRuntime, stopAllRuntimes, stopRuntime } from './support/runtime.ts';
 
 /**
  * The consumer's inbox: idempotent through (event id, handler), retried with backoff, dead letters
@@ -170,5 +173,47 @@ describe('inbox: outcomes are counted', () => {
     expect(count('retried')).toBeGreaterThanOrEqual(3 + MAX_ATTEMPTS - 1);
     expect(count('dead')).toBeGreaterThanOrEqual(1);
     expect(count('handled')).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('inbox: a subscription is known by its name, not by its class', () => {
+  /** The bookkeeper with its one subscription to till.sold named `name` and handled by `handler`. */
+  const bookkeeperWith = (name: string, handler: typeof RecordSale) =>
+    defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, name, handler, [Kernel.Sqlite])] });
+
+  /** Starts the till and `bookkeeper` on `dataDir`, delivers `event` and counts the bookkeeper's effects of it. */
+  async function deliverTo(bookkeeper: ModuleDefinition, event: ReturnType<typeof soldEnvelope>, dataDir?: string) {
+    const bus = new InProcessTransport();
+    const started = await startRuntime([tillModule, bookkeeper], { dataDir, transport: bus });
+    await bus.publish([event]);
+    await started.runtime.settled();
+    const effects = recordsOf(started.runtime, 'bookkeeper').filter((r) => r.value === 'sale-renamed').length;
+    await stopRuntime(started.runtime);
+    return { effects, dataDir: started.dataDir };
+  }
+
+  it('does not apply again an event handled before its handler class was renamed, and a new name is a new subscription', async () => {
+    const sold = soldEnvelope({ saleId: 'sale-renamed', amount: 10 });
+    const first = await deliverTo(bookkeeperWith('RecordSale', RecordSale), sold);
+    expect(first.effects).toBe(1);
+
+    // The same handler, its class renamed, keeps its subscription name: the redelivered event was handled already.
+    class PostSaleToLedger extends RecordSale {}
+    expect((await deliverTo(bookkeeperWith('RecordSale', PostSaleToLedger), sold, first.dataDir)).effects).toBe(1);
+    expect(attemptsOf('sale-renamed')).toHaveLength(1);
+
+    // A subscription under another name has handled nothing yet, so it applies the event.
+    expect((await deliverTo(bookkeeperWith('PostSaleToLedger', PostSaleToLedger), sold, first.dataDir)).effects).toBe(2);
+  });
+
+  it('refuses, as the module is defined, two subscriptions of one module under one name', () => {
+    const twice = { ...bookkeeperModule, handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Sqlite]), on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Sqlite])] };
+    expect(() => defineModule(twice)).toThrow('Module bookkeeper has two subscriptions named RecordSale (to till.sold and to till.sold)');
+    expect(() => defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, ' ', RecordSale, [Kernel.Sqlite])] })).toThrow(/without a name/);
+  });
+
+  it('refuses to start a module defined without defineModule whose subscriptions share a name', async () => {
+    const twice: ModuleDefinition = { ...bookkeeperModule, handlers: [...bookkeeperModule.handlers!, ...bookkeeperModule.handlers!] };
+    await expect(startRuntime([tillModule, twice])).rejects.toThrow(/two subscriptions named RecordSale/);
   });
 });

@@ -1,6 +1,6 @@
 import type { SessionCheck } from './http/routes.ts';
 import { InProcessTransport } from './events/local-bus.ts';
-import type { ModuleDefinition } from './module.ts';
+import { checkSubscriptionNames, type ModuleDefinition } from './module.ts';
 import type { Transport } from './transport.ts';
 
 /** Checks of the module registry a process is started with, made once at start. */
@@ -31,6 +31,8 @@ export function checkRegistry(modules: ModuleDefinition[], hosted: string[]): vo
   for (const m of modules) {
     if (names.has(m.contract.name)) throw new Error(`Two modules are named ${m.contract.name}`);
     names.add(m.contract.name);
+    // Again here: a definition may have been built without defineModule.
+    checkSubscriptionNames(m);
     for (const e of Object.values(m.contract.events)) {
       const owner = eventTypes.get(e.type);
       if (owner) throw new Error(`Event ${e.type} is declared by both ${owner} and ${m.contract.name}`);

@@ -170,10 +170,11 @@ export class Runtime {
 
     let inbox: Inbox | null = null;
     if (definition.handlers?.length) {
+      bindAll(container, definition.handlers.map((h) => h.handler));
       const handlers: InboxHandler[] = definition.handlers.map((h) => ({
         name: h.name,
         event: h.event,
-        instance: container.get(h.handler) as EventHandler<unknown>,
+        instance: container.get(h.handler.id) as EventHandler<unknown>,
       }));
       const outcomes = Object.fromEntries((['handled', 'retried', 'dead'] as const).map((o) => [o, this.metrics.eventsHandled.labels(name, o)]));
       inbox = new Inbox(database.sqlite, name, handlers, log, { ...config.events, onOutcome: (outcome) => outcomes[outcome].inc() });

@@ -93,9 +93,9 @@ class Bookkeeper implements Implementation<typeof bookkeeperContract> {
 export const bookkeeperModule = defineModule({
   contract: bookkeeperContract,
   migrations: RECORDS_MIGRATIONS,
-  bindings: [provide(Bookkeeper, []), provide(RecordSale, [Kernel.Sqlite])],
+  bindings: [provide(Bookkeeper, [])],
   implementation: Bookkeeper,
-  handlers: [on(tillContract.events.sold, RecordSale)],
+  handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Sqlite])],
 });
 
 /** An envelope of till.sold as a transport would carry it. */

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { on } from '../../kernel/events/handlers.ts';
+import { project } from '../../kernel/events/handlers.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract } from '../catalog/contract.ts';
@@ -8,7 +8,6 @@ import { cartContract } from './contract.ts';
 import { CartService } from './internal/cart-service.ts';
 import { CartStore } from './internal/cart-store.ts';
 import { cartRoutes } from './internal/http.ts';
-import { RemoveOrderedItemsFromCart } from './internal/on-order-placed.ts';
 
 export default defineModule({
   contract: cartContract,
@@ -16,9 +15,11 @@ export default defineModule({
   bindings: [
     provide(CartStore, [Kernel.Db]),
     provide(CartService, [CartStore, catalogContract.token]),
-    provide(RemoveOrderedItemsFromCart, [CartStore]),
   ],
   implementation: CartService,
   routes: cartRoutes,
-  handlers: [on(orderTakingContract.events.placed, RemoveOrderedItemsFromCart)],
+  handlers: [
+    // Only the ordered units of the ordered products leave: what was put in the cart after checkout stays.
+    project(orderTakingContract.events.placed, 'RemoveOrderedItemsFromCart', CartStore, (store, { userId, items }) => store.takeUnits(userId, items)),
+  ],
 });

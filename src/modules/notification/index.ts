@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { on } from '../../kernel/events/handlers.ts';
+import { on, project } from '../../kernel/events/handlers.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract } from '../catalog/contract.ts';
@@ -16,9 +16,7 @@ import { NotificationStore } from './internal/notification-store.ts';
 import { NotifyBackInStock } from './internal/on-back-in-stock.ts';
 import { AlertAdminsOfLowStock } from './internal/on-low-stock.ts';
 import { NotifyOrderProgress } from './internal/on-order-status-changed.ts';
-import { FollowEmailPreference } from './internal/on-preferences-changed.ts';
 import { NotifyPriceDrop } from './internal/on-price-dropped.ts';
-import { RememberRecipient } from './internal/on-user-registered.ts';
 
 export default defineModule({
   contract: notificationContract,
@@ -28,22 +26,17 @@ export default defineModule({
     provide(EmailSender, [NotificationStore, Kernel.Config, Kernel.Logger]),
     provide(NoticeWriter, [NotificationStore, userContract.token, EmailSender]),
     provide(NotificationService, [NotificationStore]),
-    provide(NotifyOrderProgress, [NoticeWriter]),
-    provide(NotifyPriceDrop, [NoticeWriter]),
-    provide(NotifyBackInStock, [NoticeWriter]),
-    provide(AlertAdminsOfLowStock, [NoticeWriter, userContract.token, catalogContract.token]),
-    provide(RememberRecipient, [NotificationStore]),
-    provide(FollowEmailPreference, [NotificationStore]),
   ],
   implementation: NotificationService,
   routes: notificationRoutes,
   handlers: [
-    on(orderProcessingContract.events.status_changed, NotifyOrderProgress),
-    on(wishlistContract.events.price_dropped, NotifyPriceDrop),
-    on(wishlistContract.events.back_in_stock, NotifyBackInStock),
-    on(warehouseContract.events.low_stock, AlertAdminsOfLowStock),
-    on(userContract.events.registered, RememberRecipient),
-    on(userContract.events.preferences_changed, FollowEmailPreference),
+    on(orderProcessingContract.events.status_changed, 'NotifyOrderProgress', NotifyOrderProgress, [NoticeWriter]),
+    on(wishlistContract.events.price_dropped, 'NotifyPriceDrop', NotifyPriceDrop, [NoticeWriter]),
+    on(wishlistContract.events.back_in_stock, 'NotifyBackInStock', NotifyBackInStock, [NoticeWriter]),
+    on(warehouseContract.events.low_stock, 'AlertAdminsOfLowStock', AlertAdminsOfLowStock, [NoticeWriter, userContract.token, catalogContract.token]),
+    // A new account gets email notices, as the user module starts every account with them on.
+    project(userContract.events.registered, 'RememberRecipient', NotificationStore, (store, { userId, email }) => store.rememberRecipient({ userId, email, emailNotifications: true })),
+    project(userContract.events.preferences_changed, 'FollowEmailPreference', NotificationStore, (store, { userId, emailNotifications }) => store.setEmailPreference(userId, emailNotifications)),
   ],
   onStart: (c) => c.get(EmailSender).start(),
   onStop: (c) => c.get(EmailSender).stop(),

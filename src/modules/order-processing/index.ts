@@ -31,15 +31,12 @@ export default defineModule({
         new OrderSaga(store, transitions, locks, { warehouse, payment, logistics }, logger)),
     provide(CarrierReports, [OrderProcessingStore, OrderTransitions, OrderLocks, warehouseContract.token]),
     provide(OrderProcessingService, [OrderProcessingStore, OrderTransitions, OrderSaga]),
-    provide(RunPlacedOrder, [OrderTransitions, OrderSaga]),
-    provide(ShipOrder, [CarrierReports]),
-    provide(DeliverOrder, [CarrierReports]),
   ],
   implementation: OrderProcessingService,
   handlers: [
-    on(orderTakingContract.events.placed, RunPlacedOrder),
-    on(logisticsContract.events.shipment_in_transit, ShipOrder),
-    on(logisticsContract.events.shipment_delivered, DeliverOrder),
+    on(orderTakingContract.events.placed, 'RunPlacedOrder', RunPlacedOrder, [OrderTransitions, OrderSaga]),
+    on(logisticsContract.events.shipment_in_transit, 'ShipOrder', ShipOrder, [CarrierReports]),
+    on(logisticsContract.events.shipment_delivered, 'DeliverOrder', DeliverOrder, [CarrierReports]),
   ],
   // A process killed mid-saga left orders half-way: finish them now rather than when their events come round again.
   onStart: (container) => container.get(OrderSaga).resumeUnfinished(),

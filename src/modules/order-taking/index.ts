@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { on } from '../../kernel/events/handlers.ts';
+import { on, project } from '../../kernel/events/handlers.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { cartContract } from '../cart/contract.ts';
@@ -10,7 +10,6 @@ import { orderTakingContract } from './contract.ts';
 import { CheckoutKeys } from './internal/checkout-keys.ts';
 import { orderTakingRoutes } from './internal/http.ts';
 import { TrackOrderProgress } from './internal/on-order-status-changed.ts';
-import { NoteTrackingNumber } from './internal/on-shipment-created.ts';
 import { OrderDrafts } from './internal/order-drafts.ts';
 import { OrderTakingService } from './internal/order-taking-service.ts';
 import { OrderTakingStore } from './internal/order-taking-store.ts';
@@ -23,10 +22,12 @@ export default defineModule({
     provide(CheckoutKeys, [OrderTakingStore]),
     provide(OrderDrafts, [cartContract.token, userContract.token, logisticsContract.token]),
     provide(OrderTakingService, [OrderTakingStore, CheckoutKeys, OrderDrafts, Kernel.Outbox, orderProcessingContract.token]),
-    provide(TrackOrderProgress, [OrderTakingStore]),
-    provide(NoteTrackingNumber, [OrderTakingStore]),
   ],
   implementation: OrderTakingService,
   routes: orderTakingRoutes,
-  handlers: [on(orderProcessingContract.events.status_changed, TrackOrderProgress), on(logisticsContract.events.shipment_created, NoteTrackingNumber)],
+  handlers: [
+    on(orderProcessingContract.events.status_changed, 'TrackOrderProgress', TrackOrderProgress, [OrderTakingStore]),
+    // Booking a parcel does not change the order's status, so no status report carries its tracking number until pick-up.
+    project(logisticsContract.events.shipment_created, 'NoteTrackingNumber', OrderTakingStore, (store, { orderId, trackingNumber }, event) => store.recordShipment(orderId, trackingNumber, event.occurredAt)),
+  ],
 });

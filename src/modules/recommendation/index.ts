@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Api } from '../../kernel/contract.ts';
-import { on } from '../../kernel/events/handlers.ts';
+import { on, project } from '../../kernel/events/handlers.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
 import type { ReadCaches } from '../../kernel/persistence/read-cache.ts';
 import { Kernel } from '../../kernel/tokens.ts';
@@ -12,11 +12,6 @@ import { recommendationContract } from './contract.ts';
 import { recommendationRoutes } from './internal/http.ts';
 import { RememberOrderLines } from './internal/on-order-placed.ts';
 import { CountPaidOrder } from './internal/on-order-status-changed.ts';
-import { RetireArchivedProduct } from './internal/on-product-archived.ts';
-import { LearnNewProduct } from './internal/on-product-created.ts';
-import { FollowProductChange } from './internal/on-product-updated.ts';
-import { RememberWish } from './internal/on-wishlist-item-added.ts';
-import { ForgetWish } from './internal/on-wishlist-item-removed.ts';
 import { PurchaseCounter } from './internal/purchase-counter.ts';
 import { RecommendationService, type Pick } from './internal/recommendation-service.ts';
 import { RecommendationStore } from './internal/recommendation-store.ts';
@@ -29,23 +24,20 @@ export default defineModule({
     provide(PurchaseCounter, [RecommendationStore]),
     provide(RecommendationService, [RecommendationStore, catalogContract.token, Kernel.ReadCaches], (store: RecommendationStore, catalog: Api<CatalogContract>, caches: ReadCaches) =>
       new RecommendationService(store, catalog, caches<Pick[]>({ scope: 'product_picks', tables: ['products', 'bought_together'], maxEntries: 20_000 }))),
-    provide(RememberOrderLines, [RecommendationStore, PurchaseCounter]),
-    provide(CountPaidOrder, [RecommendationStore, PurchaseCounter]),
-    provide(LearnNewProduct, [RecommendationStore]),
-    provide(FollowProductChange, [RecommendationStore]),
-    provide(RetireArchivedProduct, [RecommendationStore]),
-    provide(RememberWish, [RecommendationStore]),
-    provide(ForgetWish, [RecommendationStore]),
   ],
   implementation: RecommendationService,
   routes: recommendationRoutes,
   handlers: [
-    on(catalogContract.events.product_created, LearnNewProduct),
-    on(catalogContract.events.product_updated, FollowProductChange),
-    on(catalogContract.events.product_archived, RetireArchivedProduct),
-    on(orderTakingContract.events.placed, RememberOrderLines),
-    on(orderProcessingContract.events.status_changed, CountPaidOrder),
-    on(wishlistContract.events.item_added, RememberWish),
-    on(wishlistContract.events.item_removed, ForgetWish),
+    // A product's category feeds "same category" picks, its age puts the newest first among equals;
+    // an update may move it to another category or archive it.
+    project(catalogContract.events.product_created, 'LearnNewProduct', RecommendationStore, (store, { product: p }) => store.saveProduct(p.id, p.categoryId, p.active, p.createdAt)),
+    project(catalogContract.events.product_updated, 'FollowProductChange', RecommendationStore, (store, { product: p }) => store.saveProduct(p.id, p.categoryId, p.active, p.createdAt)),
+    // Archived products are no longer recommended; their purchase history stays for their neighbours.
+    project(catalogContract.events.product_archived, 'RetireArchivedProduct', RecommendationStore, (store, { productId }) => store.archiveProduct(productId)),
+    on(orderTakingContract.events.placed, 'RememberOrderLines', RememberOrderLines, [RecommendationStore, PurchaseCounter]),
+    on(orderProcessingContract.events.status_changed, 'CountPaidOrder', CountPaidOrder, [RecommendationStore, PurchaseCounter]),
+    // A wish's category points to what else the customer may like.
+    project(wishlistContract.events.item_added, 'RememberWish', RecommendationStore, (store, { userId, productId }) => store.addWish(userId, productId)),
+    project(wishlistContract.events.item_removed, 'ForgetWish', RecommendationStore, (store, { userId, productId }) => store.removeWish(userId, productId)),
   ],
 });

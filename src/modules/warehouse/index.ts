@@ -17,9 +17,8 @@ export default defineModule({
     provide(WarehouseStore, [Kernel.Db]),
     provide(StockNotices, [WarehouseStore, Kernel.Outbox]),
     provide(WarehouseService, [WarehouseStore, StockNotices, Kernel.Outbox]),
-    provide(OpenStockForNewProduct, [WarehouseStore, StockNotices]),
   ],
   implementation: WarehouseService,
   routes: warehouseRoutes,
-  handlers: [on(catalogContract.events.product_created, OpenStockForNewProduct)],
+  handlers: [on(catalogContract.events.product_created, 'OpenStockForNewProduct', OpenStockForNewProduct, [WarehouseStore, StockNotices])],
 });

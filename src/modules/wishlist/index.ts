@@ -20,13 +20,11 @@ export default defineModule({
     provide(WishlistStore, [Kernel.Db]),
     provide(WishlistService, [WishlistStore, catalogContract.token, warehouseContract.token, cartContract.token, Kernel.Outbox]),
     provide(WisherNotices, [WishlistStore, catalogContract.token]),
-    provide(TellWishersOfPriceDrop, [WisherNotices, Kernel.Outbox]),
-    provide(TellWishersOfRestock, [WisherNotices, Kernel.Outbox]),
   ],
   implementation: WishlistService,
   routes: wishlistRoutes,
   handlers: [
-    on(catalogContract.events.price_changed, TellWishersOfPriceDrop),
-    on(warehouseContract.events.availability_changed, TellWishersOfRestock),
+    on(catalogContract.events.price_changed, 'TellWishersOfPriceDrop', TellWishersOfPriceDrop, [WisherNotices, Kernel.Outbox]),
+    on(warehouseContract.events.availability_changed, 'TellWishersOfRestock', TellWishersOfRestock, [WisherNotices, Kernel.Outbox]),
   ],
 });
