@@ -5,15 +5,19 @@ import type { Api, Implementation } from '../src/kernel/contract.ts';
 import { call, defineContract } from '../src/kernel/contract.ts';
 import { Outbox } from '../src/kernel/events/outbox.ts';
 import { TokenService } from '../src/kernel/http/tokens.ts';
-import { defineModule, provide } from '../src/kernel/module.ts';
+import request from 'supertest';
+import { defineRoutes } from '../src/kernel/http/routes.ts';
+import { defineModule, provide, type ModuleDefinition } from '../src/kernel/module.ts';
 import type { Sqlite } from '../src/kernel/persistence/database.ts';
 import type { Runtime } from '../src/kernel/runtime.ts';
+import { useFor } from '../src/kernel/uses.ts';
 import { Kernel } from '../src/kernel/tokens.ts';
 import { RECORDS_MIGRATIONS, recordsOf, startRuntime, stopAllRuntimes } from './support/runtime.ts';
 
 /**
- * Each module gets its own inversify child container: its classes, the kernel's tokens, and other
- * modules' public interfaces (by contract token) — never another module's internals.
+ * Each module gets its own inversify child container: its classes, the kernel's tokens, and the
+ * public interfaces (by contract token) of the modules it declares in `uses` — never another
+ * module's internals, nor an interface it did not declare.
  */
 const ledgerContract = defineContract(
   'ledger',
@@ -44,6 +48,10 @@ const ledgerModule = defineModule({
   migrations: RECORDS_MIGRATIONS,
   bindings: [provide(LedgerStore, [Kernel.Sqlite]), provide(LedgerService, [LedgerStore])],
   implementation: LedgerService,
+  routes: defineRoutes((r) => {
+    // Through a contract the ledger does not declare: a wiring mistake, refused.
+    r.post('/api/ledger/sales', { access: 'public', summary: 'sells through the till' }, ({ use }) => use(tillContract).sell({ id: 'by-ledger-route' }));
+  }),
 });
 
 const tillContract = defineContract(
@@ -62,13 +70,19 @@ class TillService implements Implementation<typeof tillContract> {
   }
 }
 
-const tillModule = defineModule({
+const tillDefinition = {
   contract: tillContract,
+  uses: [ledgerContract],
   migrations: RECORDS_MIGRATIONS,
   // Resolved while the till is hosted — before the ledger, which comes later in the registry.
   bindings: [provide(TillService, [ledgerContract.token])],
   implementation: TillService,
-});
+  routes: defineRoutes((r) => {
+    // Through a contract the till declares.
+    r.post('/api/till/ledger-entries', { access: 'public', summary: 'records straight in the ledger' }, ({ use }) => use(ledgerContract).record({ id: 'by-route', value: 'till route' }));
+  }),
+};
+const tillModule = defineModule(tillDefinition);
 
 let runtime: Runtime;
 
@@ -117,5 +131,50 @@ describe("DI: a module's own container", () => {
     expect(() => runtime.root.get(LedgerStore)).toThrow();
     expect(() => runtime.root.get(Kernel.Db)).toThrow();
     expect(() => runtime.root.get(Kernel.Outbox)).toThrow();
+  });
+});
+
+describe('DI: a module declares what it uses', () => {
+  const ledgerCount = () => recordsOf(runtime, 'ledger').length;
+
+  it("resolves a contract it declares in `uses`: the till's container holds the ledger's interface", async () => {
+    const ledger = runtime.containerOf('till').get<Api<typeof ledgerContract>>(ledgerContract.token);
+    const before = ledgerCount();
+    await expect(ledger.record({ id: 'declared-1', value: 'x' })).resolves.toEqual({ count: before + 1 });
+  });
+
+  it('cannot resolve a contract it does not declare, and the refusal names the module, the contract and the fix', () => {
+    expect(() => runtime.containerOf('ledger').get(tillContract.token)).toThrow(
+      "Module ledger uses till without declaring it: add till's contract to `uses` in ledger's defineModule({...})",
+    );
+    expect(() => runtime.containerOf('till').get(tillContract.token)).toThrow('Module till asked for its own contract');
+  });
+
+  it('refuses, as the module is defined, a class that takes a contract the module does not declare', () => {
+    expect(() => defineModule({ ...tillDefinition, uses: [] })).toThrow(
+      "Module till uses ledger without declaring it: add ledger's contract to `uses` in till's defineModule({...}) (TillService takes it)",
+    );
+    expect(() => defineModule({ ...tillDefinition, uses: [ledgerContract, ledgerContract] })).toThrow('Module till lists ledger twice in `uses`');
+    expect(() => defineModule({ ...tillDefinition, uses: [ledgerContract, tillContract] })).toThrow('Module till lists its own contract in `uses`');
+  });
+
+  it('refuses to start a module defined by hand that takes an undeclared contract, or uses one the registry does not hold', async () => {
+    const undeclared = { ...tillDefinition, uses: [] } as unknown as ModuleDefinition;
+    await expect(startRuntime([undeclared, ledgerModule])).rejects.toThrow(/Module till uses ledger without declaring it: add ledger's contract to `uses`/);
+    await expect(startRuntime([tillModule])).rejects.toThrow('Module till uses ledger, which the module registry does not hold');
+  });
+
+  it("lets a module's routes use its declared contracts, and refuses (500, nothing done) one they do not declare", async () => {
+    const before = ledgerCount();
+    expect((await request(runtime.http!).post('/api/till/ledger-entries')).status).toBe(200);
+    expect(ledgerCount()).toBe(before + 1);
+    const refused = await request(runtime.http!).post('/api/ledger/sales');
+    expect(refused.status).toBe(500);
+    expect(refused.body.detail ?? refused.body.title).not.toContain('till');
+    expect(recordsOf(runtime, 'ledger').map((r) => r.id)).not.toContain('by-ledger-route');
+    expect(ledgerCount()).toBe(before + 1);
+    // What the log says about that 500.
+    expect(() => useFor(ledgerModule, (contract) => runtime.use(contract))(tillContract)).toThrow("Module ledger uses till without declaring it: add till's contract to `uses`");
+    expect(useFor(ledgerModule, (contract) => runtime.use(contract))(ledgerContract)).toBe(runtime.use(ledgerContract));
   });
 });

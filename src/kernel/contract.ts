@@ -28,7 +28,7 @@ export interface Contract<M extends Methods = Methods, E extends Events = Events
   readonly name: string;
   readonly methods: M;
   readonly events: E;
-  /** DI token under which the kernel binds this module's proxy in the root container. */
+  /** DI token under which the kernel binds this module's proxy in the container of each module that `uses` it. */
   readonly token: symbol;
 }
 

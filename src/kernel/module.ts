@@ -12,6 +12,12 @@ export { provide } from './provide.ts';
  */
 export interface ModuleDefinition<C extends Contract = Contract> {
   contract: C;
+  /**
+   * Other modules' contracts this module calls (Spring Modulith's `allowedDependencies`). The
+   * kernel binds these, and no other, in the module's container, and its routes may `use` them
+   * besides its own. Calls point one way: a module that hears from another does so by events.
+   */
+  uses?: readonly Contract[];
   /** Absolute path of the module's drizzle-kit migrations folder. */
   migrations: string;
   /** The module's internals, one `provide(...)` each, bound in its own child container. */
@@ -32,12 +38,30 @@ export interface ModuleDefinition<C extends Contract = Contract> {
 
 /** Checks the definition as the module is loaded, so a mistake stops the process before it opens anything. */
 export function defineModule<C extends Contract>(definition: ModuleDefinition<C>): ModuleDefinition<C> {
-  checkSubscriptionNames(definition);
+  checkDefinition(definition);
   return definition;
 }
 
+/** The checks of `defineModule`; the runtime repeats them at start for definitions built by hand. */
+export function checkDefinition(definition: ModuleDefinition): void {
+  checkSubscriptionNames(definition);
+  checkUses(definition);
+}
+
+/** What a module is told when it reaches for a contract it has not declared. */
+export function undeclaredUse(module: string, contract: string): string {
+  if (module === contract) return `Module ${module} asked for its own contract: inject its own classes instead`;
+  return `Module ${module} uses ${contract} without declaring it: add ${contract}'s contract to \`uses\` in ${module}'s defineModule({...})`;
+}
+
+/** The module a DI token is the public interface of (defineContract makes them `Symbol.for('cleave.contract.<name>')`). */
+export function contractNameOfToken(token: unknown): string | undefined {
+  const key = typeof token === 'symbol' ? Symbol.keyFor(token) : undefined;
+  return key?.startsWith('cleave.contract.') ? key.slice('cleave.contract.'.length) : undefined;
+}
+
 /** Names key a module's inbox rows: each must be unique in the module, or two handlers would share one record of what was handled. */
-export function checkSubscriptionNames(definition: ModuleDefinition): void {
+function checkSubscriptionNames(definition: ModuleDefinition): void {
   const module = definition.contract.name;
   const seen = new Map<string, string>();
   for (const { name, event } of definition.handlers ?? []) {
@@ -51,4 +75,26 @@ export function checkSubscriptionNames(definition: ModuleDefinition): void {
     }
     seen.set(name, event.type);
   }
+}
+
+/** Every contract a module injects is one it declares; the container would refuse it anyway, but later and less plainly. */
+function checkUses(definition: ModuleDefinition): void {
+  const module = definition.contract.name;
+  const declared = new Set<string>();
+  for (const used of definition.uses ?? []) {
+    if (used.name === module) throw new Error(`Module ${module} lists its own contract in \`uses\`: a module calls its own classes directly`);
+    if (declared.has(used.name)) throw new Error(`Module ${module} lists ${used.name} twice in \`uses\``);
+    declared.add(used.name);
+  }
+  const providers = [...definition.bindings, ...(definition.handlers ?? []).map((h) => h.handler)];
+  for (const { id, deps } of providers) {
+    for (const dep of deps) {
+      const used = contractNameOfToken(dep);
+      if (used !== undefined && !declared.has(used)) throw new Error(`${undeclaredUse(module, used)} (${nameOf(id)} takes it)`);
+    }
+  }
+}
+
+function nameOf(id: ServiceIdentifier): string {
+  return typeof id === 'function' ? id.name : String(id);
 }

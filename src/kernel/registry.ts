@@ -1,7 +1,8 @@
-import type { SessionCheck } from './http/routes.ts';
+import type { AuthUser, TokenClaims } from './http/routes.ts';
 import { InProcessTransport } from './events/local-bus.ts';
-import { checkSubscriptionNames, type ModuleDefinition } from './module.ts';
+import { checkDefinition, type ModuleDefinition } from './module.ts';
 import type { Transport } from './transport.ts';
+import { useFor, type Use } from './uses.ts';
 
 /** Checks of the module registry a process is started with, made once at start. */
 
@@ -18,11 +19,18 @@ export function chooseInProcess(options: { modules: ModuleDefinition[]; hosted: 
   return new InProcessTransport();
 }
 
-/** The one module that owns accounts decides whether a token still stands (none: the signature is enough). */
-export function sessionCheckOf(modules: ModuleDefinition[]): SessionCheck | undefined {
+/**
+ * The one module that owns accounts decides whether a token still stands (none: the signature is
+ * enough). Its check reaches modules as its routes do: its own contract and its `uses`.
+ */
+export function sessionCheckOf(modules: ModuleDefinition[], use: Use): ((claims: TokenClaims) => Promise<AuthUser>) | undefined {
   const owners = modules.filter((m) => m.sessionCheck);
   if (owners.length > 1) throw new Error(`Only one module may check sessions; found ${owners.map((m) => m.contract.name).join(', ')}`);
-  return owners[0]?.sessionCheck;
+  const owner = owners[0];
+  if (!owner?.sessionCheck) return undefined;
+  const check = owner.sessionCheck;
+  const ownerUse = useFor(owner, use);
+  return (claims) => check(claims, ownerUse);
 }
 
 export function checkRegistry(modules: ModuleDefinition[], hosted: string[]): void {
@@ -32,12 +40,16 @@ export function checkRegistry(modules: ModuleDefinition[], hosted: string[]): vo
     if (names.has(m.contract.name)) throw new Error(`Two modules are named ${m.contract.name}`);
     names.add(m.contract.name);
     // Again here: a definition may have been built without defineModule.
-    checkSubscriptionNames(m);
+    checkDefinition(m);
     for (const e of Object.values(m.contract.events)) {
       const owner = eventTypes.get(e.type);
       if (owner) throw new Error(`Event ${e.type} is declared by both ${owner} and ${m.contract.name}`);
       eventTypes.set(e.type, m.contract.name);
     }
+  }
+  for (const m of modules) {
+    const missing = (m.uses ?? []).filter((c) => !names.has(c.name)).map((c) => c.name);
+    if (missing.length) throw new Error(`Module ${m.contract.name} uses ${missing.join(', ')}, which the module registry does not hold`);
   }
   for (const h of hosted) if (!names.has(h)) throw new Error(`Unknown module "${h}". Known modules: ${[...names].join(', ')}`);
 }

@@ -20,6 +20,7 @@ import { openModuleDatabase, type ModuleDatabase } from './persistence/database.
 import { bindAll } from './provide.ts';
 import { readCachesOf } from './persistence/read-cache.ts';
 import { Kernel } from './tokens.ts';
+import { bindUses, routesOf } from './uses.ts';
 import type { Transport } from './transport.ts';
 
 export interface RuntimeOptions {
@@ -110,9 +111,6 @@ export class Runtime {
         if (!this.transport.remote) throw new Error(`Module ${name} is not hosted in this process and no transport reaches it`);
         this.proxies.set(name, remoteProxy(definition.contract, this.transport.remote));
       }
-      // A forwarder, not the proxy itself: a module's classes may take this interface while they are
-      // built, before the module behind it is hosted (it may come later in the registry).
-      this.root.bind(definition.contract.token).toConstantValue(this.forwarder(definition.contract));
     }
 
     for (const definition of modules.filter((m) => this.options.hosted.includes(m.contract.name))) {
@@ -131,11 +129,11 @@ export class Runtime {
     // Every process answers health, readiness and metrics; only the gateway mounts the shop's routes.
     {
       this.http = createHttpApp({
-        routes: this.options.gateway ? modules.flatMap((m) => m.routes ?? []) : [],
+        routes: this.options.gateway ? routesOf(modules, (contract) => this.use(contract)) : [],
         extraRoutes: deadLetterRoutes({ list: () => this.deadLetters(), revive: (module, seq) => this.hosted.get(module)?.inbox?.revive(seq) ?? false }),
         use: (contract) => this.use(contract),
         tokens: this.tokens,
-        sessionCheck: sessionCheckOf(modules),
+        sessionCheck: sessionCheckOf(modules, (contract) => this.use(contract)),
         logger: logger.child({ component: 'http' }),
         metrics: this.metrics,
         bodyLimit: config.httpBodyLimit,
@@ -155,6 +153,9 @@ export class Runtime {
     const log = logger.child({ module: name });
     const database = openModuleDatabase(config.dataDir, name, definition.migrations);
     const container = new Container({ parent: this.root, defaultScope: 'Singleton' });
+    // Forwarders, not the proxies themselves: a module's classes may take an interface while they are
+    // built, before the module behind it is hosted (it may come later in the registry).
+    bindUses(container, definition, this.options.modules, (contract) => this.forwarder(contract));
     const relay = new OutboxRelay(database.sqlite, (events) => this.transport.publish(events), log, config.events.pollMs);
     container.bind(Kernel.Db).toConstantValue(database.db);
     container.bind(Kernel.Sqlite).toConstantValue(database.sqlite);

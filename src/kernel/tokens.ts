@@ -1,6 +1,7 @@
 /**
  * What the kernel puts in every module's container. A module resolves these, its own classes,
- * and other modules' public interfaces (by `contract.token`) — nothing else is visible to it.
+ * and the public interfaces (by `contract.token`) of the modules it declares in `uses` — nothing
+ * else is visible to it.
  */
 export const Kernel = {
   /** drizzle database over the module's own SQLite file. */

@@ -11,17 +11,21 @@ import { sendProblem } from './problem.ts';
 import { baseHeaders, corsFor, docsCsp, isPrivate } from './edge-headers.ts';
 import { errorHandler } from './error-handler.ts';
 import { requestLog } from './request-log.ts';
-import type { AuthUser, RouteSpec, SessionCheck } from './routes.ts';
+import type { AuthUser, RouteSpec, TokenClaims } from './routes.ts';
 import { Reply } from './routes.ts';
 import type { TokenService } from './tokens.ts';
 import { buildOpenApi } from './openapi.ts';
 
+/** A module's route as the kernel mounts it: with the `use` its module may call through (its own contract and its `uses`). */
+export type MountedRoute = RouteSpec & { use?: <C extends Contract>(contract: C) => Api<C> };
+
 export interface HttpAppOptions {
-  routes: RouteSpec[];
+  routes: MountedRoute[];
+  /** What routes mounted without their own `use` (the kernel's operator routes) and the edge call through. */
   use: <C extends Contract>(contract: C) => Api<C>;
   tokens: TokenService;
   /** Whether a signed token still stands, and the user's current role; without it, the token's claims are trusted. */
-  sessionCheck?: SessionCheck;
+  sessionCheck?: (claims: TokenClaims) => Promise<AuthUser>;
   logger: Logger;
   metrics: Metrics;
   bodyLimit: string;
@@ -132,7 +136,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 }
 
 /** Converts `:id` Express paths and mounts one route with its checks. */
-function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOptions, bodyReader?: express.RequestHandler): void {
+function mountRoute(app: express.Express, route: MountedRoute, options: HttpAppOptions, bodyReader?: express.RequestHandler): void {
   const noStore = isPrivate(route);
   const readers = bodyReader ? [bodyReader] : [];
   app[route.method](route.path, ...readers, async (req: Request, res: Response, next: NextFunction) => {
@@ -156,7 +160,7 @@ function mountRoute(app: express.Express, route: RouteSpec, options: HttpAppOpti
         rawBody: route.raw && Buffer.isBuffer(req.body) ? req.body : undefined,
         requestId: req.id,
         ip: req.ip ?? 'unknown',
-        use: options.use,
+        use: route.use ?? options.use,
       });
       if (result instanceof Reply) {
         res.set(result.headers);
@@ -179,7 +183,7 @@ async function authenticate(req: Request, route: RouteSpec, options: HttpAppOpti
   const match = header?.match(/^Bearer\s+(\S+)$/i);
   if (!match) throw new AppError('unauthorized', 'Send Authorization: Bearer <token> (POST /api/auth/login gives one)');
   const claims = await options.tokens.verify(match[1]);
-  const user = options.sessionCheck ? await options.sessionCheck(claims, options.use) : claims;
+  const user = options.sessionCheck ? await options.sessionCheck(claims) : claims;
   if (route.access === 'admin' && user.role !== 'admin') throw new AppError('forbidden', 'Admins only');
   return user;
 }

@@ -11,6 +11,7 @@ import { cartRoutes } from './internal/http.ts';
 
 export default defineModule({
   contract: cartContract,
+  uses: [catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(CartStore, [Kernel.Db]),

@@ -11,6 +11,7 @@ import { catalogRoutes } from './internal/http.ts';
 
 export default defineModule({
   contract: catalogContract,
+  uses: [],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(CatalogStore, [Kernel.Db]),

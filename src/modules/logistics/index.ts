@@ -12,6 +12,7 @@ import { LogisticsStore } from './internal/logistics-store.ts';
 
 export default defineModule({
   contract: logisticsContract,
+  uses: [catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(LogisticsStore, [Kernel.Db]),

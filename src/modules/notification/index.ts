@@ -20,6 +20,7 @@ import { NotifyPriceDrop } from './internal/on-price-dropped.ts';
 
 export default defineModule({
   contract: notificationContract,
+  uses: [userContract, catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(NotificationStore, [Kernel.Db, Kernel.Sqlite]),

@@ -21,6 +21,7 @@ import { OrderTransitions } from './internal/order-transitions.ts';
 
 export default defineModule({
   contract: orderProcessingContract,
+  uses: [warehouseContract, paymentContract, logisticsContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(OrderProcessingStore, [Kernel.Db]),

@@ -16,6 +16,7 @@ import { OrderTakingStore } from './internal/order-taking-store.ts';
 
 export default defineModule({
   contract: orderTakingContract,
+  uses: [cartContract, userContract, logisticsContract, orderProcessingContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(OrderTakingStore, [Kernel.Db]),

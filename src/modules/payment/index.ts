@@ -15,6 +15,7 @@ import { TestGatewayStore } from './internal/test-gateway-store.ts';
 
 export default defineModule({
   contract: paymentContract,
+  uses: [],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(PaymentStore, [Kernel.Db]),

@@ -18,6 +18,7 @@ import { RecommendationStore } from './internal/recommendation-store.ts';
 
 export default defineModule({
   contract: recommendationContract,
+  uses: [catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(RecommendationStore, [Kernel.Db, Kernel.Sqlite]),

@@ -14,6 +14,7 @@ import { SearchStore } from './internal/search-store.ts';
 
 export default defineModule({
   contract: searchContract,
+  uses: [catalogContract, warehouseContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(SearchStore, [Kernel.Sqlite]),

@@ -14,6 +14,7 @@ import { UserStore } from './internal/user-store.ts';
 
 export default defineModule({
   contract: userContract,
+  uses: [],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(UserStore, [Kernel.Db]),

@@ -12,6 +12,7 @@ import { WarehouseStore } from './internal/warehouse-store.ts';
 
 export default defineModule({
   contract: warehouseContract,
+  uses: [],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(WarehouseStore, [Kernel.Db]),

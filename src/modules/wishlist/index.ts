@@ -15,6 +15,7 @@ import { WishlistStore } from './internal/wishlist-store.ts';
 
 export default defineModule({
   contract: wishlistContract,
+  uses: [catalogContract, warehouseContract, cartContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(WishlistStore, [Kernel.Db]),
