@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import { call, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
-import { CancelReason, OrderStatus } from '../order-taking/contract.ts';
+
+/**
+ * Every status an order can have, in the order a run moves through them: a later status never
+ * goes back to an earlier one. `cancelled` comes last: it is final, and reachable only before
+ * `shipped`. Projections of an order's progress rank reports by this list.
+ */
+export const ORDER_STATUSES = ['placed', 'stock_reserved', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
+export const OrderStatus = z.enum(ORDER_STATUSES);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+/** Why an order was cancelled. */
+export const CancelReason = z.enum(['out_of_stock', 'payment_declined', 'customer_request']);
+export type CancelReason = z.infer<typeof CancelReason>;
 
 /** The saga that runs an order after it is placed: stock, payment, shipment, cancellation. */
 export const orderProcessingContract = defineContract(

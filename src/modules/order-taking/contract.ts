@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import { call, Cents, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
 import { ShippingMethod } from '../logistics/contract.ts';
-
-export const OrderStatus = z.enum(['placed', 'stock_reserved', 'paid', 'shipped', 'delivered', 'cancelled']);
-export type OrderStatus = z.infer<typeof OrderStatus>;
-export const CancelReason = z.enum(['out_of_stock', 'payment_declined', 'customer_request']);
-export type CancelReason = z.infer<typeof CancelReason>;
+import { CancelReason, OrderStatus } from '../order-processing/contract.ts';
 
 export const OrderLine = z.object({ productId: Id, name: z.string(), unitPrice: Cents, quantity: z.number().int().min(1), lineTotal: Cents });
 export const ShippingAddress = z.object({
