@@ -12,6 +12,10 @@ export type OrderStatus = z.infer<typeof OrderStatus>;
 /** Why an order was cancelled. */
 export const CancelReason = z.enum(['out_of_stock', 'payment_declined', 'customer_request']);
 export type CancelReason = z.infer<typeof CancelReason>;
+/** Where the order's payment stands (`captured`, `declined`, `refunded`). */
+export const PaymentProgress = z.object({ status: z.string() });
+/** The order's parcel, once booked, and where it stands. */
+export const ShipmentProgress = z.object({ trackingNumber: z.string(), status: z.string() });
 
 /** The saga that runs an order after it is placed: stock, payment, shipment, cancellation. */
 export const orderProcessingContract = defineContract(
@@ -38,8 +42,8 @@ export const orderProcessingContract = defineContract(
         status: OrderStatus,
         reason: CancelReason.optional(),
         at: Timestamp,
-        payment: z.object({ status: z.string() }).optional(),
-        shipment: z.object({ trackingNumber: z.string(), status: z.string() }).optional(),
+        payment: PaymentProgress.optional(),
+        shipment: ShipmentProgress.optional(),
       }),
     ),
   },
