@@ -1,7 +1,10 @@
 // Architecture rules of Cleave, checked by `npm run lint:arch` (CI) and tests/architecture.test.ts.
 // Every rule says what is forbidden, why, and what to do instead. Paths are relative to the
 // directory the cruise runs from (the repository root); `$1` in a `to` pattern is the module name
-// captured by the `from` pattern.
+// captured by the `from` pattern. One rule lives outside this file, because dependency-cruiser sees
+// files and not what an import is used for: `modules-depend-one-way` (scripts/module-cycles.ts,
+// run right after this by `npm run lint:arch`): calls and shared types between modules point one
+// way, only event subscriptions may point back.
 import { getAvailableTranspilers } from 'dependency-cruiser';
 
 // Without a TypeScript it can load (e.g. TypeScript 7, which has no JS API), dependency-cruiser

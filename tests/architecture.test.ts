@@ -5,11 +5,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cruise, type IConfiguration, type ICruiseResult, type IViolation } from 'dependency-cruiser';
 import extractDepcruiseConfig from 'dependency-cruiser/config-utl/extract-depcruise-config';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
+import { describeCycles, EXPLANATION, moduleCycles, moduleEdges, RULE, type ModuleEdge } from '../scripts/module-cycles.ts';
 
 /**
  * The architecture rules of .dependency-cruiser.js, checked against a fixture that breaks each of
  * them (tests/fixtures/arch) and against the shop's own src/. Runs the configuration the way
- * `npm run lint:arch` does: same config file, same tsconfig, TypeScript parser.
+ * `npm run lint:arch` does: same config file, same tsconfig, TypeScript parser. The one rule
+ * dependency-cruiser cannot express, modules-depend-one-way (scripts/module-cycles.ts), is checked
+ * against the same fixture and src/ at the end.
  */
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = join(REPO, 'tests/fixtures/arch');
@@ -108,5 +111,59 @@ describe("architecture rules, against the shop's own src/", () => {
     const cruised = new Set(shop.modules.map((m) => m.source));
     const missing = tsFilesUnder(join(REPO, 'src')).map((f) => `src/${f}`).filter((f) => !cruised.has(f));
     expect(missing).toEqual([]);
+  });
+});
+
+/** Imports of `to` by `from`, of one kind, as `file [names]`. */
+function importsOf(edges: ModuleEdge[], from: string, to: string, kind: ModuleEdge['kind']): string[] {
+  return edges.filter((e) => e.from === from && e.to === to && e.kind === kind).map((e) => `${e.file} [${e.names.join(', ')}]`);
+}
+
+describe(`${RULE}: calls and shared types between modules point one way, only event subscriptions may point back`, () => {
+  const fixtureEdges = moduleEdges(FIXTURE);
+  const shopEdges = moduleEdges(REPO);
+
+  it('explains itself to a newcomer: what is forbidden, why, and what to do instead', () => {
+    expect(EXPLANATION).toMatch(/Why: .+ Instead: /);
+    expect(describeCycles(moduleCycles(fixtureEdges))).toContain(EXPLANATION.slice(0, 60));
+  });
+
+  it('reports the fixture\'s gamma and delta, which call each other (delta from an event handler: a call all the same)', () => {
+    expect(moduleCycles(fixtureEdges)).toEqual([
+      {
+        path: ['delta', 'gamma', 'delta'],
+        edges: [
+          expect.objectContaining({ from: 'delta', to: 'gamma', file: 'src/modules/delta/internal/on-gamma-opened.ts', kind: 'uses' }),
+          expect.objectContaining({ from: 'gamma', to: 'delta', file: 'src/modules/gamma/internal/accounts.ts', kind: 'uses' }),
+        ],
+      },
+    ]);
+  });
+
+  it('lets a subscription point back: beta handles alpha\'s event while alpha uses beta', () => {
+    expect(importsOf(fixtureEdges, 'alpha', 'beta', 'uses')).toContain('src/modules/alpha/internal/service.ts [betaContract]');
+    expect(importsOf(fixtureEdges, 'beta', 'alpha', 'events')).toEqual([
+      'src/modules/beta/index.ts [alphaContract]',
+      'src/modules/beta/internal/on-alpha-paid.ts [alphaContract]',
+    ]);
+    expect(importsOf(fixtureEdges, 'beta', 'alpha', 'uses')).toEqual([]);
+    expect(importsOf(fixtureEdges, 'delta', 'gamma', 'events')).toEqual(['src/modules/delta/index.ts [gammaContract]']);
+  });
+
+  it('finds no cycle in the shop, reading the imports of all twelve modules', () => {
+    expect(describeCycles(moduleCycles(shopEdges))).toBe('');
+    expect(shopEdges.length).toBeGreaterThan(50);
+    expect(new Set(shopEdges.flatMap((e) => [e.from, e.to])).size).toBe(12);
+  });
+
+  it('order-taking uses order-processing (its statuses included) and the cart; they only subscribe to order-taking\'s events', () => {
+    expect(importsOf(shopEdges, 'order-taking', 'order-processing', 'uses')).toContainEqual(
+      expect.stringMatching(/^src\/modules\/order-taking\/contract\.ts \[.*\bOrderStatus\b/),
+    );
+    expect(importsOf(shopEdges, 'order-taking', 'cart', 'uses')).not.toEqual([]);
+    for (const other of ['order-processing', 'cart']) {
+      expect(importsOf(shopEdges, other, 'order-taking', 'uses'), other).toEqual([]);
+      expect(importsOf(shopEdges, other, 'order-taking', 'events'), other).toContain(`src/modules/${other}/index.ts [orderTakingContract]`);
+    }
   });
 });

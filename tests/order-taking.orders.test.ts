@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerContext } from '../src/kernel/events/handlers.ts';
 import { openModuleDatabase, type ModuleDatabase } from '../src/kernel/persistence/database.ts';
-import type { OrderStatus } from '../src/modules/order-taking/contract.ts';
+import type { OrderStatus } from '../src/modules/order-processing/contract.ts';
 import { TrackOrderProgress } from '../src/modules/order-taking/internal/on-order-status-changed.ts';
 import { OrderTakingStore } from '../src/modules/order-taking/internal/order-taking-store.ts';
 import { tempDataDir } from './support/env.ts';

@@ -96,8 +96,14 @@ export function withinMoneyLimit(cents: number): boolean {
 /** How a refusal names the money bound, in the same words wherever it is hit. */
 export const MONEY_LIMIT = `the money limit of ${MAX_AMOUNT.toLocaleString('en-US')} cents`;
 export const Timestamp = z.string().describe('ISO-8601 timestamp');
-export const Page = z.strictObject({
-  limit: z.number().int().min(1).max(100).default(20),
-  offset: z.number().int().min(0).default(0),
-});
+/** The most items one page of a list holds (api.md: every list takes `limit`, default 20, max 100). */
+export const MAX_PAGE_SIZE = 100;
+/** `limit` and `offset` of a list call, to spread into its input: `z.strictObject({ userId: Id, ...Paging })`. */
+export const Paging = { limit: z.number().int().min(1).max(MAX_PAGE_SIZE), offset: z.number().int().min(0) };
+/** What a signed-in user may be: the HTTP edge reads it from the token. */
+export const Role = z.enum(['customer', 'admin']);
+export type Role = z.infer<typeof Role>;
+/** Who is asking, for a call that answers owners and admins alike (others: not found). */
+export const Viewer = z.strictObject({ userId: Id, role: Role });
+export type Viewer = z.infer<typeof Viewer>;
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number().int().min(0) });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PAGE_SIZE } from '../contract.ts';
 
 /**
  * Query-string fields arrive as text, so they are the one place where strings are turned into
@@ -12,7 +13,7 @@ export const queryBool = () => z.enum(['true', 'false']).transform((v) => v === 
 
 /** `limit` (default 20, max 100) and `offset` (default 0) of every list endpoint. */
 export const pagination = {
-  limit: queryInt(1, 100).default(20),
+  limit: queryInt(1, MAX_PAGE_SIZE).default(20),
   offset: queryInt(0, 1_000_000).default(0),
 };
 

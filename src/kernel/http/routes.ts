@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
-import type { Api, Contract } from '../contract.ts';
+import type { Api, Contract, Role } from '../contract.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** public: anyone; user: any signed-in user; admin: role admin. */
@@ -8,7 +8,7 @@ export type Access = 'public' | 'user' | 'admin';
 
 export interface AuthUser {
   id: string;
-  role: 'customer' | 'admin';
+  role: Role;
 }
 
 /**

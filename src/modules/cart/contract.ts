@@ -7,11 +7,16 @@ import { call, Cents, defineContract, Id } from '../../kernel/contract.ts';
  */
 const CartAmount = z.number().int().min(0);
 
+/** The most units of one product a cart line holds. */
+export const MAX_UNITS = 99;
+/** Units of one product on a cart line. */
+export const CartQuantity = z.number().int().min(1).max(MAX_UNITS);
+
 export const CartLine = z.object({
   productId: Id,
   name: z.string(),
   unitPrice: Cents,
-  quantity: z.number().int().min(1).max(99),
+  quantity: CartQuantity,
   lineTotal: CartAmount,
   /** False when the product was archived after it was added: it cannot be bought. */
   available: z.boolean(),
@@ -30,8 +35,6 @@ export const Cart = z.object({
 });
 export type Cart = z.infer<typeof Cart>;
 
-const Quantity = z.number().int().min(1).max(99);
-
 /** Each customer's cart, always at current catalog prices. */
 export const cartContract = defineContract(
   'cart',
@@ -40,14 +43,14 @@ export const cartContract = defineContract(
     getCart: call({ input: z.strictObject({ userId: Id }), output: Cart }),
     /**
      * Adds units to a line (creating it); not found for unknown/archived products; unprocessable
-     * above 99 units, or when the line total or the subtotal would pass MAX_AMOUNT (nothing changes).
+     * above MAX_UNITS units, or when the line total or the subtotal would pass MAX_AMOUNT (nothing changes).
      */
-    addItem: call({ input: z.strictObject({ userId: Id, productId: Id, quantity: Quantity }), output: Cart }),
+    addItem: call({ input: z.strictObject({ userId: Id, productId: Id, quantity: CartQuantity }), output: Cart }),
     /**
      * Sets a line's quantity; 0 removes it. Not found if the line is not in the cart; unprocessable
      * when more units would take the line total or the subtotal past MAX_AMOUNT (fewer are always fine).
      */
-    setQuantity: call({ input: z.strictObject({ userId: Id, productId: Id, quantity: z.number().int().min(0).max(99) }), output: Cart }),
+    setQuantity: call({ input: z.strictObject({ userId: Id, productId: Id, quantity: z.number().int().min(0).max(MAX_UNITS) }), output: Cart }),
     /** Removes a line (not found if absent). */
     removeItem: call({ input: z.strictObject({ userId: Id, productId: Id }), output: Cart }),
     /** Empties the cart. */

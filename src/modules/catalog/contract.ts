@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { call, Cents, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
+import { call, Cents, defineContract, event, Id, Paging, Timestamp } from '../../kernel/contract.ts';
 
 export const Category = z.object({ id: Id, name: z.string(), slug: z.string() });
 export type Category = z.infer<typeof Category>;
+/** A category as a link names it: its id or its slug (`/api/products?category=books`). */
+export const CategoryRef = z.string().min(1).max(100);
 
 export const Product = z.object({
   id: Id,
@@ -48,7 +50,7 @@ export const catalogContract = defineContract(
     }),
     /** Active products, optionally of one category, newest first. */
     listProducts: call({
-      input: z.strictObject({ categoryId: Id.optional(), limit: z.number().int().min(1).max(100), offset: z.number().int().min(0) }),
+      input: z.strictObject({ categoryId: CategoryRef.optional(), ...Paging }),
       output: z.object({ items: z.array(Product), total: z.number().int() }),
     }),
     /** One product, archived or not; not found if it never existed. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { call, Cents, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
+import { call, Cents, defineContract, event, Id, Timestamp, Viewer } from '../../kernel/contract.ts';
+import { CartQuantity } from '../cart/contract.ts';
 
 export const ShippingMethod = z.enum(['standard', 'express']);
 export const Destination = z.strictObject({ country: z.string().regex(/^[A-Z]{2}$/), postalCode: z.string().min(1).max(20) });
@@ -20,8 +21,11 @@ export type Shipment = z.infer<typeof Shipment>;
  * (100 kB), so a body is judged by its signature before its size (a report is far smaller).
  */
 export const MAX_CARRIER_BODY = 200_000;
+/** The most of the carrier's signature header the call carries; a longer one cannot be right anyway. */
+export const MAX_CARRIER_SIGNATURE = 200;
 
-const Lines = z.array(z.strictObject({ productId: Id, quantity: z.number().int().min(1).max(99) })).min(1).max(200);
+/** What is shipped: the lines of a cart, or of the order placed from it. */
+const Lines = z.array(z.strictObject({ productId: Id, quantity: CartQuantity })).min(1).max(200);
 
 /** Shipping quotes, shipments and the carrier's status reports. */
 export const logisticsContract = defineContract(
@@ -41,7 +45,7 @@ export const logisticsContract = defineContract(
     cancelShipment: call({ input: z.strictObject({ orderId: Id }), output: z.object({ status: z.enum(['cancelled', 'none']) }) }),
     /** A shipment by tracking number, for its owner or an admin (others: not found). */
     getShipment: call({
-      input: z.strictObject({ trackingNumber: z.string().max(100), viewer: z.strictObject({ userId: Id, role: z.enum(['customer', 'admin']) }) }),
+      input: z.strictObject({ trackingNumber: z.string().max(100), viewer: Viewer }),
       output: Shipment,
     }),
     /**
@@ -49,7 +53,7 @@ export const logisticsContract = defineContract(
      * if wrong, whatever the body), then reads the report (validation error if too long or malformed)
      * and moves the shipment forward (never back; replays are harmless).
      */
-    recordCarrierEvent: call({ input: z.strictObject({ rawBody: z.string().max(MAX_CARRIER_BODY), signature: z.string().max(200) }), output: z.object({}) }),
+    recordCarrierEvent: call({ input: z.strictObject({ rawBody: z.string().max(MAX_CARRIER_BODY), signature: z.string().max(MAX_CARRIER_SIGNATURE) }), output: z.object({}) }),
   },
   {
     shipment_created: event(1, z.object({ orderId: Id, trackingNumber: z.string() })),

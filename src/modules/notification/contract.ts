@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { call, defineContract, Id, Timestamp } from '../../kernel/contract.ts';
+import { call, defineContract, Id, Paging, Timestamp } from '../../kernel/contract.ts';
 
 export const NotificationKind = z.enum([
   'order_placed', 'order_paid', 'order_shipped', 'order_delivered', 'order_cancelled',
@@ -20,7 +20,7 @@ export const notificationContract = defineContract(
   {
     /** The user's notices, newest first. */
     list: call({
-      input: z.strictObject({ userId: Id, limit: z.number().int().min(1).max(100), offset: z.number().int().min(0) }),
+      input: z.strictObject({ userId: Id, ...Paging }),
       output: z.object({ items: z.array(Notification), total: z.number().int() }),
     }),
     /** Marks one notice read (idempotent); not found if it is someone else's. */

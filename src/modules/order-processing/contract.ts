@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import { call, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
-import { CancelReason, OrderStatus } from '../order-taking/contract.ts';
+
+/**
+ * Every status an order can have, in the order a run moves through them: a later status never
+ * goes back to an earlier one. `cancelled` comes last: it is final, and reachable only before
+ * `shipped`. Projections of an order's progress rank reports by this list.
+ */
+export const ORDER_STATUSES = ['placed', 'stock_reserved', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
+export const OrderStatus = z.enum(ORDER_STATUSES);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+/** Why an order was cancelled. */
+export const CancelReason = z.enum(['out_of_stock', 'payment_declined', 'customer_request']);
+export type CancelReason = z.infer<typeof CancelReason>;
+/** Where the order's payment stands (`captured`, `declined`, `refunded`). */
+export const PaymentProgress = z.object({ status: z.string() });
+/** The order's parcel, once booked, and where it stands. */
+export const ShipmentProgress = z.object({ trackingNumber: z.string(), status: z.string() });
 
 /** The saga that runs an order after it is placed: stock, payment, shipment, cancellation. */
 export const orderProcessingContract = defineContract(
@@ -27,8 +42,8 @@ export const orderProcessingContract = defineContract(
         status: OrderStatus,
         reason: CancelReason.optional(),
         at: Timestamp,
-        payment: z.object({ status: z.string() }).optional(),
-        shipment: z.object({ trackingNumber: z.string(), status: z.string() }).optional(),
+        payment: PaymentProgress.optional(),
+        shipment: ShipmentProgress.optional(),
       }),
     ),
   },

@@ -1,11 +1,8 @@
 import { z } from 'zod';
-import { call, Cents, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
+import { call, Cents, defineContract, event, Id, Paging, Timestamp } from '../../kernel/contract.ts';
 import { ShippingMethod } from '../logistics/contract.ts';
-
-export const OrderStatus = z.enum(['placed', 'stock_reserved', 'paid', 'shipped', 'delivered', 'cancelled']);
-export type OrderStatus = z.infer<typeof OrderStatus>;
-export const CancelReason = z.enum(['out_of_stock', 'payment_declined', 'customer_request']);
-export type CancelReason = z.infer<typeof CancelReason>;
+import { CancelReason, OrderStatus, PaymentProgress, ShipmentProgress } from '../order-processing/contract.ts';
+import { PaymentToken } from '../payment/contract.ts';
 
 export const OrderLine = z.object({ productId: Id, name: z.string(), unitPrice: Cents, quantity: z.number().int().min(1), lineTotal: Cents });
 export const ShippingAddress = z.object({
@@ -32,15 +29,15 @@ export const OrderSummary = z.object({
 export const Order = OrderSummary.extend({
   shippingMethod: ShippingMethod,
   history: z.array(z.object({ status: OrderStatus, at: Timestamp })),
-  payment: z.object({ status: z.string() }).optional(),
-  shipment: z.object({ trackingNumber: z.string(), status: z.string() }).optional(),
+  payment: PaymentProgress.optional(),
+  shipment: ShipmentProgress.optional(),
 });
 export type Order = z.infer<typeof Order>;
 
 export const Checkout = z.strictObject({
   addressId: Id,
   shippingMethod: ShippingMethod,
-  paymentToken: z.string().min(1).max(200),
+  paymentToken: PaymentToken,
 });
 
 /** Takes orders from carts and shows customers their orders as the flow moves them. */
@@ -58,7 +55,7 @@ export const orderTakingContract = defineContract(
     }),
     /** The user's orders, newest first. */
     listOrders: call({
-      input: z.strictObject({ userId: Id, limit: z.number().int().min(1).max(100), offset: z.number().int().min(0) }),
+      input: z.strictObject({ userId: Id, ...Paging }),
       output: z.object({ items: z.array(OrderSummary), total: z.number().int() }),
     }),
     /** One of the user's orders with its history; not found if it is someone else's. */

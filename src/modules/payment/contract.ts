@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { call, Cents, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
+import { call, Cents, defineContract, event, Id, Timestamp, Viewer } from '../../kernel/contract.ts';
 
 export const Payment = z.object({
   id: Id,
@@ -14,7 +14,8 @@ export const Payment = z.object({
 });
 export type Payment = z.infer<typeof Payment>;
 
-export const Viewer = z.strictObject({ userId: Id, role: z.enum(['customer', 'admin']) });
+/** What the customer's payment method gave the shop to charge (the gateway's token). */
+export const PaymentToken = z.string().min(1).max(200);
 
 /** Charges and refunds through a payment gateway (a test gateway is built in). */
 export const paymentContract = defineContract(
@@ -25,7 +26,7 @@ export const paymentContract = defineContract(
      * failures are retried with backoff; unavailable if they persist (call again later).
      */
     charge: call({
-      input: z.strictObject({ orderId: Id, userId: Id, amount: Cents, currency: z.literal('USD'), paymentToken: z.string().min(1).max(200) }),
+      input: z.strictObject({ orderId: Id, userId: Id, amount: Cents, currency: z.literal('USD'), paymentToken: PaymentToken }),
       output: z.object({ status: z.enum(['captured', 'declined']), paymentId: Id, reason: z.string().optional() }),
     }),
     /** Refunds a captured order (idempotent; 'none' if nothing was captured). */

@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { call, Cents, defineContract, Id } from '../../kernel/contract.ts';
+import { call, Cents, defineContract, Id, Paging } from '../../kernel/contract.ts';
+import { CategoryRef } from '../catalog/contract.ts';
 
 export const SearchSort = z.enum(['relevance', 'price_asc', 'price_desc', 'newest']);
+/** Deeper pages than this are not served: refine the query instead. */
+export const MAX_SEARCH_OFFSET = 10_000;
 export const SearchQuery = z.strictObject({
   /** Free text typed by a user: any string is acceptable input. */
   q: z.string().max(1000).optional(),
@@ -10,13 +13,13 @@ export const SearchQuery = z.strictObject({
    * is answered as the product list answers it: 200 with no items and total 0 (not a 404/422),
    * while the facets still count the matches of the other filters, so a client can offer them.
    */
-  category: z.string().min(1).max(100).optional(),
+  category: CategoryRef.optional(),
   minPrice: Cents.optional(),
   maxPrice: Cents.optional(),
   inStock: z.boolean().optional(),
   sort: SearchSort.default('relevance'),
-  limit: z.number().int().min(1).max(100).default(20),
-  offset: z.number().int().min(0).max(10_000).default(0),
+  limit: Paging.limit.default(20),
+  offset: Paging.offset.max(MAX_SEARCH_OFFSET).default(0),
 });
 export const SearchHit = z.object({ productId: Id, name: z.string(), price: Cents, categoryId: Id, inStock: z.boolean(), score: z.number().optional() });
 /** One category's matches, named for showing; name and slug are absent only while search has not heard of the category yet. */

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { call, defineContract, event, Id, Timestamp } from '../../kernel/contract.ts';
+import { call, defineContract, event, Id, Role, Timestamp } from '../../kernel/contract.ts';
 
 const Email = z.email().max(254);
-const Password = z.string().min(8, 'at least 8 characters').max(200);
+/** A password as typed at sign-in: any length up to the bound (a short one is just wrong). */
+const PasswordGiven = z.string().max(200);
+/** A new password. */
+const Password = PasswordGiven.min(8, 'at least 8 characters');
 const Name = z.string().trim().min(1).max(100);
-const Role = z.enum(['customer', 'admin']);
 
 export const Preferences = z.object({
   /** Whether notices are also sent by email (when the shop has SMTP). */
@@ -48,7 +50,7 @@ export const userContract = defineContract(
      * repeated failures (per account and address, per account, per address); unavailable while too
      * many passwords are being checked.
      */
-    login: call({ input: z.strictObject({ email: z.string().max(254), password: z.string().max(200), clientAddress: ClientAddress }), output: Session }),
+    login: call({ input: z.strictObject({ email: z.string().max(254), password: PasswordGiven, clientAddress: ClientAddress }), output: Session }),
     /** Whether a token with this version still stands, and the user's current role; unauthorized once revoked. */
     checkSession: call({ input: z.strictObject({ userId: Id, tokenVersion: z.number().int().min(0) }), output: z.object({ id: Id, role: Role }) }),
     /** Signs the user out everywhere: every token issued so far stops working. */
@@ -58,7 +60,7 @@ export const userContract = defineContract(
      * for a wrong current password, which counts as a failed sign-in (rate limited alike).
      */
     changePassword: call({
-      input: z.strictObject({ userId: Id, currentPassword: z.string().max(200), newPassword: Password, clientAddress: ClientAddress }),
+      input: z.strictObject({ userId: Id, currentPassword: PasswordGiven, newPassword: Password, clientAddress: ClientAddress }),
       output: z.object({ token: z.string() }),
     }),
     /** A user's profile. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { call, defineContract, event, Id } from '../../kernel/contract.ts';
+import { call, defineContract, event, Id, Paging } from '../../kernel/contract.ts';
 
 export const Stock = z.object({
   productId: Id,
@@ -13,6 +13,8 @@ export type Stock = z.infer<typeof Stock>;
 export const StockLine = z.object({ productId: Id, quantity: z.number().int().min(1) });
 const Shortage = z.object({ productId: Id, requested: z.number().int(), available: z.number().int() });
 const OrderRef = z.strictObject({ orderId: Id });
+/** The most units one stock figure may state: on hand, or received in one restock. */
+const MAX_UNITS = 10_000_000;
 
 /** Stock on hand and reservations per order. Reservations are atomic: no oversell, ever. */
 export const warehouseContract = defineContract(
@@ -24,14 +26,14 @@ export const warehouseContract = defineContract(
     getStockLevels: call({ input: z.strictObject({ productIds: z.array(Id).max(1000) }), output: z.object({ items: z.array(Stock) }) }),
     /** Sets on-hand (and optionally the threshold); unprocessable below what is reserved. */
     setStock: call({
-      input: z.strictObject({ productId: Id, onHand: z.number().int().min(0).max(10_000_000), lowStockThreshold: z.number().int().min(0).max(1_000_000).optional() }),
+      input: z.strictObject({ productId: Id, onHand: z.number().int().min(0).max(MAX_UNITS), lowStockThreshold: z.number().int().min(0).max(1_000_000).optional() }),
       output: Stock,
     }),
     /** Adds received units to on-hand. */
-    restock: call({ input: z.strictObject({ productId: Id, quantity: z.number().int().min(1).max(10_000_000) }), output: Stock }),
+    restock: call({ input: z.strictObject({ productId: Id, quantity: z.number().int().min(1).max(MAX_UNITS) }), output: Stock }),
     /** Stock rows, optionally only those below their threshold. */
     listStock: call({
-      input: z.strictObject({ lowStock: z.boolean().optional(), limit: z.number().int().min(1).max(100), offset: z.number().int().min(0) }),
+      input: z.strictObject({ lowStock: z.boolean().optional(), ...Paging }),
       output: z.object({ items: z.array(Stock), total: z.number().int() }),
     }),
     /** Reserves every line of an order or none. Idempotent per order: asking again gives the first answer. */

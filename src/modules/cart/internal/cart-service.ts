@@ -1,8 +1,8 @@
 import { MONEY_LIMIT, withinMoneyLimit, type Api, type Implementation } from '../../../kernel/contract.ts';
 import { notFound, unprocessable } from '../../../kernel/errors.ts';
 import type { CatalogContract, Product } from '../../catalog/contract.ts';
-import type { Cart, CartContract } from '../contract.ts';
-import { MAX_LINES, MAX_UNITS, type CartStore } from './cart-store.ts';
+import { MAX_UNITS, type Cart, type CartContract } from '../contract.ts';
+import { MAX_LINES, type CartStore } from './cart-store.ts';
 
 type LineRef = { userId: string; productId: string };
 type Line = { productId: string; quantity: number };

@@ -1,12 +1,11 @@
 import { and, asc, count, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
+import { MAX_UNITS } from '../contract.ts';
 import { cartLines } from './schema.ts';
 import { param as p } from '../../../kernel/persistence/statements.ts';
 
 export type CartLineRow = typeof cartLines.$inferSelect;
 
-/** Most units of one product a cart may hold. */
-export const MAX_UNITS = 99;
 /** Most distinct products in one cart (one cart read asks the catalog for all of them at once). */
 export const MAX_LINES = 100;
 

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { listQuery, pathParams } from '../../../kernel/http/query.ts';
-import { catalogContract, NewProduct, ProductChanges } from '../contract.ts';
+import { catalogContract, CategoryRef, NewProduct, ProductChanges } from '../contract.ts';
 
 const productPath = pathParams('id');
 
@@ -19,7 +18,7 @@ export const catalogRoutes = defineRoutes((r) => {
   r.get('/api/products', {
     access: 'public',
     summary: 'Active products, newest first; `category` is a category id or slug',
-    query: listQuery({ category: z.string().min(1).max(100).optional() }),
+    query: listQuery({ category: CategoryRef.optional() }),
   }, ({ query, use }) => use(catalogContract).listProducts({ categoryId: query.category, limit: query.limit, offset: query.offset }));
 
   r.get('/api/products/:id', { access: 'public', summary: 'One product; archived ones answer with active: false', params: productPath },

@@ -1,11 +1,8 @@
 import { unauthorized, validationError } from '../../../kernel/errors.ts';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { pathParams } from '../../../kernel/http/query.ts';
-import { logisticsContract, MAX_CARRIER_BODY } from '../contract.ts';
+import { logisticsContract, MAX_CARRIER_BODY, MAX_CARRIER_SIGNATURE } from '../contract.ts';
 import { looksLikeCarrierSignature } from './carrier-signature.ts';
-
-/** The signature header is at most 200 characters in the contract; a longer one cannot be right anyway. */
-const MAX_SIGNATURE = 200;
 
 export const logisticsRoutes = defineRoutes((r) => {
   r.post('/api/shipping/quotes', {
@@ -22,7 +19,7 @@ export const logisticsRoutes = defineRoutes((r) => {
   r.post('/api/logistics/carrier-events', { access: 'public', summary: 'Carrier webhook (X-Carrier-Signature: HMAC-SHA256 of the raw body, hex)', raw: true, status: 204 },
     async ({ rawBody, headers, use }) => {
       const header = headers['x-carrier-signature'];
-      const signature = typeof header === 'string' ? header.slice(0, MAX_SIGNATURE) : '';
+      const signature = typeof header === 'string' ? header.slice(0, MAX_CARRIER_SIGNATURE) : '';
       const body = rawBody?.toString('utf8') ?? '';
       // Only when HTTP_BODY_LIMIT was raised past what the call carries: the secret is logistics'
       // alone, so here an unsigned sender still gets 401 and only a signature-shaped one hears the size.

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { MONEY_LIMIT, withinMoneyLimit, type Api, type Implementation } from '../../../kernel/contract.ts';
+import { MONEY_LIMIT, withinMoneyLimit, type Api, type Implementation, type Viewer } from '../../../kernel/contract.ts';
 import { AppError, conflict, notFound, unprocessable } from '../../../kernel/errors.ts';
 import type { Outbox } from '../../../kernel/events/outbox.ts';
 import type { CatalogContract } from '../../catalog/contract.ts';
@@ -13,10 +13,6 @@ type Method = ShipmentRow['method'];
 interface Line {
   productId: string;
   quantity: number;
-}
-interface Viewer {
-  userId: string;
-  role: 'customer' | 'admin';
 }
 
 /** The carrier's steps in order; a report may skip one (delivered straight from created). */

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CancelReason } from '../../order-taking/contract.ts';
+import type { CancelReason } from '../../order-processing/contract.ts';
 import type { NotificationKind } from '../contract.ts';
 
 type Kind = z.infer<typeof NotificationKind>;

@@ -1,7 +1,6 @@
 import type { Implementation } from '../../../kernel/contract.ts';
 import { conflict, notFound } from '../../../kernel/errors.ts';
-import type { CancelReason } from '../../order-taking/contract.ts';
-import type { OrderProcessingContract } from '../contract.ts';
+import type { CancelReason, OrderProcessingContract } from '../contract.ts';
 import { IN_FLIGHT, type OrderProcessingStore, type SagaRow } from './order-processing-store.ts';
 import type { OrderSaga } from './order-saga.ts';
 import type { OrderTransitions } from './order-transitions.ts';

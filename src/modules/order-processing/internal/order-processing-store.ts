@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../../kernel/persistence/database.ts';
-import type { CancelReason, OrderStatus } from '../../order-taking/contract.ts';
+import type { CancelReason, OrderStatus } from '../contract.ts';
 import { sagas, type PlacedOrder } from './schema.ts';
 import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
 

@@ -1,7 +1,6 @@
 import type { PayloadOf } from '../../../kernel/contract.ts';
 import type { Outbox } from '../../../kernel/events/outbox.ts';
-import type { OrderStatus } from '../../order-taking/contract.ts';
-import { orderProcessingContract } from '../contract.ts';
+import { orderProcessingContract, type OrderStatus } from '../contract.ts';
 import type { OrderProcessingStore, SagaChanges, SagaRow } from './order-processing-store.ts';
 import type { PlacedOrder } from './schema.ts';
 

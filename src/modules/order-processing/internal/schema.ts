@@ -1,7 +1,8 @@
 import { index, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { PayloadOf } from '../../../kernel/contract.ts';
 import type { ShipmentStatus } from '../../logistics/contract.ts';
-import type { CancelReason, OrderStatus, orderTakingContract } from '../../order-taking/contract.ts';
+import type { orderTakingContract } from '../../order-taking/contract.ts';
+import type { CancelReason, OrderStatus } from '../contract.ts';
 import type { z } from 'zod';
 
 export type PlacedOrder = PayloadOf<typeof orderTakingContract.events.placed>;

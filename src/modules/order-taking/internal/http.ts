@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { z } from 'zod';
 import { validationError } from '../../../kernel/errors.ts';
 import { listQuery, pathParams } from '../../../kernel/http/query.ts';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { Checkout, orderTakingContract } from '../contract.ts';
 
-const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+/** The call's key, and as a header also printable ASCII without spaces. */
+const IdempotencyKey = orderTakingContract.methods.placeOrder.input.shape.idempotencyKey.regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 /** Checkouts must carry a key of the client's choosing, reused on every retry of the same checkout. */
 function idempotencyKey(headers: IncomingHttpHeaders): string {

@@ -1,12 +1,11 @@
 import type { EventEnvelope, PayloadOf } from '../../../kernel/contract.ts';
 import type { EventHandler, HandlerContext } from '../../../kernel/events/handlers.ts';
-import type { orderProcessingContract } from '../../order-processing/contract.ts';
-import type { OrderStatus } from '../contract.ts';
+import { ORDER_STATUSES, type OrderStatus, type orderProcessingContract } from '../../order-processing/contract.ts';
 import type { OrderTakingStore } from './order-taking-store.ts';
 
 type StatusChanged = PayloadOf<typeof orderProcessingContract.events.status_changed>;
 
-const STEP: Record<OrderStatus, number> = { placed: 0, stock_reserved: 1, paid: 2, shipped: 3, delivered: 4, cancelled: 5 };
+const STEP = Object.fromEntries(ORDER_STATUSES.map((status, step) => [status, step])) as Record<OrderStatus, number>;
 
 /** Cancelled is final, but only reachable before the parcel left. */
 function movesForward(from: OrderStatus, to: OrderStatus): boolean {

@@ -4,10 +4,10 @@ import { unprocessable } from '../../../kernel/errors.ts';
 import type { CartContract } from '../../cart/contract.ts';
 import type { LogisticsContract } from '../../logistics/contract.ts';
 import type { UserContract } from '../../user/contract.ts';
-import type { Checkout, Order } from '../contract.ts';
+import type { Checkout, Order, ShippingAddress } from '../contract.ts';
 
 export type OrderDraft = Pick<Order, 'items' | 'subtotal' | 'shippingCost' | 'total' | 'shippingMethod'> & {
-  address: { name: string; line1: string; line2?: string; city: string; postalCode: string; country: string };
+  address: z.output<typeof ShippingAddress>;
 };
 
 /**

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../kernel/persistence/database.ts';
-import type { Order, OrderStatus } from '../contract.ts';
+import type { OrderStatus } from '../../order-processing/contract.ts';
+import type { Order } from '../contract.ts';
 import { checkoutKeys, orderHistory, orders } from './schema.ts';
 import { param as p } from '../../../kernel/persistence/statements.ts';
 

@@ -1,6 +1,7 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { z } from 'zod';
-import type { CancelReason, Order, OrderLine, OrderStatus, ShippingAddress } from '../contract.ts';
+import type { CancelReason, OrderStatus } from '../../order-processing/contract.ts';
+import type { Order, OrderLine, ShippingAddress } from '../contract.ts';
 
 /** The customer's view of each order: taken here, then kept up to date from order-processing's events. */
 export const orders = sqliteTable(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Implementation } from '../../../kernel/contract.ts';
+import type { Implementation, Viewer } from '../../../kernel/contract.ts';
 import { conflict, notFound, unavailable } from '../../../kernel/errors.ts';
 import type { Outbox } from '../../../kernel/events/outbox.ts';
 import type { Logger } from '../../../kernel/logger.ts';
@@ -80,7 +80,7 @@ export class PaymentService implements Implementation<PaymentContract> {
     return { status: 'refunded' as const };
   }
 
-  listPayments({ orderId, viewer }: { orderId: string; viewer: { userId: string; role: 'customer' | 'admin' } }) {
+  listPayments({ orderId, viewer }: { orderId: string; viewer: Viewer }) {
     const payment = this.store.findByOrder(orderId);
     // Customers learn nothing about orders that are not theirs, not even that they exist.
     if (viewer.role !== 'admin' && payment?.userId !== viewer.userId) throw notFound('Payment of this order');

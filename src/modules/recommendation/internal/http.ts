@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { pathParams, queryInt } from '../../../kernel/http/query.ts';
-import { recommendationContract } from '../contract.ts';
+import { DEFAULT_RECOMMENDATIONS, MAX_RECOMMENDATIONS, recommendationContract } from '../contract.ts';
 
-const HowMany = z.strictObject({ limit: queryInt(1, 50).default(10) });
+const HowMany = z.strictObject({ limit: queryInt(1, MAX_RECOMMENDATIONS).default(DEFAULT_RECOMMENDATIONS) });
 
 export const recommendationRoutes = defineRoutes((r) => {
   r.get('/api/products/:id/recommendations', {

@@ -1,19 +1,19 @@
-import { z } from 'zod';
+import { MAX_AMOUNT } from '../../../kernel/contract.ts';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { listQuery, queryBool, queryInt } from '../../../kernel/http/query.ts';
-import { searchContract, SearchQuery, SearchSort } from '../contract.ts';
+import { MAX_SEARCH_OFFSET, searchContract, SearchQuery, SearchSort } from '../contract.ts';
 
-const Price = queryInt(0, 1_000_000_000);
+const Price = queryInt(0, MAX_AMOUNT);
 
+// Query strings carry text: numbers and booleans are parsed here, within the contract's bounds.
 const SearchParams = listQuery({
-  q: z.string().max(1000).optional(),
+  q: SearchQuery.shape.q,
   category: SearchQuery.shape.category,
   minPrice: Price.optional(),
   maxPrice: Price.optional(),
   inStock: queryBool().optional(),
   sort: SearchSort.optional(),
-  // Deeper pages than this are not served: refine the query instead.
-  offset: queryInt(0, 10_000).default(0),
+  offset: queryInt(0, MAX_SEARCH_OFFSET).default(0),
 });
 
 export const searchRoutes = defineRoutes((r) => {

@@ -1,18 +1,18 @@
-import { z } from 'zod';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { AddressInput, userContract } from '../contract.ts';
 
-const Credentials = z.strictObject({ email: z.string().max(254), password: z.string().max(200) });
+// The edge supplies who is asking (the token) and from where (the client's address).
+const { register, login, changePassword, updateProfile } = userContract.methods;
 
 export const userRoutes = defineRoutes((r) => {
   r.post('/api/auth/register', {
     access: 'public',
     summary: 'Create a customer account; answers with a token',
-    body: z.strictObject({ email: z.email().max(254), password: z.string().min(8).max(200), name: z.string().trim().min(1).max(100) }),
+    body: register.input.omit({ clientAddress: true }),
     status: 201,
   }, ({ body, ip, use }) => use(userContract).register({ ...body, clientAddress: ip }));
 
-  r.post('/api/auth/login', { access: 'public', summary: 'Sign in; answers with a token', body: Credentials },
+  r.post('/api/auth/login', { access: 'public', summary: 'Sign in; answers with a token', body: login.input.omit({ clientAddress: true }) },
     ({ body, ip, use }) => use(userContract).login({ ...body, clientAddress: ip }));
 
   r.post('/api/auth/logout', { access: 'user', summary: 'Sign out: every token of the caller stops working', status: 204 },
@@ -23,7 +23,7 @@ export const userRoutes = defineRoutes((r) => {
   r.post('/api/users/me/password', {
     access: 'user',
     summary: 'Change the password; answers a new token, every older one stops working',
-    body: z.strictObject({ currentPassword: z.string().max(200), newPassword: z.string().min(8).max(200) }),
+    body: changePassword.input.omit({ userId: true, clientAddress: true }),
   }, ({ body, user, ip, use }) => use(userContract).changePassword({ userId: user.id, ...body, clientAddress: ip }));
 
   r.get('/api/users/me', { access: 'user', summary: 'The signed-in user' },
@@ -32,10 +32,7 @@ export const userRoutes = defineRoutes((r) => {
   r.patch('/api/users/me', {
     access: 'user',
     summary: 'Change name or preferences',
-    body: z.strictObject({
-      name: z.string().trim().min(1).max(100).optional(),
-      preferences: z.strictObject({ emailNotifications: z.boolean().optional() }).optional(),
-    }),
+    body: updateProfile.input.omit({ userId: true }),
   }, ({ body, user, use }) => use(userContract).updateProfile({ userId: user.id, ...body }));
 
   r.get('/api/users/me/addresses', { access: 'user', summary: 'Saved addresses' },

@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { listQuery, pathParams, queryBool } from '../../../kernel/http/query.ts';
 import { warehouseContract } from '../contract.ts';
 
 const product = pathParams('productId');
+const { setStock, restock } = warehouseContract.methods;
 
 export const warehouseRoutes = defineRoutes((r) => {
   r.get('/api/inventory', { access: 'admin', summary: 'Stock of every product; lowStock=true keeps those below their threshold', query: listQuery({ lowStock: queryBool().optional() }) },
@@ -16,13 +16,13 @@ export const warehouseRoutes = defineRoutes((r) => {
     access: 'admin',
     summary: 'Set on-hand units (not below what is reserved) and optionally the low-stock threshold',
     params: product,
-    body: z.strictObject({ onHand: z.number().int().min(0).max(10_000_000), lowStockThreshold: z.number().int().min(0).max(1_000_000).optional() }),
+    body: setStock.input.omit({ productId: true }),
   }, ({ params, body, use }) => use(warehouseContract).setStock({ ...params, ...body }));
 
   r.post('/api/inventory/:productId/restock', {
     access: 'admin',
     summary: 'Add received units to on-hand',
     params: product,
-    body: z.strictObject({ quantity: z.number().int().min(1).max(10_000_000) }),
+    body: restock.input.omit({ productId: true }),
   }, ({ params, body, use }) => use(warehouseContract).restock({ ...params, ...body }));
 });

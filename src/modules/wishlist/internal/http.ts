@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { Id } from '../../../kernel/contract.ts';
 import { defineRoutes, Reply } from '../../../kernel/http/routes.ts';
 import { pathParams } from '../../../kernel/http/query.ts';
 import { wishlistContract } from '../contract.ts';
@@ -13,7 +11,7 @@ export const wishlistRoutes = defineRoutes((r) => {
   r.post('/api/wishlist/items', {
     access: 'user',
     summary: 'Wish for a product: 201 when added, 200 when it was already there; 404 for unknown or archived products',
-    body: z.strictObject({ productId: Id }),
+    body: wishlistContract.methods.add.input.omit({ userId: true }),
     status: 201,
   }, async ({ body, user, use }) => {
     const { added } = await use(wishlistContract).add({ userId: user.id, productId: body.productId });
