@@ -1,4 +1,4 @@
-// Architecture rules of Cleave, checked by `npm run lint:arch` (CI) and tests/architecture.test.ts.
+// Architecture rules of Cleave, checked by `npm run lint:arch` (CI) and tests/repo/architecture.test.ts.
 // Every rule says what is forbidden, why, and what to do instead. Paths are relative to the
 // directory the cruise runs from (the repository root); `$1` in a `to` pattern is the module name
 // captured by the `from` pattern.
