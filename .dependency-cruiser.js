@@ -1,4 +1,5 @@
 // Architecture rules of Cleave, checked by `npm run lint:arch` (CI) and tests/repo/architecture.test.ts.
+// They cruise src/; .dependency-cruiser-tooling.js holds the rules for tools/, tests/, bench/ and scripts/.
 // Every rule says what is forbidden, why, and what to do instead. Paths are relative to the
 // directory the cruise runs from (the repository root); `$1` in a `to` pattern is the module name
 // captured by the `from` pattern.
@@ -124,10 +125,10 @@ export default {
       name: 'src-not-to-tests',
       severity: 'error',
       comment:
-        'Production code under src/ may not import tests/, scripts/ or bench/: they are not shipped and would ' +
-        'pull test tooling into the product. Instead: move what both need into src/ and import it from the tests.',
+        'Production code under src/ may not import tests/, scripts/, bench/ or tools/: they are not shipped and ' +
+        'would pull test tooling into the product. Instead: move what both need into src/ and import it from the tests.',
       from: { path: '^src/' },
-      to: { path: '^(tests|scripts|bench)/' },
+      to: { path: '^(tests|scripts|bench|tools)/' },
     },
     {
       name: 'not-to-unresolvable',

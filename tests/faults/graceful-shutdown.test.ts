@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mapLimit } from '../../tools/map-limit.ts';
 import { eventually } from '../support/eventually.ts';
-import { deadLettersEverywhere, mapLimit, processUrls, START_TIMEOUT_MS, startTopology } from '../support/real-processes.ts';
-import type { TestTopology } from '../support/topology.ts';
+import { deadLettersEverywhere, processUrls, START_TIMEOUT_MS, startTopology, type TestTopology } from '../support/processes.ts';
 import { expectStatus, Journeys, type Customer, type Order } from '../journey/journey-helpers.ts';
 
 /**

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mapLimit } from '../../tools/map-limit.ts';
 import { eventually } from '../support/eventually.ts';
-import { deadLettersEverywhere, mapLimit, processUrls, START_TIMEOUT_MS, startOnce, startTopology } from '../support/real-processes.ts';
+import { deadLettersEverywhere, processUrls, START_TIMEOUT_MS, startOnce, startTopology } from '../support/processes.ts';
 import { expectStatus, Journeys, type Customer, type Order } from '../journey/journey-helpers.ts';
 
 /**

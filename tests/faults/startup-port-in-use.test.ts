@@ -7,9 +7,10 @@ import { startShop } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/kernel/config.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { NatsTransport } from '../../src/kernel/nats/nats-transport.ts';
-import { launchTopology } from '../../scripts/topology/launch.ts';
-import { tempDataDir, testEnv } from '../support/env.ts';
-import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../support/nats.ts';
+import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../../tools/nats-namespaces.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { launchTopology } from '../../tools/topology/launch.ts';
+import { testEnv } from '../support/env.ts';
 
 /**
  * A port another program holds: the shop must refuse to start (exit 1, saying which port and what

@@ -8,12 +8,13 @@ import { call, defineContract } from '../../src/kernel/contract.ts';
 import { loadConfig } from '../../src/kernel/config.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { NatsTransport } from '../../src/kernel/nats/nats-transport.ts';
-import { ManagedProcess } from '../../scripts/topology/child.ts';
-import { freePort } from '../../scripts/topology/ports.ts';
-import { processArgs } from '../../scripts/topology/spec.ts';
+import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../../tools/nats-namespaces.ts';
+import { freePort } from '../../tools/ports.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { ManagedProcess } from '../../tools/topology/child.ts';
+import { processArgs } from '../../tools/topology/spec.ts';
 import { ShopClient } from '../support/client.ts';
-import { ADMIN, tempDataDir, testEnv } from '../support/env.ts';
-import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../support/nats.ts';
+import { ADMIN, testEnv } from '../support/env.ts';
 
 /**
  * Ready means ready (api.md): a module process takes calls as soon as it serves a module (another

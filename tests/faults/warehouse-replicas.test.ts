@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { moduleNames } from '../../src/app/modules.ts';
-import type { TopologySpec } from '../../scripts/topology/spec.ts';
+import { mapLimit } from '../../tools/map-limit.ts';
+import type { TopologySpec } from '../../tools/topology/spec.ts';
 import { eventually } from '../support/eventually.ts';
-import { deadLettersEverywhere, mapLimit, processUrls, startOnce, startTopology } from '../support/real-processes.ts';
+import { deadLettersEverywhere, processUrls, startOnce, startTopology } from '../support/processes.ts';
 import { expectStatus, Journeys, SETTLED, type Customer, type Order } from '../journey/journey-helpers.ts';
 
 /**

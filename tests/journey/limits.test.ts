@@ -4,7 +4,7 @@ import { Assortment } from '../support/assortment.ts';
 import { ShopClient } from '../support/client.ts';
 import { CARRIER_SECRET } from '../support/env.ts';
 import { published } from '../support/published.ts';
-import { startTestShop, type TestShop } from '../support/shop.ts';
+import { startTestShop, type TestShop } from '../support/in-process.ts';
 
 // The spec's "limits": money is bounded, a request that would pass a bound is 422 naming it, and
 // reads always answer. Here across modules: cart, logistics and order-taking in one shop.

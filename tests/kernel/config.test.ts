@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/kernel/config.ts';
 import { VARIABLES, variablesTable } from '../../src/kernel/config-variables.ts';
-import { tempDataDir } from '../support/env.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
 
 /** The one config reader: bad environment fails at start, naming the variable and why, never a secret's value. */
 const SECRET = 'a-production-jwt-secret-of-32-chars-or-more';

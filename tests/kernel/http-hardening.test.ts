@@ -4,16 +4,15 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { loadConfig } from '../../src/kernel/config.ts';
 import { call, defineContract } from '../../src/kernel/contract.ts';
 import { AppError } from '../../src/kernel/errors.ts';
 import { defineRoutes } from '../../src/kernel/http/routes.ts';
 import { defineModule } from '../../src/kernel/module.ts';
-import { Runtime } from '../../src/kernel/runtime.ts';
+import type { Runtime } from '../../src/kernel/runtime.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { ShopClient } from '../support/client.ts';
-import { tempDataDir, testEnv } from '../support/env.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
-import { startTestShop, type TestShop } from '../support/shop.ts';
+import { startTestShop, type TestShop } from '../support/in-process.ts';
 
 /**
  * What an outside security sweep checks at the HTTP edge: no internal detail in any answer, an
@@ -68,8 +67,8 @@ let shop: TestShop;
 let api: ShopClient;
 
 beforeAll(async () => {
-  const config = loadConfig(testEnv(tempDataDir('cleave-edge-'), { METRICS_TOKEN: 'metrics-token-0123456789', CORS_ORIGINS: 'https://shop.example' }));
-  probe = await Runtime.start({ config, logger: pino({ level: 'info' }, logSink), modules: [probeModule], hosted: ['probe'], gateway: true });
+  const env = { METRICS_TOKEN: 'metrics-token-0123456789', CORS_ORIGINS: 'https://shop.example' };
+  ({ runtime: probe } = await startTestShop({ modules: [probeModule], listen: false, logger: pino({ level: 'info' }, logSink), dataDir: tempDataDir('cleave-edge-'), env }));
   shop = await startTestShop();
   api = new ShopClient(shop.url);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShopClient } from '../support/client.ts';
-import { startTestShop, type TestShop } from '../support/shop.ts';
+import { startTestShop, type TestShop } from '../support/in-process.ts';
 
 /**
  * The HTTP edge, against the real shop and the user module's routes: JSON only, validated without

@@ -6,8 +6,8 @@ import type { HandlerContext } from '../../src/kernel/events/handlers.ts';
 import { Inbox } from '../../src/kernel/events/inbox.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { openModuleDatabase, type ModuleDatabase } from '../../src/kernel/persistence/database.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { eventually } from '../support/eventually.ts';
-import { tempDataDir } from '../support/env.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
 
 /**

@@ -5,8 +5,8 @@ import { defineContract, event, type EventEnvelope } from '../../src/kernel/cont
 import { Inbox } from '../../src/kernel/events/inbox.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { openModuleDatabase, type ModuleDatabase } from '../../src/kernel/persistence/database.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { eventually } from '../support/eventually.ts';
-import { tempDataDir } from '../support/env.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
 
 /**

@@ -6,10 +6,10 @@ import { InProcessTransport } from '../../src/kernel/events/local-bus.ts';
 import type { Outbox } from '../../src/kernel/events/outbox.ts';
 import type { Runtime } from '../../src/kernel/runtime.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { eventually } from '../support/eventually.ts';
 import { attempts, bookkeeperModule, tillContract, tillModule } from '../support/event-modules.ts';
 import { recordsOf, sqliteOf, startRuntime, stopAllRuntimes, stopRuntime } from '../support/runtime.ts';
-import { tempDataDir } from '../support/env.ts';
 
 /**
  * Transactional outbox: an event is written with the change it reports, delivered only once that

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openModuleDatabase, type ModuleDatabase } from '../../src/kernel/persistence/database.ts';
 import { ReadCache } from '../../src/kernel/persistence/read-cache.ts';
-import { tempDataDir } from '../support/env.ts';
 import { fileURLToPath } from 'node:url';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../fixtures/kernel-modules/records', import.meta.url));
 

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/kernel/errors.ts';
-import { loadConfig } from '../../src/kernel/config.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { NatsTransport } from '../../src/kernel/nats/nats-transport.ts';
-import { Runtime } from '../../src/kernel/runtime.ts';
-import { tempDataDir, testEnv } from '../support/env.ts';
 import { eventually } from '../support/eventually.ts';
-import { OwnNatsServer } from '../support/nats.ts';
+import { startTestShop, type TestShop } from '../support/in-process.ts';
+import { OwnNatsServer } from '../support/own-nats-server.ts';
 import { beaconContract, beaconModule, tallyContract, tallyModule } from '../fixtures/nats/modules.ts';
 
 /**
@@ -16,15 +14,17 @@ import { beaconContract, beaconModule, tallyContract, tallyModule } from '../fix
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 const OUTAGE_MS = 2_000;
 let nats: OwnNatsServer;
-const nodes: Array<{ runtime: Runtime; url: string }> = [];
+const nodes: TestShop[] = [];
 
 async function startNode(hosted: string) {
-  const config = loadConfig(testEnv(tempDataDir(), { NATS_URL: nats.url, RPC_TIMEOUT_MS: '1000', EVENT_POLL_MS: '100' }));
-  const transport = await NatsTransport.connect({ url: config.natsUrl, logger, rpcTimeoutMs: config.rpcTimeoutMs, hostedModules: [hosted] });
-  const runtime = await Runtime.start({ config, logger, modules: [beaconModule, tallyModule], hosted: [hosted], gateway: false, transport });
-  const server = await runtime.listen(0, '127.0.0.1');
-  const address = server.address();
-  const node = { runtime, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+  const node = await startTestShop({
+    modules: [beaconModule, tallyModule],
+    hosted: [hosted],
+    gateway: false,
+    transport: (config) => NatsTransport.connect({ url: config.natsUrl, logger, rpcTimeoutMs: config.rpcTimeoutMs, hostedModules: [hosted] }),
+    logger,
+    env: { NATS_URL: nats.url, RPC_TIMEOUT_MS: '1000', EVENT_POLL_MS: '100' },
+  });
   nodes.push(node);
   return node;
 }

@@ -6,8 +6,8 @@ import { call, defineContract, type EventEnvelope, type Implementation } from '.
 import { AppError, notFound } from '../../src/kernel/errors.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { NatsTransport } from '../../src/kernel/nats/nats-transport.ts';
+import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../../tools/nats-namespaces.ts';
 import { eventually } from '../support/eventually.ts';
-import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../support/nats.ts';
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 const namespace = uniqueNamespace('transport');

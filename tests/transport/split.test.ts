@@ -3,11 +3,11 @@ import { moduleNames } from '../../src/app/modules.ts';
 import { startShop } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/kernel/config.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
-import type { TopologySpec } from '../../scripts/topology/spec.ts';
+import { SHARED_NATS_URL } from '../../tools/nats-namespaces.ts';
+import type { TopologySpec } from '../../tools/topology/spec.ts';
 import { testEnv } from '../support/env.ts';
 import { eventually } from '../support/eventually.ts';
-import { SHARED_NATS_URL } from '../support/nats.ts';
-import { launchTestTopology, type TestTopology } from '../support/topology.ts';
+import { startTopology, type TestTopology } from '../support/processes.ts';
 
 /**
  * The user module in one process, the HTTP gateway (hosting no module) in another, over the
@@ -25,7 +25,7 @@ const split: TopologySpec = {
 let shop: TestTopology;
 
 beforeAll(async () => {
-  shop = await launchTestTopology(split);
+  shop = await startTopology(split);
 }, 180_000); // three Node processes starting at once on a busy 2-core machine
 afterAll(() => shop?.stop());
 

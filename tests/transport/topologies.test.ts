@@ -3,9 +3,10 @@ import { moduleNames } from '../../src/app/modules.ts';
 import { startShop } from '../../src/app/start.ts';
 import { loadConfig } from '../../src/kernel/config.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
-import { loadTopologies, processArgs, resolveTopology } from '../../scripts/topology/spec.ts';
-import { tempDataDir, testEnv } from '../support/env.ts';
-import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../support/nats.ts';
+import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../../tools/nats-namespaces.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { loadTopologies, processArgs, resolveTopology } from '../../tools/topology/spec.ts';
+import { testEnv } from '../support/env.ts';
 
 /** The shop's twelve modules, as the brief names them (the registry grows to this). */
 const SHOP = ['user', 'catalog', 'search', 'cart', 'wishlist', 'order-taking', 'order-processing', 'payment', 'logistics', 'warehouse', 'notification', 'recommendation'];

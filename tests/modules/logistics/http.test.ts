@@ -6,7 +6,7 @@ import { Assortment } from '../../support/assortment.ts';
 import { ShopClient } from '../../support/client.ts';
 import { CARRIER_SECRET } from '../../support/env.ts';
 import { published } from '../../support/published.ts';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 import { expectNothingChangedBy } from '../../support/unchanged.ts';
 
 let shop: TestShop;

@@ -5,7 +5,7 @@ import { ShopClient } from '../../support/client.ts';
 import { eventually } from '../../support/eventually.ts';
 import { Mailbox } from '../../support/mailbox.ts';
 import { replayEvents } from '../../support/replay.ts';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 import { Shopper } from '../../support/shopper.ts';
 
 let mailbox: Mailbox;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Assortment } from '../../support/assortment.ts';
 import { ShopClient } from '../../support/client.ts';
 import { replayEvents } from '../../support/replay.ts';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 import { Shopper } from '../../support/shopper.ts';
 
 let shop: TestShop;

@@ -5,7 +5,7 @@ import { openModuleDatabase, type ModuleDatabase } from '../../../src/kernel/per
 import type { OrderStatus } from '../../../src/modules/order-taking/contract.ts';
 import { TrackOrderProgress } from '../../../src/modules/order-taking/internal/on-order-status-changed.ts';
 import { OrderTakingStore } from '../../../src/modules/order-taking/internal/order-taking-store.ts';
-import { tempDataDir } from '../../support/env.ts';
+import { tempDataDir } from '../../../tools/temp-dirs.ts';
 import { eventually } from '../../support/eventually.ts';
 import { orderFootprint, startOrderShop, type OrderShop } from '../../support/order-shop.ts';
 import { published } from '../../support/published.ts';

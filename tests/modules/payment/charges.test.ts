@@ -5,7 +5,7 @@ import { paymentContract, type PaymentContract } from '../../../src/modules/paym
 import { TestGateway } from '../../../src/modules/payment/internal/test-gateway.ts';
 import { ShopClient } from '../../support/client.ts';
 import { published } from '../../support/published.ts';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
 let shop: TestShop;
 let api: ShopClient;

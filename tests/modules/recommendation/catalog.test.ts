@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Assortment } from '../../support/assortment.ts';
 import { ShopClient } from '../../support/client.ts';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
 let shop: TestShop;
 let api: ShopClient;

@@ -4,7 +4,7 @@ import { Kernel } from '../../../src/kernel/tokens.ts';
 import { Assortment } from '../../support/assortment.ts';
 import { ShopClient } from '../../support/client.ts';
 import { replayEvents } from '../../support/replay.ts';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 import { Shopper } from '../../support/shopper.ts';
 
 let shop: TestShop;

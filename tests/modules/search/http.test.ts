@@ -3,7 +3,7 @@ import { Kernel } from '../../../src/kernel/tokens.ts';
 import type { Sqlite } from '../../../src/kernel/persistence/database.ts';
 import { Assortment } from '../../support/assortment.ts';
 import { ShopClient } from '../../support/client.ts';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
 let shop: TestShop;
 let api: ShopClient;

@@ -8,7 +8,7 @@ import { createLogger } from '../../../src/kernel/logger.ts';
 import { CATALOG_ASK_INTERVAL_MS, SearchService, type SearchAnswer } from '../../../src/modules/search/internal/search-service.ts';
 import { SearchStore } from '../../../src/modules/search/internal/search-store.ts';
 import type { WarehouseContract } from '../../../src/modules/warehouse/contract.ts';
-import { tempDataDir } from '../../support/env.ts';
+import { tempDataDir } from '../../../tools/temp-dirs.ts';
 
 // Events may arrive late, twice or out of order (at-least-once, across processes): the index
 // must end up with the newest state whatever the order. These cases cannot be staged over HTTP.

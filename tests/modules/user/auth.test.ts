@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sqlite } from '../../../src/kernel/persistence/database.ts';
 import { Kernel } from '../../../src/kernel/tokens.ts';
 import { ShopClient } from '../../support/client.ts';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
 let shop: TestShop;
 let api: ShopClient;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 import { ShopClient } from '../../support/client.ts';
 import { published } from '../../support/published.ts';
 import { expectNothingChangedBy } from '../../support/unchanged.ts';

@@ -9,7 +9,7 @@ import { demoQuantity } from '../../../src/modules/warehouse/internal/on-product
 import { Assortment } from '../../support/assortment.ts';
 import { ShopClient } from '../../support/client.ts';
 import { published } from '../../support/published.ts';
-import { startTestShop, type TestShop } from '../../support/shop.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
 let shop: TestShop;
 let api: ShopClient;

@@ -1,16 +1,18 @@
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { TopologySpec } from '../../scripts/topology/spec.ts';
+import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../../tools/nats-namespaces.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { launchTopology, type RunningTopology } from '../../tools/topology/launch.ts';
+import type { TopologySpec } from '../../tools/topology/spec.ts';
 import { ShopClient } from './client.ts';
-import { SHARED_NATS_URL } from './nats.ts';
-import { launchTestTopology, type TestTopology } from './topology.ts';
-
-export { mapLimit } from './map-limit.ts';
+import { testEnv } from './env.ts';
 
 /**
- * Helpers for the tests that run the shop as real processes (the journeys against each
- * topology, and the fault tests): a NATS check that fails loudly, topology start, operator
- * endpoints on every process, bounded parallelism.
+ * The one way to start the shop as real processes (tests/support/in-process.ts starts it in this
+ * process), for the journeys against each topology and the fault tests: a topology of
+ * deploy/topologies.json launched as child processes, and what those tests need around it (a
+ * NATS check that fails loudly, a start that fails every test with its reason, operator
+ * endpoints on every process).
  */
 
 /**
@@ -32,13 +34,50 @@ export async function requireSharedNats(url = SHARED_NATS_URL): Promise<void> {
 /** Processes starting at once on a busy 2-core machine: split-all is 13 Node processes. */
 export const START_TIMEOUT_MS = 180_000;
 
-/** Checks NATS (unless the topology is one process hosting everything), then launches it. */
+export interface TestTopology extends RunningTopology {
+  client: ShopClient;
+  dataDir: string;
+  /** NATS namespace of this run (subjects and stream), unique so parallel runs never meet. */
+  namespace: string;
+}
+
+/**
+ * Launches a topology (a name from deploy/topologies.json or a spec) as child processes: test
+ * environment, a fresh (or given) data dir, free ports, and its own NATS namespace on the shared
+ * server, deleted again by stop(). Checks first that NATS answers, unless the topology is one
+ * process hosting everything. Child output is kept quiet unless TEST_LOG_LEVEL is set; the last
+ * lines of a process that fails to start are in the error. split-all starts 13 Node processes:
+ * give the calling beforeAll a hook timeout to match (START_TIMEOUT_MS, or use startOnce).
+ */
 export async function startTopology(
   topology: string | TopologySpec,
-  options: { env?: Record<string, string>; needsNats?: boolean } = {},
+  options: { dataDir?: string; env?: Record<string, string>; needsNats?: boolean; readyTimeoutMs?: number } = {},
 ): Promise<TestTopology> {
   if (options.needsNats ?? topology !== 'monolith') await requireSharedNats();
-  return launchTestTopology(topology, { env: options.env, readyTimeoutMs: START_TIMEOUT_MS });
+  const dataDir = options.dataDir ?? tempDataDir();
+  const namespace = uniqueNamespace('topo');
+  const env = testEnv(dataDir, {
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    NATS_URL: SHARED_NATS_URL,
+    NATS_NAMESPACE: namespace,
+    ...options.env,
+  });
+  const output = process.env.TEST_LOG_LEVEL ? (line: string) => process.stdout.write(`${line}\n`) : () => {};
+  const readyTimeoutMs = options.readyTimeoutMs ?? START_TIMEOUT_MS;
+  const running = await launchTopology(topology, { env, basePort: 'free', output, readyTimeoutMs }).catch(async (err: unknown) => {
+    await dropNamespace(namespace).catch(() => undefined);
+    throw err;
+  });
+  return {
+    ...running,
+    client: new ShopClient(running.gatewayUrl),
+    dataDir,
+    namespace,
+    stop: async () => {
+      await running.stop();
+      await dropNamespace(namespace).catch(() => undefined);
+    },
+  };
 }
 
 /**

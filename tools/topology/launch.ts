@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { moduleNames } from '../../src/app/modules.ts';
 import { ManagedProcess } from './child.ts';
-import { allocatePorts } from './ports.ts';
+import { allocatePorts } from '../ports.ts';
 import { loadTopologies, processArgs, resolveTopology, type TopologySpec } from './spec.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

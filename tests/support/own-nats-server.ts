@@ -2,30 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
-import { testTmpDir } from './test-tmp.ts';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { natsNames } from '../../src/kernel/nats/names.ts';
-import { freePort } from '../../scripts/topology/ports.ts';
-
-/** The NATS server every machine runs (tests must not stop it; see OwnNatsServer for that). */
-export const SHARED_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-
-/** A namespace no other test run uses, so runs sharing the server never hear each other. */
-export function uniqueNamespace(tag = 't'): string {
-  return `test_${tag}_${process.pid}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-/** Deletes a test namespace's event stream (and with it its consumers). */
-export async function dropNamespace(namespace: string, url = SHARED_NATS_URL): Promise<void> {
-  const nc = await connect({ servers: url });
-  try {
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(natsNames(namespace).stream).catch(() => false);
-  } finally {
-    await nc.close();
-  }
-}
+import { freePort } from '../../tools/ports.ts';
+import { testTmpDir } from '../../tools/temp-dirs.ts';
 
 /**
  * A nats-server of the test's own, on a free port with its own store directory, that the test may
