@@ -1,8 +1,9 @@
-// Architecture rules of Cleave, checked by `npm run lint:arch` (CI) and tests/architecture.test.ts.
+// Architecture rules of Cleave, checked by `npm run lint:arch` (CI) and tests/repo/architecture.test.ts.
+// They cruise src/; .dependency-cruiser-tooling.js holds the rules for tools/, tests/, bench/ and scripts/.
 // Every rule says what is forbidden, why, and what to do instead. Paths are relative to the
 // directory the cruise runs from (the repository root); `$1` in a `to` pattern is the module name
 // captured by the `from` pattern. One rule lives outside this file, because dependency-cruiser sees
-// files and not what an import is used for: `modules-depend-one-way` (scripts/module-cycles.ts,
+// files and not what an import is used for: `modules-depend-one-way` (tools/module-cycles.ts,
 // run right after this by `npm run lint:arch`): calls and shared types between modules point one
 // way, only event subscriptions may point back.
 import { getAvailableTranspilers } from 'dependency-cruiser';
@@ -127,10 +128,10 @@ export default {
       name: 'src-not-to-tests',
       severity: 'error',
       comment:
-        'Production code under src/ may not import tests/, scripts/ or bench/: they are not shipped and would ' +
-        'pull test tooling into the product. Instead: move what both need into src/ and import it from the tests.',
+        'Production code under src/ may not import tests/, scripts/, bench/ or tools/: they are not shipped and ' +
+        'would pull test tooling into the product. Instead: move what both need into src/ and import it from the tests.',
       from: { path: '^src/' },
-      to: { path: '^(tests|scripts|bench)/' },
+      to: { path: '^(tests|scripts|bench|tools)/' },
     },
     {
       name: 'not-to-unresolvable',

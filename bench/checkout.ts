@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mapLimit } from '../tests/support/map-limit.ts';
+import { mapLimit } from '../tools/map-limit.ts';
 import { call, percentile } from './http.ts';
 
 export interface Customer {

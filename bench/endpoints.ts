@@ -10,9 +10,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchTopology } from '../scripts/topology/launch.ts';
-import { BUILD_ENTRY } from '../scripts/topology/spec.ts';
-import { tempDataDir } from '../tests/support/env.ts';
+import { tempDataDir } from '../tools/temp-dirs.ts';
+import { launchTopology } from '../tools/topology/launch.ts';
+import { BUILD_ENTRY } from '../tools/topology/spec.ts';
 import { summariseCpuProfile } from './cpu-profile.ts';
 import { driveCheckouts } from './checkout.ts';
 import { createCustomers, readCatalog } from './fixtures.ts';

@@ -1,4 +1,4 @@
-import { mapLimit } from '../tests/support/map-limit.ts';
+import { mapLimit } from '../tools/map-limit.ts';
 import { call } from './http.ts';
 import type { Customer } from './checkout.ts';
 import type { BrowseFixture } from './load.ts';

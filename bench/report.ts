@@ -1,14 +1,4 @@
-import type { LoadFigures } from './load.ts';
-import type { TopologyFigures } from './run.ts';
-
-interface Results {
-  machine: { cpus: number; cpuModel?: string; memoryGb: number; node: string };
-  sizes: { products: number; users: number; seconds: number; warmupSeconds: number };
-  ceiling: LoadFigures;
-  monolith: TopologyFigures;
-  split: TopologyFigures;
-  kernel: { contractCallUs: number; plainCallUs: number; eventsPerSecondInProcess: number; eventsPerSecondNats: number };
-}
+import type { Results } from './results.ts';
 
 const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 const ratio = (split: number, mono: number) => (Number.isFinite(split / mono) ? `${(split / mono).toFixed(2)}x` : '-');

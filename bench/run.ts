@@ -7,33 +7,24 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { launchTopology, type RunningTopology } from '../scripts/topology/launch.ts';
-import { BUILD_ENTRY } from '../scripts/topology/spec.ts';
-import { dropNamespace, uniqueNamespace } from '../tests/support/nats.ts';
-import { tempDataDir } from '../tests/support/env.ts';
-import { driveCheckouts, type Customer, type CheckoutFigures } from './checkout.ts';
+import { dropNamespace, uniqueNamespace } from '../tools/nats-namespaces.ts';
+import { tempDataDir } from '../tools/temp-dirs.ts';
+import { launchTopology, type RunningTopology } from '../tools/topology/launch.ts';
+import { BUILD_ENTRY } from '../tools/topology/spec.ts';
+import { driveCheckouts, type Customer } from './checkout.ts';
 import { createCustomers, readCatalog } from './fixtures.ts';
 import { measureCalls, measureEvents } from './kernel.ts';
 import { natsTransportPair } from './nats-pair.ts';
-import { browseMix, drive, type BrowseFixture, type LoadFigures } from './load.ts';
+import { browseMix, drive, type BrowseFixture } from './load.ts';
 import { rssMb, run, startHello } from './processes.ts';
 import { printTable } from './report.ts';
+import type { TopologyFigures } from './results.ts';
 import { shopEnv } from './shop-env.ts';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
-
-export interface TopologyFigures {
-  coldStartS: number;
-  /** Resident memory of all the topology's processes right after start, and after the load phases. */
-  rssReadyMb: number;
-  rssMb: number;
-  browse: LoadFigures;
-  checkout: CheckoutFigures;
-  extracted?: { module: string; coldStartS: number; rssMb: number };
-}
 
 const log = (message: string) => console.error(`[bench] ${message}`);
 

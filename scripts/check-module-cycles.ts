@@ -1,9 +1,9 @@
 /**
  * Fails when modules use each other (calls and shared types; event subscriptions may point back):
- * the rule `modules-depend-one-way`, explained in scripts/module-cycles.ts. Run after
+ * the rule `modules-depend-one-way`, explained in tools/module-cycles.ts. Run after
  * dependency-cruiser by `npm run lint:arch`; `-- <root>` checks another tree (default: here).
  */
-import { describeCycles, moduleCycles, moduleEdges, RULE } from './module-cycles.ts';
+import { describeCycles, moduleCycles, moduleEdges, RULE } from '../tools/module-cycles.ts';
 
 const root = process.argv[2] ?? process.cwd();
 const edges = moduleEdges(root);

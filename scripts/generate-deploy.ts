@@ -1,6 +1,6 @@
 /**
  * Writes deploy/compose.yaml and deploy/k8s/*.yaml from the module registry, so a new module
- * cannot be forgotten in deployment: tests/deploy.test.ts fails when the committed files differ
+ * cannot be forgotten in deployment: tests/repo/deploy.test.ts fails when the committed files differ
  * from what this script would write. Usage: npm run deploy:generate
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -7,8 +7,8 @@
  *
  * Ctrl-C (SIGINT) or SIGTERM stops every process gracefully.
  */
-import { launchTopology, type RunningTopology } from './topology/launch.ts';
-import { loadTopologies } from './topology/spec.ts';
+import { launchTopology, type RunningTopology } from '../tools/topology/launch.ts';
+import { loadTopologies } from '../tools/topology/spec.ts';
 
 async function main(): Promise<void> {
   const name = process.argv[2];

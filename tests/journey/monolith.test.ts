@@ -1,4 +1,4 @@
-import { startTestShop } from '../support/shop.ts';
+import { startTestShop } from '../support/in-process.ts';
 import { describeJourneys } from './journey-suite.ts';
 
 describeJourneys('monolith', async () => {

@@ -1,4 +1,4 @@
-import { processUrls, startTopology } from '../support/real-processes.ts';
+import { processUrls, startTopology } from '../support/processes.ts';
 import type { JourneyTarget } from './journey-suite.ts';
 
 /**

@@ -1,70 +1,43 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../../scripts/topology/ports.ts';
-import { eventually } from './eventually.ts';
-import { tempDataDir, testEnv } from './env.ts';
-
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
+import { START_TIMEOUT_MS, startTopology, type TestTopology } from './processes.ts';
 
 /**
- * The shop as a real process (`node --import tsx src/main.ts`), for what an in-process shop
- * cannot show: a kill -9 mid-flight, and a restart on the same data.
+ * The whole shop as one real process (the "monolith" topology, started by processes.ts), for
+ * what an in-process shop cannot show: a kill -9 mid-flight, and a restart on the same data.
  */
 export class ChildShop {
-  private exited: Promise<number | null>;
-  /** The process's output, for the failure message when it does not come up. */
-  private output = '';
-
-  private constructor(
-    readonly dataDir: string,
-    readonly url: string,
-    private readonly child: ChildProcess,
-    private readonly env: Record<string, string>,
-  ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000));
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-  }
+  private constructor(private readonly topology: TestTopology) {}
 
   /** Starts the shop on `dataDir` (a fresh one by default) and waits until /readyz says ready. */
   static async start(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ChildShop> {
-    const dataDir = options.dataDir ?? tempDataDir();
-    const port = await freePort();
-    const env = testEnv(dataDir, { ...options.env, PORT: String(port) });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: REPO, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const shop = new ChildShop(dataDir, `http://127.0.0.1:${port}`, child, options.env ?? {});
-    await shop.ready();
-    return shop;
+    return new ChildShop(await startTopology('monolith', options));
   }
 
-  private async ready(): Promise<void> {
-    let gone = false;
-    void this.exited.then(() => (gone = true));
-    await eventually(
-      async () => {
-        if (gone) throw new Error(`the shop exited during start:\n${this.output}`);
-        return (await fetch(`${this.url}/readyz`)).status;
-      },
-      (status) => status === 200 || gone,
-      { timeoutMs: 30_000, intervalMs: 100, what: `${this.url}/readyz` },
-    );
-    if (gone) throw new Error(`the shop exited during start:\n${this.output}`);
+  get url(): string {
+    return this.topology.gatewayUrl;
+  }
+
+  get dataDir(): string {
+    return this.topology.dataDir;
   }
 
   /** Sends `signal` (SIGKILL: no goodbye at all) and waits for the process to end. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    await this.exited;
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    return this.process().kill(signal);
   }
 
-  /** A new process on the same data directory (and a new port). */
-  restart(): Promise<ChildShop> {
-    return ChildShop.start({ dataDir: this.dataDir, env: this.env });
+  /** Starts the process again on the same data directory and port, once it is gone; waits until it is ready. */
+  async restart(): Promise<ChildShop> {
+    await this.process().restart({ timeoutMs: START_TIMEOUT_MS });
+    return this;
   }
 
   /** A graceful stop (SIGTERM). */
   stop(): Promise<void> {
-    return this.kill('SIGTERM');
+    return this.topology.stop();
+  }
+
+  private process() {
+    const [only] = this.topology.processes.values();
+    return only;
   }
 }

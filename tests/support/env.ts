@@ -1,14 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
-import { testTmpDir } from './test-tmp.ts';
-
 export const ADMIN = { email: 'admin@cleave.test', password: 'admin-password-1' };
 export const CARRIER_SECRET = 'test-carrier-webhook-secret';
-
-/** A fresh data directory under the OS temp dir. */
-export function tempDataDir(prefix = 'cleave-test-'): string {
-  return mkdtempSync(join(testTmpDir(), prefix));
-}
 
 /** The environment every test process runs with: fast hashing, fast retries, quiet logs. */
 export function testEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_TMP_VARIABLE } from './test-tmp.ts';
+import { TEST_TMP_VARIABLE } from '../../tools/temp-dirs.ts';
 
 /**
  * Gives this run its own folder for data directories (tempDataDir, private NATS servers) and

@@ -10,48 +10,33 @@ import { cartContract } from '../../src/modules/cart/contract.ts';
 import { logisticsContract } from '../../src/modules/logistics/contract.ts';
 import { paymentContract } from '../../src/modules/payment/contract.ts';
 import { warehouseContract } from '../../src/modules/warehouse/contract.ts';
-import { loadConfig } from '../../src/kernel/config.ts';
-import { createLogger } from '../../src/kernel/logger.ts';
-import { Runtime } from '../../src/kernel/runtime.ts';
 import orderProcessing from '../../src/modules/order-processing/index.ts';
 import orderTaking from '../../src/modules/order-taking/index.ts';
 import user from '../../src/modules/user/index.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { ShopClient } from './client.ts';
-import { tempDataDir, testEnv } from './env.ts';
+import { startTestShop, type TestShop } from './in-process.ts';
 import { fakeNeighbours, type Neighbours } from './order-neighbours.ts';
 import { eventsKeyed, orderAsOwnerSees, type Probe } from './unchanged.ts';
 
-export interface OrderShop {
-  runtime: Runtime;
+export interface OrderShop extends TestShop {
   api: ShopClient;
   fakes: Neighbours;
-  dataDir: string;
-  settled(timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
   /** Stops and starts again on the same data, fakes and environment (a clean restart). */
   restart(): Promise<OrderShop>;
 }
 
-/** The two order modules and the user module, with fakes for every other module they talk to. */
+/** The two order modules and the user module, with fakes for every other module they talk to, in this process. */
 export async function startOrderShop(options: { fakes?: Neighbours; dataDir?: string; env?: Record<string, string> } = {}): Promise<OrderShop> {
   const fakes = options.fakes ?? fakeNeighbours();
-  const dataDir = options.dataDir ?? tempDataDir();
-  const config = loadConfig(testEnv(dataDir, options.env));
-  const modules = [user, ...neighbourModules(fakes), orderTaking, orderProcessing];
-  const runtime = await Runtime.start({ config, logger: createLogger(config.logLevel), modules, hosted: modules.map((m) => m.contract.name), gateway: true });
-  const server = await runtime.listen(0, '127.0.0.1');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const shop = await startTestShop({ modules: [user, ...neighbourModules(fakes), orderTaking, orderProcessing], dataDir: options.dataDir, env: options.env });
   return {
-    runtime,
-    api: new ShopClient(`http://127.0.0.1:${port}`),
+    ...shop,
+    api: new ShopClient(shop.url),
     fakes,
-    dataDir,
-    settled: (timeoutMs) => runtime.settled(timeoutMs),
-    stop: () => runtime.stop(),
     restart: async () => {
-      await runtime.stop();
-      return startOrderShop({ fakes, dataDir, env: options.env });
+      await shop.stop();
+      return startOrderShop({ fakes, dataDir: shop.dataDir, env: options.env });
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Sqlite } from '../../src/kernel/persistence/database.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
-import type { TestShop } from './shop.ts';
+import type { TestShop } from './in-process.ts';
 
 /**
  * Redelivers every event the given producers ever published: their outbox rows are marked

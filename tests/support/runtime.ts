@@ -1,24 +1,19 @@
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Config } from '../../src/kernel/config.ts';
-import { createLogger } from '../../src/kernel/logger.ts';
 import type { ModuleDefinition } from '../../src/kernel/module.ts';
 import type { Sqlite } from '../../src/kernel/persistence/database.ts';
-import { Runtime } from '../../src/kernel/runtime.ts';
+import type { Runtime } from '../../src/kernel/runtime.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
 import type { Transport } from '../../src/kernel/transport.ts';
-import { tempDataDir, testEnv } from './env.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { startTestShop, type TestShop } from './in-process.ts';
 
 /**
  * Throwaway runtimes for the kernel tests: tiny modules defined in the test files, each with its
- * own database made from tests/fixtures/kernel-modules/records (one table, `records`).
+ * own database made from tests/fixtures/kernel-modules/records (one table, `records`). Started
+ * by the in-process starter, HTTP app built but not listening, and remembered so that
+ * stopAllRuntimes() can stop what a test left running.
  */
 export const RECORDS_MIGRATIONS = fileURLToPath(new URL('../fixtures/kernel-modules/records', import.meta.url));
-
-export interface TestRuntime {
-  runtime: Runtime;
-  config: Config;
-  dataDir: string;
-}
 
 const started = new Set<Runtime>();
 
@@ -26,19 +21,10 @@ const started = new Set<Runtime>();
 export async function startRuntime(
   modules: ModuleDefinition[],
   options: { dataDir?: string; env?: Record<string, string>; transport?: Transport; hosted?: string[] } = {},
-): Promise<TestRuntime> {
-  const dataDir = options.dataDir ?? tempDataDir('cleave-kernel-');
-  const config = loadConfig(testEnv(dataDir, options.env));
-  const runtime = await Runtime.start({
-    config,
-    logger: createLogger(config.logLevel),
-    modules,
-    hosted: options.hosted ?? modules.map((m) => m.contract.name),
-    gateway: true,
-    transport: options.transport,
-  });
-  started.add(runtime);
-  return { runtime, config, dataDir };
+): Promise<TestShop> {
+  const shop = await startTestShop({ ...options, modules, dataDir: options.dataDir ?? tempDataDir('cleave-kernel-'), listen: false });
+  started.add(shop.runtime);
+  return shop;
 }
 
 /** Stops one runtime (idempotent). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, vi } from 'vitest';
 import { Assortment } from './assortment.ts';
 import { ShopClient } from './client.ts';
-import { startTestShop, type TestShop } from './shop.ts';
+import { startTestShop, type TestShop } from './in-process.ts';
 
 export interface ShopWithCategory {
   shop: TestShop;

@@ -1,0 +1,23 @@
+import type { CheckoutFigures } from './checkout.ts';
+import type { LoadFigures } from './load.ts';
+
+/** What `npm run bench` measures of one topology (written by run.ts, printed by report.ts). */
+export interface TopologyFigures {
+  coldStartS: number;
+  /** Resident memory of all the topology's processes right after start, and after the load phases. */
+  rssReadyMb: number;
+  rssMb: number;
+  browse: LoadFigures;
+  checkout: CheckoutFigures;
+  extracted?: { module: string; coldStartS: number; rssMb: number };
+}
+
+/** One run of the benchmark: bench/results/<date>.json holds these, and more. */
+export interface Results {
+  machine: { cpus: number; cpuModel?: string; memoryGb: number; node: string };
+  sizes: { products: number; users: number; seconds: number; warmupSeconds: number };
+  ceiling: LoadFigures;
+  monolith: TopologyFigures;
+  split: TopologyFigures;
+  kernel: { contractCallUs: number; plainCallUs: number; eventsPerSecondInProcess: number; eventsPerSecondNats: number };
+}

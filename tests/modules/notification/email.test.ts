@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Assortment } from '../../support/assortment.ts';
+import { ADMIN } from '../../support/env.ts';
+import { ShopClient } from '../../support/client.ts';
+import { eventually } from '../../support/eventually.ts';
+import { Mailbox } from '../../support/mailbox.ts';
+import { replayEvents } from '../../support/replay.ts';
+import { startTestShop, type TestShop } from '../../support/in-process.ts';
+import { Shopper } from '../../support/shopper.ts';
+
+let mailbox: Mailbox;
+let shop: TestShop;
+let api: ShopClient;
+let admin: string;
+let assortment: Assortment;
+
+beforeAll(async () => {
+  mailbox = await Mailbox.open();
+  shop = await startTestShop({ env: { SMTP_URL: mailbox.url } });
+  api = new ShopClient(shop.url);
+  admin = await api.adminToken();
+  assortment = await Assortment.open(api);
+});
+afterAll(async () => {
+  await shop?.stop();
+  await mailbox?.close();
+});
+
+/** Creates a product and takes its stock below the threshold: admins get a low-stock notice. */
+async function lowStockOf(name: string): Promise<void> {
+  const category = await assortment.category('Mail');
+  const product = await assortment.product({ name, categoryId: category.id, price: 1000 });
+  await assortment.stock(product.id, 10);
+  await assortment.stock(product.id, 1);
+  await shop.settled();
+}
+
+const mailsAbout = (name: string) => mailbox.to(ADMIN.email).filter((m) => m.subject === `Low stock: ${name}`);
+
+async function setEmail(token: string, on: boolean): Promise<void> {
+  expect((await api.patch('/api/users/me', { preferences: { emailNotifications: on } }, token)).status).toBe(200);
+  await shop.settled();
+}
+
+describe('notification: email', () => {
+  it('emails a notice to its recipient through SMTP, once', async () => {
+    await lowStockOf('Copper Kettle');
+    await eventually(() => mailsAbout('Copper Kettle'), (m) => m.length > 0, { what: 'the low-stock email' });
+    expect(mailsAbout('Copper Kettle')[0].raw).toContain('Copper Kettle is down to 1 available');
+    await lowStockOf('Iron Skillet');
+    await eventually(() => mailsAbout('Iron Skillet'), (m) => m.length > 0, { what: 'the second email' });
+    expect(mailsAbout('Copper Kettle')).toHaveLength(1);
+  });
+
+  it('sends no email to a user who turned email notifications off, but still keeps the notice', async () => {
+    await setEmail(admin, false);
+    try {
+      await lowStockOf('Quiet Teapot');
+      const inbox = await api.get('/api/notifications?limit=100', admin);
+      expect(inbox.body.items.map((n: { title: string }) => n.title)).toContain('Low stock: Quiet Teapot');
+      // A later email proves the sender ran past the point where the muted one would have gone out.
+      await setEmail(admin, true);
+      await lowStockOf('Loud Whistle');
+      await eventually(() => mailsAbout('Loud Whistle'), (m) => m.length > 0, { what: 'the email after unmuting' });
+      expect(mailsAbout('Quiet Teapot')).toEqual([]);
+    } finally {
+      await setEmail(admin, true);
+    }
+  });
+
+  it('tries again when the mail server refuses for a moment, and delivers the email once', async () => {
+    mailbox.refuseNext(1);
+    await lowStockOf('Stubborn Pan');
+    await eventually(() => mailsAbout('Stubborn Pan'), (m) => m.length > 0, { what: 'the retried email' });
+    expect(mailsAbout('Stubborn Pan')).toHaveLength(1);
+  });
+
+  it('emails a buyer who allows it one email per notice, and none to a buyer who does not', async () => {
+    const category = await assortment.category('Mail orders');
+    const product = await assortment.product({ name: 'Tea Towel', categoryId: category.id, price: 600 });
+    await assortment.stock(product.id, 100);
+    const keen = await Shopper.register(api);
+    const quiet = await Shopper.register(api);
+    await quiet.setEmailNotifications(false);
+    await shop.settled();
+
+    // The quiet buyer goes first: once the keen buyer's emails are out, any of theirs would be too.
+    await quiet.buy([{ productId: product.id }]);
+    const keenOrder = await keen.buy([{ productId: product.id }]);
+    await shop.settled();
+    const ref = `#${keenOrder.slice(0, 8)}`;
+    await eventually(() => mailbox.to(keen.email), (m) => m.length >= 2, { what: 'the buyer\'s two emails' });
+    expect(mailbox.to(keen.email).map((m) => m.subject).sort()).toEqual([`Order ${ref} paid`, `Order ${ref} placed`]);
+
+    const quietInbox = await api.get('/api/notifications', quiet.token);
+    expect(quietInbox.body.total).toBe(2);
+    expect(mailbox.to(quiet.email)).toEqual([]);
+  });
+
+  it('sends no email twice when every event is delivered again, even if the inbox records were lost', async () => {
+    await shop.settled();
+    await eventually(() => mailbox.received.length, (n) => n > 0);
+    const sent = mailbox.received.length;
+    const producers = ['user', 'catalog', 'warehouse', 'wishlist', 'order-taking', 'order-processing'];
+    await replayEvents(shop, producers, { forgetHandled: ['notification'] });
+    // An email queued by the replay would be on its way now; this one shows the sender has caught up.
+    await lowStockOf('Late Colander');
+    await eventually(() => mailsAbout('Late Colander'), (m) => m.length > 0, { what: 'the email after the replay' });
+    expect(mailbox.received.length).toBe(sent + 1);
+  });
+});
