@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 
 /**
  * Response header of /healthz and /readyz naming the process that answers, so a launcher can tell
- * its own child from another program that holds the port (scripts/topology/child.ts).
+ * its own child from another program that holds the port (tools/topology/child.ts).
  */
 export const PROCESS_ID_HEADER = 'X-Cleave-Pid';
 
