@@ -7,6 +7,17 @@
 //   MUTATION_AREA=kernel npm run test:mutation -- --mutate src/kernel/calls.ts
 // MUTATION_STATIC=1 also tests static mutants (see `ignoreStatic` below).
 
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+// The tests keep their SQLite files in $TMPDIR/cleave-*, and the global teardown removes every such
+// directory born while its run lasted. A mutation run lasts an hour: it would sweep away the files
+// of other test runs on this machine (and theirs ours). Its workers get a TMPDIR of their own, inside
+// Stryker's temp dir, which Stryker deletes after a successful run.
+const tmpDir = resolve('.stryker-tmp/tmp');
+mkdirSync(tmpDir, { recursive: true });
+process.env.TMPDIR = tmpDir;
+
 /** @type {Record<string, { mutate: string[]; tests: string[] }>} */
 const areas = {
   // The kernel's events (outbox, relay, inbox, handler runs, local bus) and calls.
