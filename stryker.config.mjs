@@ -24,18 +24,20 @@ const areas = {
   kernel: {
     mutate: ['src/kernel/events/*.ts', 'src/kernel/calls.ts'],
     tests: [
-      'tests/kernel-contracts.test.ts',
-      'tests/kernel-di.test.ts',
-      'tests/kernel-inbox.test.ts',
-      'tests/kernel-inbox-order.test.ts',
-      'tests/kernel-outbox.test.ts',
-      'tests/nats-transport.test.ts',
-      'tests/order-taking.orders.test.ts',
+      'tests/kernel/contracts.test.ts',
+      'tests/kernel/di.test.ts',
+      'tests/kernel/inbox.test.ts',
+      'tests/kernel/inbox-leases.test.ts',
+      'tests/kernel/inbox-order-running.test.ts',
+      'tests/kernel/inbox-order.test.ts',
+      'tests/kernel/outbox.test.ts',
+      'tests/transport/nats.test.ts',
+      'tests/modules/order-taking/orders.test.ts',
     ],
   },
   saga: {
     mutate: ['src/modules/order-processing/internal/order-saga.ts', 'src/modules/order-processing/internal/order-transitions.ts'],
-    tests: ['tests/order-processing.saga.test.ts'],
+    tests: ['tests/modules/order-processing/saga.test.ts', 'tests/modules/order-processing/recovery.test.ts'],
   },
   // Reservations only: reserve/release/commit and their helpers, and the statements they run.
   // `file:from-to` limits a file to those lines.
@@ -47,15 +49,15 @@ const areas = {
       'src/modules/warehouse/internal/warehouse-store.ts:54-66',
       'src/modules/warehouse/internal/warehouse-store.ts:112-149',
     ],
-    tests: ['tests/warehouse.reservations.test.ts', 'tests/warehouse.http.test.ts'],
+    tests: ['tests/modules/warehouse/reservations.test.ts', 'tests/modules/warehouse/http.test.ts'],
   },
   checkout: {
     mutate: ['src/modules/order-taking/internal/checkout-keys.ts'],
-    tests: ['tests/order-taking.checkout.test.ts'],
+    tests: ['tests/modules/order-taking/checkout.test.ts'],
   },
   payment: {
     mutate: ['src/modules/payment/internal/payment-service.ts', 'src/modules/payment/internal/test-gateway*.ts'],
-    tests: ['tests/payment.charges.test.ts'],
+    tests: ['tests/modules/payment/charges.test.ts'],
   },
 };
 // Left out on purpose: tests that drive the code in child processes (faults.*, startup.*,
