@@ -23,6 +23,13 @@ export const VARIABLES = {
   NODE_ENV: { schema: z.enum(['development', 'test', 'production']).default('development'), doc: '`production` requires JWT_SECRET, CARRIER_WEBHOOK_SECRET and PAYMENT_GATEWAY, and seeds no demo data' },
   PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3000), doc: 'HTTP port (health, readiness and metrics on every process; the API on the gateway)' },
   DATA_DIR: { schema: z.string().min(1).default('./data'), doc: 'where each module keeps its SQLite file, and generated secrets in `secrets/`' },
+  DATABASE_URL: {
+    schema: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'a PostgreSQL URL: postgres://user:password@host:5432/database').optional(),
+    doc: 'puts every module this process hosts on PostgreSQL, each in a schema named after it; `DATABASE_URL_<MODULE>` (e.g. `DATABASE_URL_ORDER_PROCESSING`) puts one module on its own server',
+    shownDefault: 'unset: SQLite files in DATA_DIR',
+    secret: true,
+  },
+  DATABASE_POOL_SIZE: { schema: z.coerce.number().int().min(1).max(100).default(4), doc: "connections in each module's PostgreSQL pool (mind the server's max_connections across processes)" },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), doc: 'pino log level' },
   LOG_FORMAT: { schema: z.enum(['json', 'pretty']).optional(), doc: '`json` (one object per line) or `pretty` (readable lines)', shownDefault: 'pretty on a terminal outside production, else json' },
   ACCESS_LOG: { schema: boolean.default(true), doc: 'one info line per HTTP request: method, path, status, ms, request id' },

@@ -36,6 +36,11 @@ export interface Config {
   gateway?: boolean;
   seedDemo: boolean;
   readCaches: boolean;
+  /**
+   * PostgreSQL for the modules this process hosts: `url` for all of them, `perModule` (from
+   * DATABASE_URL_<MODULE>, keyed by the variable's suffix) for one each. Neither: SQLite in dataDir.
+   */
+  database: { url?: string; perModule: Record<string, string>; poolSize: number };
   httpBodyLimit: string;
   /** Browser origins allowed by CORS; empty: CORS closed. */
   corsOrigins: string[];
@@ -111,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     gateway: e.CLEAVE_GATEWAY,
     seedDemo: e.SEED_DEMO ?? !production,
     readCaches: e.READ_CACHES,
+    database: { url: e.DATABASE_URL, perModule: perModuleDatabases(env), poolSize: e.DATABASE_POOL_SIZE },
     httpBodyLimit: e.HTTP_BODY_LIMIT,
     corsOrigins,
     metricsToken: e.METRICS_TOKEN,
@@ -119,6 +125,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     paymentRetryBaseMs: e.PAYMENT_RETRY_BASE_MS,
     scryptCost: e.SCRYPT_COST,
   };
+}
+
+const MODULE_DATABASE = /^DATABASE_URL_([A-Z0-9_]+)$/;
+
+/**
+ * DATABASE_URL_<MODULE> variables, keyed by their suffix (`ORDER_PROCESSING`). The runtime checks
+ * each suffix names a module (the kernel does not know the modules' names here).
+ */
+function perModuleDatabases(env: Record<string, string | undefined>): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const suffix = MODULE_DATABASE.exec(name)?.[1];
+    if (!suffix || value === undefined || value === '') continue;
+    if (!VARIABLES.DATABASE_URL.schema.safeParse(value).success) {
+      throw new ConfigError(`${name}: a PostgreSQL URL: postgres://user:password@host:5432/database`);
+    }
+    found[suffix] = value;
+  }
+  return found;
 }
 
 /** CORS_ORIGINS: exact origins (scheme://host[:port]), so a typo cannot open the API to every site. */

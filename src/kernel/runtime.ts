@@ -16,7 +16,8 @@ import { TokenService } from './http/tokens.ts';
 import type { Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import type { ModuleDefinition } from './module.ts';
-import { openModuleDatabase, type ModuleDatabase } from './persistence/database.ts';
+import { checkModuleDatabases, openModuleDb } from './persistence/database.ts';
+import type { ModuleDb } from './persistence/sql.ts';
 import { bindAll } from './provide.ts';
 import { readCachesOf } from './persistence/read-cache.ts';
 import { Kernel } from './tokens.ts';
@@ -39,7 +40,7 @@ export interface RuntimeOptions {
 interface HostedModule {
   definition: ModuleDefinition;
   container: Container;
-  database: ModuleDatabase;
+  database: ModuleDb;
   relay: OutboxRelay;
   inbox: Inbox | null;
 }
@@ -102,6 +103,7 @@ export class Runtime {
   private async boot(): Promise<void> {
     const { config, logger, modules } = this.options;
     checkRegistry(modules, this.options.hosted);
+    checkModuleDatabases(config, modules.map((m) => m.contract.name));
     this.root.bind(Kernel.Config).toConstantValue(config);
     this.root.bind(Kernel.Tokens).toConstantValue(this.tokens);
 
@@ -130,7 +132,7 @@ export class Runtime {
     {
       this.http = createHttpApp({
         routes: this.options.gateway ? routesOf(modules, (contract) => this.use(contract)) : [],
-        extraRoutes: deadLetterRoutes({ list: () => this.deadLetters(), revive: (module, seq) => this.hosted.get(module)?.inbox?.revive(seq) ?? false }),
+        extraRoutes: deadLetterRoutes({ list: () => this.deadLetters(), revive: async (module, seq) => (await this.hosted.get(module)?.inbox?.revive(seq)) ?? false }),
         use: (contract) => this.use(contract),
         tokens: this.tokens,
         sessionCheck: sessionCheckOf(modules, (contract) => this.use(contract)),
@@ -151,17 +153,18 @@ export class Runtime {
     const { config, logger } = this.options;
     const name = definition.contract.name;
     const log = logger.child({ module: name });
-    const database = openModuleDatabase(config.dataDir, name, definition.migrations);
+    let relay: OutboxRelay | undefined;
+    const outbox = new Outbox(definition.contract, () => relay?.wake());
+    const database = await openModuleDb(config, name, definition.migrations, outbox);
+    log.info({ database: database.location, engine: database.dialect }, 'module database open');
     const container = new Container({ parent: this.root, defaultScope: 'Singleton' });
     // Forwarders, not the proxies themselves: a module's classes may take an interface while they are
     // built, before the module behind it is hosted (it may come later in the registry).
     bindUses(container, definition, this.options.modules, (contract) => this.forwarder(contract));
-    const relay = new OutboxRelay(database.sqlite, (events) => this.transport.publish(events), log, config.events.pollMs);
-    container.bind(Kernel.Db).toConstantValue(database.db);
-    container.bind(Kernel.Sqlite).toConstantValue(database.sqlite);
+    relay = new OutboxRelay(database, (events) => this.transport.publish(events), log, config.events.pollMs);
+    container.bind(Kernel.Db).toConstantValue(database);
     container.bind(Kernel.Logger).toConstantValue(log);
-    container.bind(Kernel.Outbox).toConstantValue(new Outbox(database.sqlite, definition.contract, () => relay.wake()));
-    container.bind(Kernel.ReadCaches).toConstantValue(readCachesOf(name, database.sqlite, this.metrics, config.readCaches));
+    container.bind(Kernel.ReadCaches).toConstantValue(readCachesOf(name, database, this.metrics, config.readCaches));
     bindAll(container, definition.bindings);
 
     const implementation = container.get(definition.implementation) as Implementation<Contract>;
@@ -178,7 +181,7 @@ export class Runtime {
         instance: container.get(h.handler.id) as EventHandler<unknown>,
       }));
       const outcomes = Object.fromEntries((['handled', 'retried', 'dead'] as const).map((o) => [o, this.metrics.eventsHandled.labels(name, o)]));
-      inbox = new Inbox(database.sqlite, name, handlers, log, { ...config.events, onOutcome: (outcome) => outcomes[outcome].inc() });
+      inbox = new Inbox(database, name, handlers, log, { ...config.events, onOutcome: (outcome) => outcomes[outcome].inc() });
       const target = inbox;
       await this.transport.subscribe(name, inbox.types(), (events) => target.receive(events));
     }
@@ -200,7 +203,6 @@ export class Runtime {
     if (this.stopping) return { problems: ['shutting down'], unreachable: [] };
     const problems: string[] = [];
     if (!this.started) problems.push('still starting');
-    for (const [name, m] of this.hosted) if (!m.database.sqlite.open) problems.push(`database of ${name} is closed`);
     if (!this.transport.isConnected()) return { problems: [...problems, `${this.transport.kind} transport disconnected`], unreachable: [] };
     const remote = this.options.modules.map((m) => m.contract.name).filter((n) => !this.hosted.has(n));
     if (!this.options.gateway || remote.length === 0) return { problems, unreachable: [] };
@@ -212,15 +214,20 @@ export class Runtime {
   async settled(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const busy = [...this.hosted.values()].some((m) => m.relay.pending() > 0 || (m.inbox && !m.inbox.isIdle()));
+      let busy = false;
+      for (const m of this.hosted.values()) {
+        if ((await m.relay.pending()) > 0 || (m.inbox && !(await m.inbox.isIdle()))) busy = true;
+      }
       if (!busy) return;
       if (Date.now() > deadline) throw new Error('events did not settle in time');
       await new Promise((r) => setTimeout(r, 5));
     }
   }
 
-  deadLetters(): Array<DeadLetter & { module: string }> {
-    return [...this.hosted.entries()].flatMap(([module, m]) => (m.inbox?.deadLetters() ?? []).map((d) => ({ ...d, module })));
+  async deadLetters(): Promise<Array<DeadLetter & { module: string }>> {
+    const all: Array<DeadLetter & { module: string }> = [];
+    for (const [module, m] of this.hosted) for (const d of (await m.inbox?.deadLetters()) ?? []) all.push({ ...d, module });
+    return all;
   }
 
   /**
@@ -252,7 +259,7 @@ export class Runtime {
     for (const m of this.hosted.values()) await m.definition.onStop?.(m.container);
     for (const m of this.hosted.values()) await m.relay.stop();
     await this.transport.close();
-    for (const m of this.hosted.values()) m.database.sqlite.close();
+    for (const m of this.hosted.values()) await m.database.close();
     this.options.logger.info('cleave stopped');
   }
 }

@@ -4,12 +4,11 @@
  * else is visible to it.
  */
 export const Kernel = {
-  /** drizzle database over the module's own SQLite file. */
+  /**
+   * The module's own database (`ModuleDb`, persistence/sql.ts), SQLite or PostgreSQL: stores build
+   * queries on it, open transactions with it, and publish events with `tx.publish`.
+   */
   Db: Symbol.for('cleave.kernel.Db'),
-  /** The raw better-sqlite3 connection of the module's own file (prepared statements on hot paths). */
-  Sqlite: Symbol.for('cleave.kernel.Sqlite'),
-  /** The module's outbox: publish its events inside a transaction. */
-  Outbox: Symbol.for('cleave.kernel.Outbox'),
   /** A pino logger bound to the module's name. */
   Logger: Symbol.for('cleave.kernel.Logger'),
   /** The validated process configuration. */

@@ -32,8 +32,11 @@ export class Dispatcher {
     private readonly runner: HandlerRunner,
     private readonly byName: Map<string, InboxHandler>,
     private readonly options: DispatcherOptions,
+    private readonly onError: (err: unknown) => void,
   ) {
-    this.loop = new WakeLoop(options.pollMs, () => this.pump());
+    this.loop = new WakeLoop(options.pollMs, () => {
+      this.pump().catch(this.onError);
+    });
   }
 
   /** Slots a newly stored row may take at once: none while older rows wait to be claimed, or once stopping. */
@@ -51,8 +54,8 @@ export class Dispatcher {
     this.backlog = true;
   }
 
-  isIdle(): boolean {
-    return this.inFlight === 0 && this.table.pendingCount() === 0;
+  async isIdle(): Promise<boolean> {
+    return this.inFlight === 0 && (await this.table.pendingCount()) === 0;
   }
 
   start(): void {
@@ -90,7 +93,7 @@ export class Dispatcher {
     });
   }
 
-  private pump(): void {
+  private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
@@ -102,18 +105,18 @@ export class Dispatcher {
       }
       const limit = concurrency - this.inFlight;
       const now = Date.now();
-      const rows = this.table.claim(now, now + this.options.leaseMs, limit);
+      const rows = await this.table.claim(now, now + this.options.leaseMs, limit);
       // A full batch means more may be waiting: finishing handlers then pull the next ones.
       this.backlog = rows.length === limit;
       for (const row of rows) this.schedule(row);
-      if (rows.length === 0) this.armTimerForNextDue();
+      if (rows.length === 0) await this.armTimerForNextDue();
     } finally {
       this.pumping = false;
     }
   }
 
-  private armTimerForNextDue(): void {
-    const due = this.table.nextDue();
+  private async armTimerForNextDue(): Promise<void> {
+    const due = await this.table.nextDue();
     if (due === null) return;
     const delay = Math.max(0, due - Date.now());
     if (delay < this.options.pollMs) this.loop.wakeAfter(delay + 1);

@@ -1,7 +1,7 @@
 import type { EventDef, EventEnvelope } from '../contract.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { Sqlite } from '../persistence/database.ts';
+import type { ModuleDb, Tx } from '../persistence/sql.ts';
 import type { EventHandler, HandlerContext } from './handlers.ts';
 import type { InboxRow, InboxTable } from './inbox-table.ts';
 
@@ -24,42 +24,30 @@ export interface HandlerRunOptions {
 
 class AlreadyHandled extends Error {}
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
-}
-
 /**
  * Runs one inbox row's handler and records how it ended: done (in the handler's own transaction,
  * through `ctx.commit`), retried with exponential backoff, or dead after `maxAttempts`. Failures
  * caused by an unavailable neighbour are retried for as long as it takes.
  */
 export class HandlerRunner {
-  /** The handler's writes and the row's "done" mark, in one transaction (built once). */
-  private readonly doneWith: (seq: number, write: () => unknown) => unknown;
-
   constructor(
-    sqlite: Sqlite,
+    private readonly db: ModuleDb,
     private readonly table: InboxTable,
     private readonly moduleName: string,
     private readonly logger: Logger,
     private readonly options: HandlerRunOptions,
     /** Asks the inbox to look for due rows again after `delayMs` (a retry's backoff). */
     private readonly wakeAfter: (delayMs: number) => void,
-  ) {
-    this.doneWith = sqlite.transaction((seq: number, write: () => unknown) => {
-      if (!table.markDone(seq)) throw new AlreadyHandled();
-      return write();
-    });
-  }
+  ) {}
 
   /** Runs a row the dispatcher claimed: its stored envelope is parsed and checked again first. */
   async runClaimed(row: InboxRow, h: InboxHandler | undefined): Promise<void> {
     if (!h) {
-      this.table.markDead(row.seq, `no handler named ${row.handler} in this version of ${this.moduleName}`);
+      await this.table.markDead(row.seq, `no handler named ${row.handler} in this version of ${this.moduleName}`);
       this.options.onOutcome?.('dead');
       return;
     }
-    const envelope = row.checked ?? this.parseStored(row, h);
+    const envelope = row.checked ?? (await this.parseStored(row, h));
     if (!envelope) {
       this.options.onOutcome?.('dead');
       return;
@@ -68,50 +56,49 @@ export class HandlerRunner {
   }
 
   /**
-   * Runs the handler for one row and records how it ended. `guard` wraps the handler's synchronous
-   * part (a savepoint when run inside the inbox's store transaction, so a throw undoes its writes).
-   * Returns a promise only when the handler went async; until it settles the row is in flight.
+   * Runs the handler for one row and records how it ended. Its writes and the row's "done" mark
+   * commit together, in the transaction `ctx.commit` opens; a handler that writes nothing is
+   * marked done on its own.
    */
-  run(row: InboxRow, h: InboxHandler, envelope: EventEnvelope, guard: (run: () => void) => void = (run) => run()): Promise<void> | undefined {
+  async run(row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<void> {
     let committed = false;
     const ctx: HandlerContext = {
       attempt: row.attempts,
-      commit: <T>(write: () => T): T => {
+      commit: <T>(write: (tx: Tx) => Promise<T> | T): Promise<T> => {
         if (committed) throw new Error(`${h.name} called commit() twice for one event`);
         committed = true;
-        return this.doneWith(row.seq, write) as T;
+        return this.db.transaction(async (tx) => {
+          if (!(await this.table.markDone(tx, row.seq))) throw new AlreadyHandled();
+          return write(tx);
+        });
       },
     };
-    const handled = () => {
-      if (!committed) this.table.markDone(row.seq);
-      this.options.onOutcome?.('handled');
-    };
-    const failed = (err: unknown) => {
-      if (!(err instanceof AlreadyHandled)) this.failed(row, h, err);
-    };
-    let result: unknown;
     try {
-      guard(() => {
-        result = h.instance.handle(envelope, ctx);
-      });
-      if (!isPromiseLike(result)) {
-        handled();
-        return undefined;
-      }
+      await h.instance.handle(envelope, ctx);
+      if (!committed) await this.db.transaction((tx) => this.table.markDone(tx, row.seq), { touchesModuleTables: false });
+      this.options.onOutcome?.('handled');
     } catch (err) {
-      failed(err);
-      return undefined;
+      if (!(err instanceof AlreadyHandled)) await this.failed(row, h, err);
     }
-    return Promise.resolve(result).then(handled).catch(failed);
+  }
+
+  /** Counts a run that ended elsewhere (a projection applied as its event was stored). */
+  counted(outcome: InboxOutcome): void {
+    this.options.onOutcome?.(outcome);
+  }
+
+  /** Records a run that failed elsewhere (a projection applied as its event was stored): retry or dead letter. */
+  recordFailure(row: InboxRow, h: InboxHandler, err: unknown): Promise<void> {
+    return this.failed(row, h, err);
   }
 
   /** The stored envelope with its payload checked again (the schema may have changed since), or undefined if it is now dead. */
-  private parseStored(row: InboxRow, h: InboxHandler): EventEnvelope | undefined {
+  private async parseStored(row: InboxRow, h: InboxHandler): Promise<EventEnvelope | undefined> {
     const envelope = JSON.parse(row.envelope) as EventEnvelope;
     const check = h.event.payload.safeParse(envelope.payload);
     if (!check.success) {
       // A revived dead-on-arrival event (or one stored before a schema change): retrying cannot help.
-      this.table.markDead(row.seq, `payload does not match ${h.event.type} v${h.event.version}: ${check.error.message}`);
+      await this.table.markDead(row.seq, `payload does not match ${h.event.type} v${h.event.version}: ${check.error.message}`);
       this.logger.error({ eventId: row.event_id, handler: h.name }, 'event payload breaks its schema: event moved to dead letters');
       return undefined;
     }
@@ -119,22 +106,27 @@ export class HandlerRunner {
     return envelope;
   }
 
-  private failed(row: InboxRow, h: InboxHandler, err: unknown): void {
+  private async failed(row: InboxRow, h: InboxHandler, err: unknown): Promise<void> {
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     // A neighbour that is down (a module restarting, the broker away) is not this event's fault:
     // keep retrying at the capped backoff instead of burying the event in the dead letters.
     const neighbourDown = err instanceof AppError && err.kind === 'unavailable';
-    if (row.attempts >= this.options.maxAttempts && !neighbourDown) {
-      this.table.markDead(row.seq, message);
-      this.options.onOutcome?.('dead');
-      this.logger.error({ err, eventId: row.event_id, handler: h.name, attempts: row.attempts }, 'event handler gave up: event moved to dead letters');
-      return;
+    try {
+      if (row.attempts >= this.options.maxAttempts && !neighbourDown) {
+        await this.table.markDead(row.seq, message);
+        this.options.onOutcome?.('dead');
+        this.logger.error({ err, eventId: row.event_id, handler: h.name, attempts: row.attempts }, 'event handler gave up: event moved to dead letters');
+        return;
+      }
+      const backoff = Math.min(30_000, this.options.retryBaseMs * 2 ** Math.min(row.attempts - 1, 20));
+      const jitter = Math.random() * backoff * 0.2;
+      await this.table.retryLater(row.seq, Date.now() + backoff + jitter, message);
+      this.options.onOutcome?.('retried');
+      this.wakeAfter(backoff + jitter + 1);
+      this.logger.warn({ err, eventId: row.event_id, handler: h.name, attempt: row.attempts, retryInMs: Math.round(backoff) }, 'event handler failed; will retry');
+    } catch (recordErr) {
+      // The database itself failed (closing, unreachable): the lease runs out and the row is claimed again.
+      this.logger.error({ err: recordErr, eventId: row.event_id, handler: h.name }, 'could not record a failed handler run; the row is retried after its lease');
     }
-    const backoff = Math.min(30_000, this.options.retryBaseMs * 2 ** Math.min(row.attempts - 1, 20));
-    const jitter = Math.random() * backoff * 0.2;
-    this.table.retryLater(row.seq, Date.now() + backoff + jitter, message);
-    this.options.onOutcome?.('retried');
-    this.wakeAfter(backoff + jitter + 1);
-    this.logger.warn({ err, eventId: row.event_id, handler: h.name, attempt: row.attempts, retryInMs: Math.round(backoff) }, 'event handler failed; will retry');
   }
 }

@@ -1,13 +1,15 @@
 import type { EventDef, EventEnvelope, PayloadOf } from '../contract.ts';
+import type { Tx } from '../persistence/sql.ts';
 import { provide, type Deps, type Provider } from '../provide.ts';
 
 export interface HandlerContext {
   /**
-   * Runs `write` (synchronous SQLite work) in one transaction with the inbox record saying this
-   * event was handled. If the event was already handled elsewhere, nothing is written.
-   * Call it once, after any awaits; a handler that changes nothing need not call it.
+   * Runs `write` in one transaction with the inbox record saying this event was handled: pass the
+   * `tx` to the store methods it calls, and publish with `tx.publish`. If the event was already
+   * handled elsewhere, nothing is written. Call it once, after any calls to other modules (only
+   * database work may be awaited inside); a handler that changes nothing need not call it.
    */
-  commit<T>(write: () => T): T;
+  commit<T>(write: (tx: Tx) => Promise<T> | T): Promise<T>;
   /** 1 on first delivery, 2 on the first retry, ... */
   attempt: number;
 }
@@ -48,14 +50,14 @@ export function on<E extends EventDef, A extends unknown[]>(
 /**
  * A projection: writes what an event says into the module's own tables, in the inbox's
  * transaction, and nothing else. `project(catalogContract.events.price_changed,
- * 'RepriceIndexedProduct', SearchStore, (store, p, event) => store.reprice(p.productId, p.newPrice, event.occurredAt))`.
+ * 'RepriceIndexedProduct', SearchStore, (store, p, tx, event) => store.reprice(tx, p.productId, p.newPrice, event.occurredAt))`.
  * A handler that decides, awaits or publishes is a class (`on`).
  */
 export function project<E extends EventDef, S>(
   event: E,
   name: string,
   target: new (...args: never[]) => S,
-  write: (target: S, payload: PayloadOf<E>, event: EventEnvelope<PayloadOf<E>>) => unknown,
+  write: (target: S, payload: PayloadOf<E>, tx: Tx, event: EventEnvelope<PayloadOf<E>>) => Promise<unknown>,
 ): Subscription {
   return { event, name, handler: handlerProvider(name, [target], (t: S) => new Projection(name, t, write)) };
 }
@@ -66,11 +68,16 @@ export class Projection<S, P> implements EventHandler<P> {
     /** The subscription's name (tests hold one projection by it). */
     readonly name: string,
     private readonly target: S,
-    private readonly write: (target: S, payload: P, event: EventEnvelope<P>) => unknown,
+    private readonly write: (target: S, payload: P, tx: Tx, event: EventEnvelope<P>) => Promise<unknown>,
   ) {}
 
-  handle(event: EventEnvelope<P>, ctx: HandlerContext): void {
-    ctx.commit(() => this.write(this.target, event.payload, event));
+  async handle(event: EventEnvelope<P>, ctx: HandlerContext): Promise<void> {
+    await ctx.commit((tx) => this.write(this.target, event.payload, tx, event));
+  }
+
+  /** Writes the event's effect in a transaction already open (the inbox's, as the event is stored). */
+  apply(event: EventEnvelope<P>, tx: Tx): Promise<unknown> {
+    return this.write(this.target, event.payload, tx, event);
   }
 }
 

@@ -1,65 +1,64 @@
+import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '../contract.ts';
-import type { Sqlite } from '../persistence/database.ts';
+import type { ModuleDb, Tx } from '../persistence/sql.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { HandlerRunner, InboxHandler } from './handler-run.ts';
+import { Projection } from './handlers.ts';
 import type { InboxRow, InboxTable } from './inbox-table.ts';
 
-/** A row stored already claimed: `running` when its handler started and went async, else still to schedule. */
-interface Started {
-  row: InboxRow;
-  running?: Promise<void>;
-}
+/** A row stored already claimed, with what became of it inside the storing transaction. */
+type Stored =
+  | { row: InboxRow; h: InboxHandler; outcome: 'handled' }
+  | { row: InboxRow; h: InboxHandler; outcome: 'failed'; err: unknown }
+  /** Run once the rows are committed: now, or after the event of its key in hand (`queued`). */
+  | { row: InboxRow; h: InboxHandler; outcome: 'run' | 'queued' };
 
 /**
  * The durable side of a module's inbox: `receive` stores one row per (event, handler), and
  * duplicates are ignored, which makes redelivery harmless. The usual path skips the dispatcher's
- * claim: with a slot free and nothing older queued, a row is stored already claimed and its
- * handler runs at once (see `store`).
+ * claim: with a slot free and nothing older queued, a row is stored already claimed. A projection
+ * then writes its effect right there, under a savepoint, so its effect, its "done" mark and the
+ * row itself commit in one write; any other handler starts once the rows are committed, as if the
+ * dispatcher had claimed it.
  */
 export class InboxIntake {
-  /** Built once: better-sqlite3 makes a new wrapper (four functions) per transaction() call. */
-  private readonly storeAll: (events: EventEnvelope[]) => Started[];
-  /** Runs a handler's synchronous part as a savepoint inside the store transaction. */
-  private readonly savepoint: (run: () => void) => void;
-  /** Whether the last `store` left rows for the dispatcher to claim. */
-  private unclaimedStored = false;
-
   constructor(
-    sqlite: Sqlite,
+    private readonly db: ModuleDb,
     private readonly table: InboxTable,
     private readonly byType: Map<string, InboxHandler[]>,
     private readonly runner: HandlerRunner,
     private readonly dispatcher: Dispatcher,
     private readonly leaseMs: number,
-  ) {
-    this.storeAll = sqlite.transaction((events: EventEnvelope[]) => this.store(events));
-    this.savepoint = sqlite.transaction((run: () => void) => run());
-  }
+  ) {}
 
-  /** Stores events durably for every handler that wants them. Synchronous: when it returns they are safe. */
-  receive(events: EventEnvelope[]): void {
-    for (const { row, running } of this.storeAll(events)) {
-      if (running) this.dispatcher.track(row.key, running);
-      else this.dispatcher.schedule(row);
+  /** Stores events durably for every handler that wants them: when it resolves they are safe. */
+  async receive(events: EventEnvelope[]): Promise<void> {
+    let unclaimedStored = false;
+    const stored = await this.db.transaction(async (tx) => {
+      const result = await this.store(tx, events);
+      unclaimedStored = result.unclaimedStored;
+      return result.stored;
+    });
+    for (const s of stored) {
+      if (s.outcome === 'handled') this.runner.counted('handled');
+      else if (s.outcome === 'failed') this.dispatcher.track(s.row.key, this.runner.recordFailure(s.row, s.h, s.err));
+      else if (s.outcome === 'queued') this.dispatcher.schedule(s.row);
+      else this.dispatcher.track(s.row.key, this.runner.run(s.row, s.h, s.row.checked!));
     }
-    if (this.unclaimedStored) this.dispatcher.wake();
+    if (unclaimedStored) this.dispatcher.wake();
   }
 
   /**
    * Stores one row per (event, handler). While the dispatcher has free slots and nothing older is
-   * queued, a row is stored already claimed and its handler runs at once, inside this transaction
-   * (its synchronous part under a savepoint): a handler that completes synchronously, as
-   * projections do, commits its effects, its "done" mark and the row itself in one write. One that
-   * goes async carries on after the commit, as if the dispatcher had claimed it. Rows whose key is
-   * already in hand wait their turn.
+   * queued, a row is stored already claimed; rows whose key is already in hand wait their turn.
    */
-  private store(events: EventEnvelope[]): Started[] {
+  private async store(tx: Tx, events: EventEnvelope[]): Promise<{ stored: Stored[]; unclaimedStored: boolean }> {
     const receivedAt = new Date().toISOString();
     const lease = Date.now() + this.leaseMs;
     let free = this.dispatcher.freeSlots();
-    const started: Started[] = [];
+    const stored: Stored[] = [];
     const keysInHand = new Set<string>();
-    this.unclaimedStored = false;
+    let unclaimedStored = false;
     for (const event of events) {
       const key = event.key ?? null;
       const envelope = JSON.stringify(event);
@@ -67,27 +66,43 @@ export class InboxIntake {
         // Payloads are checked against the publisher's schema on receipt too: a bad one is dead on arrival.
         const check = h.event.payload.safeParse(event.payload);
         if (check.success && free > 0) {
-          const seq = this.table.insertClaimed({ eventId: event.id, handler: h.name, type: event.type, key, envelope, receivedAt }, lease);
+          const seq = await this.table.insertClaimed(tx, { eventId: event.id, handler: h.name, type: event.type, key, envelope, receivedAt }, lease);
           // Undefined: a redelivery of a row stored before, which is queued (or done) already.
           if (seq === undefined) continue;
           const row: InboxRow = { seq, event_id: event.id, handler: h.name, key, envelope, attempts: 1, checked: { ...event, payload: check.data } };
           const inHand = key !== null && (keysInHand.has(key) || this.dispatcher.hasKeyInHand(key));
-          const running = inHand ? undefined : this.runner.run(row, h, row.checked!, this.savepoint);
-          if (inHand || running) {
-            started.push({ row, running });
-            free--;
-            if (key !== null) keysInHand.add(key);
+          if (!inHand && h.instance instanceof Projection) {
+            stored.push(await this.project(tx, row, h, h.instance));
+            continue;
           }
+          stored.push({ row, h, outcome: inHand ? 'queued' : 'run' });
+          free--;
+          if (key !== null) keysInHand.add(key);
           continue;
         }
         const deadBecause = check.success ? null : `payload does not match ${event.type} v${h.event.version}: ${check.error.message}`;
-        this.table.insert({ eventId: event.id, handler: h.name, type: event.type, key, envelope, receivedAt }, deadBecause);
+        await this.table.insert(tx, { eventId: event.id, handler: h.name, type: event.type, key, envelope, receivedAt }, deadBecause);
         if (check.success) {
-          this.unclaimedStored = true;
+          unclaimedStored = true;
           this.dispatcher.queuedForClaim();
         }
       }
     }
-    return started;
+    return { stored, unclaimedStored };
+  }
+
+  /** A projection's effect and "done" mark under a savepoint: if it throws, only its own writes are undone. */
+  private async project(tx: Tx, row: InboxRow, h: InboxHandler, projection: Projection<unknown, unknown>): Promise<Stored> {
+    await tx.changed(sql`SAVEPOINT inbox_projection`);
+    try {
+      await projection.apply(row.checked!, tx);
+      await this.table.markDone(tx, row.seq);
+      await tx.changed(sql`RELEASE SAVEPOINT inbox_projection`);
+      return { row, h, outcome: 'handled' };
+    } catch (err) {
+      await tx.changed(sql`ROLLBACK TO SAVEPOINT inbox_projection`);
+      await tx.changed(sql`RELEASE SAVEPOINT inbox_projection`);
+      return { row, h, outcome: 'failed', err };
+    }
   }
 }

@@ -1,5 +1,6 @@
+import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '../contract.ts';
-import type { Sqlite } from '../persistence/database.ts';
+import type { Executor, ModuleDb, Tx } from '../persistence/sql.ts';
 
 /** One (event, handler) row as the dispatcher works with it. */
 export interface InboxRow {
@@ -33,82 +34,89 @@ export interface NewInboxRow {
   receivedAt: string;
 }
 
+/** Kernel-table writes: the module's read caches need not look again after them. */
+const KERNEL_ONLY = { touchesModuleTables: false } as const;
+
 /**
- * The only place that speaks SQL for `kernel_inbox` (see kernel-schema.ts). Statements are prepared
- * once; every write that may race a replica or a redelivery says what it found (`changes`).
+ * The only place that speaks SQL for `kernel_inbox` (see kernel-schema.ts), in the SQL both
+ * engines read alike; the two differences are spelled out where they occur. Every write that may
+ * race a replica or a redelivery says what it found (rows changed or returned).
  */
 export class InboxTable {
-  private readonly s;
-
-  constructor(sqlite: Sqlite) {
-    this.s = {
-      insert: sqlite.prepare(
-        `INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, last_error, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, handler) DO NOTHING`,
-      ),
-      insertClaimed: sqlite.prepare(
-        `INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, received_at, locked_until, attempts)
-         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, 1) ON CONFLICT (event_id, handler) DO NOTHING RETURNING seq`,
-      ).pluck(),
-      claim: sqlite.prepare(
-        `UPDATE kernel_inbox SET locked_until = ?, attempts = attempts + 1
-         WHERE seq IN (SELECT seq FROM kernel_inbox WHERE status = 'pending' AND next_attempt_at <= ? AND locked_until <= ?
-                       ORDER BY seq LIMIT ?)
-         RETURNING seq, event_id, handler, key, envelope, attempts`,
-      ),
-      markDone: sqlite.prepare(`UPDATE kernel_inbox SET status = 'done', handled_at = ?, last_error = NULL WHERE seq = ? AND status = 'pending'`),
-      retryLater: sqlite.prepare(`UPDATE kernel_inbox SET next_attempt_at = ?, locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`),
-      markDead: sqlite.prepare(`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`),
-      nextDue: sqlite.prepare(`SELECT min(max(next_attempt_at, locked_until)) FROM kernel_inbox WHERE status = 'pending'`).pluck(),
-      pending: sqlite.prepare(`SELECT count(*) FROM kernel_inbox WHERE status = 'pending'`).pluck(),
-      dead: sqlite.prepare(`SELECT seq, event_id AS eventId, handler, type, attempts, last_error AS lastError, received_at AS receivedAt FROM kernel_inbox WHERE status = 'dead' ORDER BY seq`),
-      revive: sqlite.prepare(`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0 WHERE seq = ? AND status = 'dead'`),
-    };
-  }
+  constructor(private readonly db: ModuleDb) {}
 
   /** Stores a row for the dispatcher to claim (or dead on arrival, with the reason); a repeat is ignored. */
-  insert(row: NewInboxRow, deadBecause: string | null): void {
-    this.s.insert.run(row.eventId, row.handler, row.type, row.key, row.envelope, deadBecause === null ? 'pending' : 'dead', deadBecause, row.receivedAt);
+  async insert(tx: Tx, row: NewInboxRow, deadBecause: string | null): Promise<void> {
+    await tx.changed(sql`INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, last_error, received_at)
+      VALUES (${row.eventId}, ${row.handler}, ${row.type}, ${row.key}, ${row.envelope}, ${deadBecause === null ? 'pending' : 'dead'}, ${deadBecause}, ${row.receivedAt})
+      ON CONFLICT (event_id, handler) DO NOTHING`);
   }
 
   /** Stores a row already claimed by this process until `lockedUntil`; undefined if it was stored before. */
-  insertClaimed(row: NewInboxRow, lockedUntil: number): number | undefined {
-    return this.s.insertClaimed.get(row.eventId, row.handler, row.type, row.key, row.envelope, row.receivedAt, lockedUntil) as number | undefined;
+  async insertClaimed(tx: Tx, row: NewInboxRow, lockedUntil: number): Promise<number | undefined> {
+    const [stored] = await tx.rows<{ seq: number }>(sql`INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, received_at, locked_until, attempts)
+      VALUES (${row.eventId}, ${row.handler}, ${row.type}, ${row.key}, ${row.envelope}, 'pending', ${row.receivedAt}, ${lockedUntil}, 1)
+      ON CONFLICT (event_id, handler) DO NOTHING RETURNING seq`);
+    return stored?.seq;
   }
 
   /** Claims up to `limit` due rows, oldest first, until `lockedUntil`. */
-  claim(now: number, lockedUntil: number, limit: number): InboxRow[] {
-    return this.s.claim.all(lockedUntil, now, now, limit) as InboxRow[];
+  async claim(now: number, lockedUntil: number, limit: number): Promise<InboxRow[]> {
+    const rows = await this.db.transaction(
+      (tx) =>
+        tx.rows<InboxRow>(sql`UPDATE kernel_inbox SET locked_until = ${lockedUntil}, attempts = attempts + 1
+          WHERE seq IN (SELECT seq FROM kernel_inbox WHERE status = 'pending' AND next_attempt_at <= ${now} AND locked_until <= ${now}
+                        ORDER BY seq LIMIT ${limit} ${skipLocked(tx)})
+          RETURNING seq, event_id, handler, key, envelope, attempts`),
+      KERNEL_ONLY,
+    );
+    // RETURNING promises no order.
+    return rows.sort((a, b) => a.seq - b.seq);
   }
 
   /** False if the row was no longer pending (handled elsewhere meanwhile). */
-  markDone(seq: number): boolean {
-    return this.s.markDone.run(new Date().toISOString(), seq).changes > 0;
+  async markDone(tx: Tx, seq: number): Promise<boolean> {
+    return (await tx.changed(sql`UPDATE kernel_inbox SET status = 'done', handled_at = ${new Date().toISOString()}, last_error = NULL WHERE seq = ${seq} AND status = 'pending'`)) > 0;
   }
 
-  retryLater(seq: number, at: number, error: string): void {
-    this.s.retryLater.run(at, error, seq);
+  async retryLater(seq: number, at: number, error: string): Promise<void> {
+    await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_inbox SET next_attempt_at = ${Math.round(at)}, locked_until = 0, last_error = ${error} WHERE seq = ${seq} AND status = 'pending'`), KERNEL_ONLY);
   }
 
-  markDead(seq: number, error: string): void {
-    this.s.markDead.run(error, seq);
+  async markDead(seq: number, error: string): Promise<void> {
+    await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ${error} WHERE seq = ${seq} AND status = 'pending'`), KERNEL_ONLY);
   }
 
   /** When the next pending row becomes due (epoch ms), or null if none is pending. */
-  nextDue(): number | null {
-    return this.s.nextDue.get() as number | null;
+  async nextDue(): Promise<number | null> {
+    // SQLite's two-argument max() is PostgreSQL's greatest().
+    const later = this.db.dialect === 'postgres' ? sql`greatest(next_attempt_at, locked_until)` : sql`max(next_attempt_at, locked_until)`;
+    const [row] = await this.db.rows<{ due: number | null }>(sql`SELECT min(${later}) AS due FROM kernel_inbox WHERE status = 'pending'`);
+    return row?.due == null ? null : Number(row.due);
   }
 
-  pendingCount(): number {
-    return this.s.pending.get() as number;
+  async pendingCount(): Promise<number> {
+    const [row] = await this.db.rows<{ n: number }>(sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'pending'`);
+    return Number(row?.n ?? 0);
   }
 
-  deadLetters(): DeadLetter[] {
-    return this.s.dead.all() as DeadLetter[];
+  deadLetters(): Promise<DeadLetter[]> {
+    return this.db.rows<DeadLetter>(
+      sql`SELECT seq, event_id AS "eventId", handler, type, attempts, last_error AS "lastError", received_at AS "receivedAt" FROM kernel_inbox WHERE status = 'dead' ORDER BY seq`,
+    );
   }
 
   /** Puts a dead row back in the queue; false if it was not dead. */
-  revive(seq: number): boolean {
-    return this.s.revive.run(seq).changes > 0;
+  async revive(seq: number): Promise<boolean> {
+    const changed = await this.db.transaction(
+      (tx) => tx.changed(sql`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0 WHERE seq = ${seq} AND status = 'dead'`),
+      KERNEL_ONLY,
+    );
+    return changed > 0;
   }
+}
+
+/** PostgreSQL: replicas claiming at once pass over each other's rows instead of queueing on them. */
+function skipLocked(on: Executor) {
+  return on.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
 }

@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '../contract.ts';
-import type { Sqlite } from '../persistence/database.ts';
+import type { ModuleDb } from '../persistence/sql.ts';
 import type { Logger } from '../logger.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { HandlerRunner, type InboxHandler, type InboxOutcome } from './handler-run.ts';
@@ -33,7 +33,7 @@ export class Inbox {
   private readonly dispatcher: Dispatcher;
   private readonly intake: InboxIntake;
 
-  constructor(sqlite: Sqlite, readonly moduleName: string, handlers: InboxHandler[], logger: Logger, options: InboxOptions) {
+  constructor(db: ModuleDb, readonly moduleName: string, handlers: InboxHandler[], logger: Logger, options: InboxOptions) {
     const byName = new Map<string, InboxHandler>();
     for (const h of handlers) {
       if (byName.has(h.name)) throw new Error(`Module ${moduleName} registers two handlers named ${h.name}`);
@@ -41,10 +41,12 @@ export class Inbox {
       this.byType.set(h.event.type, [...(this.byType.get(h.event.type) ?? []), h]);
     }
     const leaseMs = options.leaseMs ?? 10_000;
-    this.table = new InboxTable(sqlite);
-    const runner = new HandlerRunner(sqlite, this.table, moduleName, logger, options, (delayMs) => this.dispatcher.loop.wakeAfter(delayMs));
-    this.dispatcher = new Dispatcher(this.table, runner, byName, { pollMs: options.pollMs, concurrency: options.concurrency ?? 64, leaseMs });
-    this.intake = new InboxIntake(sqlite, this.table, this.byType, runner, this.dispatcher, leaseMs);
+    this.table = new InboxTable(db);
+    const runner = new HandlerRunner(db, this.table, moduleName, logger, options, (delayMs) => this.dispatcher.loop.wakeAfter(delayMs));
+    this.dispatcher = new Dispatcher(this.table, runner, byName, { pollMs: options.pollMs, concurrency: options.concurrency ?? 64, leaseMs }, (err) =>
+      logger.error({ err }, 'inbox could not claim events; will retry on next poll'),
+    );
+    this.intake = new InboxIntake(db, this.table, this.byType, runner, this.dispatcher, leaseMs);
   }
 
   /** Event types this module consumes. */
@@ -52,9 +54,9 @@ export class Inbox {
     return [...this.byType.keys()];
   }
 
-  /** Stores events durably for every handler that wants them. Synchronous: when it returns they are safe. */
-  receive(events: EventEnvelope[]): void {
-    this.intake.receive(events);
+  /** Stores events durably for every handler that wants them: when it resolves they are safe. */
+  receive(events: EventEnvelope[]): Promise<void> {
+    return this.intake.receive(events);
   }
 
   start(): void {
@@ -70,21 +72,21 @@ export class Inbox {
     this.dispatcher.wake();
   }
 
-  pendingCount(): number {
+  pendingCount(): Promise<number> {
     return this.table.pendingCount();
   }
 
-  isIdle(): boolean {
+  isIdle(): Promise<boolean> {
     return this.dispatcher.isIdle();
   }
 
-  deadLetters(): DeadLetter[] {
+  deadLetters(): Promise<DeadLetter[]> {
     return this.table.deadLetters();
   }
 
   /** Puts a dead event back in the queue (after the operator fixed the cause). */
-  revive(seq: number): boolean {
-    const changed = this.table.revive(seq);
+  async revive(seq: number): Promise<boolean> {
+    const changed = await this.table.revive(seq);
     if (changed) this.wake();
     return changed;
   }

@@ -1,35 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type { Contract, EventDef, EventEnvelope } from '../contract.ts';
+import { sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Sqlite } from '../persistence/database.ts';
+import type { Contract, EventDef, EventEnvelope } from '../contract.ts';
+import type { OutboxWriter, PublishOptions } from '../persistence/sql.ts';
 
-export interface PublishOptions {
-  /** Events with one key are handled in order by each consumer (use the aggregate id). */
-  key?: string;
-}
+export type { PublishOptions } from '../persistence/sql.ts';
 
 /**
- * A module's way to publish its events. `publish` writes to the module's outbox table and must be
- * called inside the transaction that makes the change the event reports: both commit or neither.
+ * A module's outbox, as its transactions use it (`tx.publish`): each event is checked against the
+ * module's contract and written to `kernel_outbox` in the transaction that makes the change it
+ * reports, so both commit or neither. The relay delivers committed rows (relay.ts).
  */
-export class Outbox {
-  private readonly insert;
+export class Outbox implements OutboxWriter {
   private readonly ownTypes: Set<string>;
 
   constructor(
-    private readonly sqlite: Sqlite,
     contract: Contract,
-    private readonly onWritten: () => void,
+    /** Told once a transaction that published has committed: the relay then delivers at once. */
+    private readonly onCommitted: () => void,
   ) {
     this.ownTypes = new Set(Object.values(contract.events).map((e) => e.type));
-    this.insert = sqlite.prepare(
-      'INSERT INTO kernel_outbox (id, type, version, key, trace_id, payload, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
   }
 
-  publish<E extends EventDef>(def: E, payload: z.input<E['payload']>, options: PublishOptions = {}): EventEnvelope<z.output<E['payload']>> {
+  write<E extends EventDef>(def: E, payload: z.input<E['payload']>, options: PublishOptions) {
     if (!this.ownTypes.has(def.type)) throw new Error(`A module may only publish its own events; ${def.type} is not in its contract`);
-    if (!this.sqlite.inTransaction) throw new Error(`Publishing ${def.type} outside a transaction: wrap the change and the publish in db.transaction()`);
     const parsed = def.payload.safeParse(payload);
     // A plain Error, not an AppError: the call boundary logs its details and tells the client only "Internal error".
     if (!parsed.success) throw new Error(`Payload of ${def.type} breaks its schema: ${parsed.error.message}`);
@@ -39,11 +33,14 @@ export class Outbox {
       version: def.version,
       occurredAt: new Date().toISOString(),
       key: options.key,
-      payload: parsed.data as z.output<E["payload"]>,
+      payload: parsed.data as z.output<E['payload']>,
     };
-    this.insert.run(envelope.id, envelope.type, envelope.version, envelope.key ?? null, null, JSON.stringify(envelope.payload), envelope.occurredAt);
-    // Delivery starts once the surrounding transaction has committed (the relay reads committed rows).
-    this.onWritten();
-    return envelope;
+    const insert = sql`INSERT INTO kernel_outbox (id, type, version, key, trace_id, payload, occurred_at)
+      VALUES (${envelope.id}, ${envelope.type}, ${envelope.version}, ${envelope.key ?? null}, ${null}, ${JSON.stringify(envelope.payload)}, ${envelope.occurredAt})`;
+    return { envelope, insert };
+  }
+
+  committed(): void {
+    this.onCommitted();
   }
 }

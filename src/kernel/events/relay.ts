@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '../contract.ts';
-import type { Sqlite } from '../persistence/database.ts';
+import { sql } from 'drizzle-orm';
+import type { ModuleDb } from '../persistence/sql.ts';
 import type { Logger } from '../logger.ts';
 import { WakeLoop } from './wake-loop.ts';
 
@@ -22,28 +23,18 @@ const BATCH = 500;
  * at-least-once: an event is marked published only after the transport took it.
  */
 export class OutboxRelay {
-  private readonly selectBatch;
-  private readonly markPublished;
-  private readonly countPending;
-  private readonly markAllPublished: (rows: OutboxRow[], at: string) => void;
   private readonly loop: WakeLoop;
   private running: Promise<void> | null = null;
   private again = false;
 
   constructor(
-    sqlite: Sqlite,
+    private readonly db: ModuleDb,
     private readonly deliver: (events: EventEnvelope[]) => Promise<void>,
     private readonly logger: Logger,
     pollMs: number,
   ) {
     this.loop = new WakeLoop(pollMs, () => {
       this.drain().catch((err: unknown) => this.logger.error({ err }, 'outbox relay failed; will retry on next poll'));
-    });
-    this.selectBatch = sqlite.prepare(`SELECT * FROM kernel_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`);
-    this.markPublished = sqlite.prepare('UPDATE kernel_outbox SET published_at = ? WHERE seq = ?');
-    this.countPending = sqlite.prepare('SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL').pluck();
-    this.markAllPublished = sqlite.transaction((rows: OutboxRow[], at: string) => {
-      for (const row of rows) this.markPublished.run(at, row.seq);
     });
   }
 
@@ -56,8 +47,9 @@ export class OutboxRelay {
     this.loop.wake();
   }
 
-  pending(): number {
-    return this.countPending.get() as number;
+  async pending(): Promise<number> {
+    const [row] = await this.db.rows<{ n: number }>(sql`SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL`);
+    return Number(row?.n ?? 0);
   }
 
   /** Delivers everything committed so far. Concurrent callers share one run. */
@@ -78,7 +70,8 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     for (;;) {
-      const rows = this.selectBatch.all() as OutboxRow[];
+      // Committed rows only: the module's database outside a transaction reads what has committed.
+      const rows = await this.db.rows<OutboxRow>(sql`SELECT * FROM kernel_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`);
       if (rows.length === 0) return;
       const events = rows.map(toEnvelope);
       try {
@@ -88,7 +81,8 @@ export class OutboxRelay {
         return;
       }
       const now = new Date().toISOString();
-      this.markAllPublished(rows, now);
+      const seqs = sql.join(rows.map((r) => sql`${r.seq}`), sql`, `);
+      await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_outbox SET published_at = ${now} WHERE seq IN (${seqs})`), { touchesModuleTables: false });
       if (rows.length < BATCH) return;
     }
   }

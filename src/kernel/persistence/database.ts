@@ -1,39 +1,45 @@
-import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeDirectory } from '../data-dir.ts';
+import type { Config } from '../config.ts';
+import { ConfigError } from '../config-error.ts';
+import { PostgresModuleDb } from './postgres-db.ts';
+import type { ModuleDb, OutboxWriter } from './sql.ts';
+import { SqliteModuleDb } from './sqlite-db.ts';
 
-export type Sqlite = Database.Database;
-export type Db = BetterSQLite3Database<Record<string, never>>;
+export type { ModuleDb, Tx, Executor, SqlDb } from './sql.ts';
 
 const KERNEL_MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 
-export interface ModuleDatabase {
-  readonly sqlite: Sqlite;
-  readonly db: Db;
-  readonly file: string;
+/** The name of the variable that puts one module on its own PostgreSQL server. */
+export function moduleDatabaseVariable(module: string): string {
+  return `DATABASE_URL_${module.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** Where a module's data lives: its own PostgreSQL URL, the process's, or none (SQLite in DATA_DIR). */
+export function databaseUrlOf(config: Config, module: string): string | undefined {
+  return config.database.perModule[moduleDatabaseVariable(module).slice('DATABASE_URL_'.length)] ?? config.database.url;
+}
+
+/** Every DATABASE_URL_<MODULE> must name a module: a typo would otherwise leave the module on SQLite unseen. */
+export function checkModuleDatabases(config: Config, modules: string[]): void {
+  const known = new Map(modules.map((m) => [moduleDatabaseVariable(m).slice('DATABASE_URL_'.length), m]));
+  for (const suffix of Object.keys(config.database.perModule)) {
+    if (!known.has(suffix)) {
+      throw new ConfigError(`DATABASE_URL_${suffix} names no module; the modules are ${modules.map(moduleDatabaseVariable).join(', ')}`);
+    }
+  }
 }
 
 /**
- * Opens `<dataDir>/<module>.db` for one module alone and brings it up to date: the kernel's tables
- * (outbox, inbox) first, then the module's own drizzle-kit migrations. WAL lets several processes
- * (replicas of one module) share the file; busy_timeout makes them wait instead of failing.
+ * Opens one module's database, for that module alone, and brings it up to date: the kernel's
+ * tables (outbox, inbox) first, then the module's own migrations, each from the engine's folder
+ * (`<migrations>/sqlite` or `<migrations>/postgres`).
  */
-export function openModuleDatabase(dataDir: string, moduleName: string, migrationsFolder: string): ModuleDatabase {
-  makeDirectory(dataDir);
-  const file = join(dataDir, `${moduleName}.db`);
-  const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  // Checkpoints (which fsync) every ~40 MB of WAL instead of ~4 MB: a tenth as many stalls on the
-  // write path, for a larger WAL file per module.
-  sqlite.pragma('wal_autocheckpoint = 10000');
-  const db = drizzle(sqlite) as Db;
-  migrate(db, { migrationsFolder: KERNEL_MIGRATIONS, migrationsTable: '__kernel_migrations' });
-  migrate(db, { migrationsFolder, migrationsTable: '__module_migrations' });
-  return { sqlite, db, file };
+export async function openModuleDb(config: Config, module: string, migrations: string, outbox: OutboxWriter): Promise<ModuleDb> {
+  const url = databaseUrlOf(config, module);
+  if (url) {
+    const folders = { kernel: join(KERNEL_MIGRATIONS, 'postgres'), module: join(migrations, 'postgres') };
+    return PostgresModuleDb.open({ url, poolSize: config.database.poolSize }, module, folders, outbox);
+  }
+  return SqliteModuleDb.open(config.dataDir, module, { kernel: join(KERNEL_MIGRATIONS, 'sqlite'), module: join(migrations, 'sqlite') }, outbox);
 }

@@ -1,10 +1,14 @@
 import { LRUCache } from 'lru-cache';
-import type { Sqlite } from './database.ts';
 import { deepFreeze } from '../validation.ts';
 import type { Metrics } from '../metrics.ts';
+import { PostgresModuleDb } from './postgres-db.ts';
+import { postgresFreshness } from './read-cache-postgres.ts';
+import { sqliteFreshness } from './read-cache-sqlite.ts';
+import type { ModuleDb } from './sql.ts';
+import { SqliteModuleDb } from './sqlite-db.ts';
 
 export interface ReadCacheOptions {
-  /** Names the cache's generation counter and triggers; unique within the module's database. */
+  /** Names the cache's change signal (triggers, counter); unique within the module's database. */
   scope: string;
   /** The module's own tables the cached answers are computed from. */
   tables: string[];
@@ -20,15 +24,25 @@ export interface ReadCacheCounters {
   miss(count: number): void;
 }
 
+/**
+ * How a cache learns that its tables changed, one per engine: `version()` is cheap and moves
+ * whenever committed data the cache watches may have moved (read-cache-sqlite.ts,
+ * read-cache-postgres.ts). `ready` settles once the engine's triggers are in place.
+ */
+export interface CacheFreshness {
+  readonly ready: Promise<void>;
+  version(): number;
+}
+
 /** Made per module by the kernel (`Kernel.ReadCaches`), so each cache is counted under its module. */
 export type ReadCaches = <V extends NonNullable<unknown>>(options: ReadCacheOptions) => ReadCache<V>;
 
-/** What `Kernel.ReadCaches` gives a module: caches over its own file, counted in the metrics, off when READ_CACHES=false. */
-export function readCachesOf(module: string, sqlite: Sqlite, metrics: Metrics, enabled: boolean): ReadCaches {
+/** What `Kernel.ReadCaches` gives a module: caches over its own tables, counted in the metrics, off when READ_CACHES=false. */
+export function readCachesOf(module: string, db: ModuleDb, metrics: Metrics, enabled: boolean): ReadCaches {
   return <V extends NonNullable<unknown>>(options: ReadCacheOptions) => {
     const hit = metrics.readCacheLookups.labels(module, options.scope, 'hit');
     const miss = metrics.readCacheLookups.labels(module, options.scope, 'miss');
-    return new ReadCache<V>(sqlite, { ...options, enabled }, { hit: (n) => hit.inc(n), miss: (n) => miss.inc(n) });
+    return new ReadCache<V>(db, { ...options, enabled }, { hit: (n) => hit.inc(n), miss: (n) => miss.inc(n) });
   };
 }
 
@@ -38,34 +52,26 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
  * Remembers answers computed from a module's own tables, and forgets all of them as soon as any of
- * those tables changes, by any code path: at once for this process's writes, and from the next
- * event-loop turn for writes committed by a replica sharing the file.
+ * those tables changes, by any code path, in any process sharing the database.
  *
- * Why it is safe: triggers on the watched tables bump a counter (kernel_generations) inside the
- * transaction that makes the change, so the counter moves exactly when committed data moves. A
- * read compares the counter with the one the cached answers were computed under. Reading the
- * counter takes a SQLite read transaction (5-8 µs under load: file locks), so it is read once per
- * event-loop turn, and again within the turn whenever this connection has written anything
- * (`total_changes()`, which costs no I/O). Reads inside an open transaction bypass the cache:
- * they may see writes that could still roll back.
+ * Why it is safe: the engine's triggers on the watched tables signal each committed change (a
+ * counter bumped in the changing transaction on SQLite; a NOTIFY on PostgreSQL), and the cache
+ * compares the signal's version before every read. An answer is kept only if the version did not
+ * move while it was computed, so a read racing a write never caches what the write replaced.
  *
  * Cached values are shared between callers, so they are frozen (deeply) when stored; the call
  * boundary then checks each against its contract once, not on every call (see calls.ts).
  */
 export class ReadCache<V extends NonNullable<unknown>> {
   private readonly entries: LRUCache<string, V>;
-  private readonly readGeneration;
-  private generation: number | undefined;
   private readonly enabled: boolean;
-  private readonly changesOnThisConnection;
-  /** total_changes() when the counter was last read; -1 = not read in this event-loop turn. */
-  private changesWhenChecked = -1;
-  private readonly endTurn = () => {
-    this.changesWhenChecked = -1;
-  };
+  private readonly freshness: CacheFreshness;
+  private ready = false;
+  /** The version the entries were computed under. */
+  private version: number | undefined;
 
   constructor(
-    private readonly sqlite: Sqlite,
+    db: ModuleDb,
     options: ReadCacheOptions,
     private readonly counters: ReadCacheCounters = UNCOUNTED,
   ) {
@@ -75,27 +81,28 @@ export class ReadCache<V extends NonNullable<unknown>> {
     }
     this.enabled = options.enabled ?? true;
     this.entries = new LRUCache({ max: options.maxEntries });
-    installTriggers(sqlite, scope, tables);
-    this.readGeneration = sqlite.prepare('SELECT value FROM kernel_generations WHERE scope = ?').pluck().bind(scope);
-    this.changesOnThisConnection = sqlite.prepare('SELECT total_changes()').pluck();
+    if (db instanceof SqliteModuleDb) this.freshness = sqliteFreshness(db, scope, tables);
+    else if (db instanceof PostgresModuleDb) this.freshness = postgresFreshness(db, scope, tables);
+    else throw new Error(`ReadCache: no change signal for ${db.dialect}`);
+    // Failing to install is reported on first use.
+    this.freshness.ready.catch(() => undefined);
   }
 
   /**
    * The cached answer for `key`, or `compute()`'s (then cached) when the data changed or it is new.
    * A key always names one kind of answer (prefix keys by use case), which makes the narrowing to T sound.
    */
-  get<T extends V>(key: string, compute: () => T): T {
-    if (!this.enabled) return deepFreeze(compute());
-    if (this.sqlite.inTransaction) return compute();
-    this.checkGeneration();
+  async get<T extends V>(key: string, compute: () => Promise<T>): Promise<T> {
+    if (!this.enabled) return deepFreeze(await compute());
+    const version = await this.check();
     const cached = this.entries.get(key);
     if (cached !== undefined) {
       this.counters.hit(1);
       return cached as T;
     }
     this.counters.miss(1);
-    const value = deepFreeze(compute());
-    this.entries.set(key, value);
+    const value = deepFreeze(await compute());
+    if (this.freshness.version() === version) this.entries.set(key, value);
     return value;
   }
 
@@ -103,10 +110,9 @@ export class ReadCache<V extends NonNullable<unknown>> {
    * Answers for many keys with one check of the data and one `computeMissing` for all the keys not
    * cached (e.g. one `IN (...)` query). Keys it gives no answer for are left out of the result.
    */
-  getMany<T extends V>(keys: string[], computeMissing: (missing: string[]) => Map<string, T>): Map<string, T> {
-    if (!this.enabled) return new Map([...computeMissing(keys)].map(([key, value]) => [key, deepFreeze(value)]));
-    if (this.sqlite.inTransaction) return computeMissing(keys);
-    this.checkGeneration();
+  async getMany<T extends V>(keys: string[], computeMissing: (missing: string[]) => Promise<Map<string, T>>): Promise<Map<string, T>> {
+    if (!this.enabled) return new Map([...(await computeMissing(keys))].map(([key, value]) => [key, deepFreeze(value)]));
+    const version = await this.check();
     const found = new Map<string, T>();
     const missing: string[] = [];
     for (const key of keys) {
@@ -117,50 +123,27 @@ export class ReadCache<V extends NonNullable<unknown>> {
     if (found.size > 0) this.counters.hit(found.size);
     if (missing.length === 0) return found;
     this.counters.miss(missing.length);
-    for (const [key, value] of computeMissing(missing)) {
-      this.entries.set(key, deepFreeze(value));
-      found.set(key, value);
+    const computed = await computeMissing(missing);
+    const keep = this.freshness.version() === version;
+    for (const [key, value] of computed) {
+      const frozen = deepFreeze(value);
+      if (keep) this.entries.set(key, frozen);
+      found.set(key, frozen);
     }
     return found;
   }
 
-  /** Forgets every answer if the watched tables changed since they were computed. */
-  private checkGeneration(): void {
-    const changes = this.changesOnThisConnection.get() as number;
-    if (changes === this.changesWhenChecked) return;
-    if (this.changesWhenChecked === -1) setImmediate(this.endTurn);
-    this.changesWhenChecked = changes;
-    const generation = this.readGeneration.get() as number;
-    if (generation !== this.generation) {
+  /** Forgets every answer if the watched tables changed since they were computed; returns the version now. */
+  private async check(): Promise<number> {
+    if (!this.ready) {
+      await this.freshness.ready;
+      this.ready = true;
+    }
+    const version = this.freshness.version();
+    if (version !== this.version) {
       this.entries.clear();
-      this.generation = generation;
+      this.version = version;
     }
+    return version;
   }
-}
-
-/**
- * Recreated at every start, in one immediate transaction (replicas starting together take turns):
- * the update trigger compares every column, and the columns follow the table's migrations. An
- * UPDATE that changes no value fires nothing, so a no-op write never costs the cache its answers.
- */
-function installTriggers(sqlite: Sqlite, scope: string, tables: string[]): void {
-  const columnsOf = sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck();
-  const bump = `BEGIN UPDATE kernel_generations SET value = value + 1 WHERE scope = '${scope}'; END`;
-  sqlite.transaction(() => {
-    sqlite.prepare('INSERT INTO kernel_generations (scope, value) VALUES (?, 0) ON CONFLICT (scope) DO NOTHING').run(scope);
-    for (const table of tables) {
-      const columns = columnsOf.all(table) as string[];
-      if (columns.length === 0) throw new Error(`ReadCache ${scope}: the module has no table named ${table}`);
-      const changed = columns.map((c) => `OLD."${c.replaceAll('"', '""')}" IS NOT NEW."${c.replaceAll('"', '""')}"`).join(' OR ');
-      const triggers = {
-        insert: `AFTER INSERT ON ${table} ${bump}`,
-        update: `AFTER UPDATE ON ${table} WHEN ${changed} ${bump}`,
-        delete: `AFTER DELETE ON ${table} ${bump}`,
-      };
-      for (const [op, body] of Object.entries(triggers)) {
-        const name = `kernel_generation_${scope}_${table}_${op}`;
-        sqlite.exec(`DROP TRIGGER IF EXISTS ${name}; CREATE TRIGGER ${name} ${body}`);
-      }
-    }
-  }).immediate();
 }

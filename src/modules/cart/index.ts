@@ -21,6 +21,6 @@ export default defineModule({
   routes: cartRoutes,
   handlers: [
     // Only the ordered units of the ordered products leave: what was put in the cart after checkout stays.
-    project(orderTakingContract.events.placed, 'RemoveOrderedItemsFromCart', CartStore, (store, { userId, items }) => store.takeUnits(userId, items)),
+    project(orderTakingContract.events.placed, 'RemoveOrderedItemsFromCart', CartStore, (store, { userId, items }, tx) => store.takeUnits(tx, userId, items)),
   ],
 });

@@ -16,25 +16,25 @@ export class CartService implements Implementation<CartContract> {
 
   /** Prices every line at the catalog's current price, asking the catalog once for all lines. */
   async getCart({ userId }: { userId: string }): Promise<Cart> {
-    const lines = this.store.lines(userId);
+    const lines = await this.store.lines(userId);
     if (lines.length === 0) return { items: [], subtotal: 0, currency: 'USD', withinLimits: true };
     return priceCart(lines, await this.productsOf(lines));
   }
 
   async addItem({ userId, productId, quantity }: LineRef & { quantity: number }): Promise<Cart> {
-    const lines = this.store.lines(userId);
+    const lines = await this.store.lines(userId);
     const after = withQuantity(lines, productId, unitsOf(lines, productId) + quantity);
     const products = await this.productsOf(after);
     if (!products.get(productId)?.active) throw notFound('Product');
     refuseOverMoneyLimit(priceCart(after, products), productId);
-    const outcome = this.store.addUnits(userId, productId, quantity, new Date().toISOString());
+    const outcome = await this.store.addUnits(userId, productId, quantity, new Date().toISOString());
     if (outcome === 'too_many_units') throw unprocessable(`A cart line holds at most ${MAX_UNITS} units`);
     if (outcome === 'too_many_lines') throw unprocessable(`A cart holds at most ${MAX_LINES} different products`);
     return this.getCart({ userId });
   }
 
   async setQuantity({ userId, productId, quantity }: LineRef & { quantity: number }): Promise<Cart> {
-    const lines = this.store.lines(userId);
+    const lines = await this.store.lines(userId);
     const held = unitsOf(lines, productId);
     if (held === 0) throw notFound('Cart line');
     // Fewer units are always allowed, so a cart a reprice took over the bound can be brought back.
@@ -42,18 +42,18 @@ export class CartService implements Implementation<CartContract> {
       const after = withQuantity(lines, productId, quantity);
       refuseOverMoneyLimit(priceCart(after, await this.productsOf(after)), productId);
     }
-    const changed = quantity === 0 ? this.store.removeLine(userId, productId) : this.store.setQuantity(userId, productId, quantity);
+    const changed = quantity === 0 ? await this.store.removeLine(userId, productId) : await this.store.setQuantity(userId, productId, quantity);
     if (!changed) throw notFound('Cart line');
     return this.getCart({ userId });
   }
 
   async removeItem({ userId, productId }: LineRef): Promise<Cart> {
-    if (!this.store.removeLine(userId, productId)) throw notFound('Cart line');
+    if (!(await this.store.removeLine(userId, productId))) throw notFound('Cart line');
     return this.getCart({ userId });
   }
 
-  clear({ userId }: { userId: string }) {
-    this.store.clear(userId);
+  async clear({ userId }: { userId: string }) {
+    await this.store.clear(userId);
     return {};
   }
 

@@ -1,0 +1,116 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { ModuleTx } from './module-tx.ts';
+import { migratePostgres } from './postgres-migrate.ts';
+import type { ModuleDb, OutboxWriter, SqlDb, TransactionOptions, Tx } from './sql.ts';
+
+export type PostgresClient = postgres.Sql;
+
+export interface PostgresOptions {
+  url: string;
+  /** Connections in the module's pool. */
+  poolSize: number;
+}
+
+/** int8 (counts, sequence numbers, epoch milliseconds) as a JS number: every such value here stays below 2^53. */
+const INT8_AS_NUMBER = { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) };
+
+/** The schema a module lives in: its name, with `-` as `_` (`order-processing` -> `order_processing`). */
+export function schemaOf(module: string): string {
+  return module.replaceAll('-', '_');
+}
+
+/**
+ * Connects with the schema as the search path: the module's tables, declared without a schema,
+ * resolve to its own schema, and nothing else is in reach by name.
+ */
+export function connect(options: PostgresOptions, schema: string, module: string, extra: postgres.Options<Record<string, never>> = {}): PostgresClient {
+  return postgres(options.url, {
+    max: options.poolSize,
+    // postgres.js prepares each distinct statement once per connection and reuses it.
+    prepare: true,
+    onnotice: () => {},
+    types: { bigint: INT8_AS_NUMBER } as never,
+    ...extra,
+    connection: { search_path: schema, application_name: `cleave:${module}`, ...extra.connection },
+  });
+}
+
+/**
+ * A module's database on PostgreSQL: a schema of its own (`schemaOf(module)`), reached through a
+ * pool of its own.
+ *
+ * The pool's sessions are read-only by default and transactions open read-write, so a write
+ * outside a transaction fails at once, exactly as on the embedded engine. Each transaction first
+ * takes the module's transaction-level advisory lock: the module's write transactions run one at
+ * a time across every process sharing the schema, which is the guarantee the stores were written
+ * for on SQLite (BEGIN IMMEDIATE), so a read-check-write inside a transaction stays true until it
+ * commits. Reads outside transactions run in parallel on the pool.
+ */
+export class PostgresModuleDb implements ModuleDb {
+  readonly dialect = 'postgres' as const;
+  readonly sql: SqlDb;
+  readonly location: string;
+  private writes = 0;
+  private readonly lockKey: string;
+
+  private constructor(
+    readonly module: string,
+    readonly schema: string,
+    readonly client: PostgresClient,
+    private readonly outbox: OutboxWriter,
+    host: string,
+  ) {
+    this.sql = drizzle(client) as SqlDb;
+    this.location = `schema ${schema} @ ${host}`;
+    this.lockKey = `cleave.module.${schema}`;
+  }
+
+  static async open(options: PostgresOptions, module: string, migrations: { kernel: string; module: string }, outbox: OutboxWriter): Promise<PostgresModuleDb> {
+    const schema = schemaOf(module);
+    await migratePostgres(options, schema, module, migrations);
+    const client = connect(options, schema, module, { connection: { default_transaction_read_only: 'on' } as never });
+    const url = new URL(options.url);
+    return new PostgresModuleDb(module, schema, client, outbox, `${url.hostname}:${url.port || 5432}${url.pathname}`);
+  }
+
+  get localWrites(): number {
+    return this.writes;
+  }
+
+  async rows<T>(query: SQL): Promise<T[]> {
+    return [...(await this.sql.execute(query))] as T[];
+  }
+
+  tables<P>(schemas: { postgres: P; sqlite: unknown }): P {
+    return schemas.postgres;
+  }
+
+  async transaction<T>(work: (tx: Tx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    let open: ModuleTx | undefined;
+    const result = await this.sql.transaction(
+      async (ptx) => {
+        await ptx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${this.lockKey}))`);
+        const txDb = ptx as unknown as SqlDb;
+        open = new ModuleTx('postgres', txDb, statementsOn(txDb), this.outbox);
+        return work(open);
+      },
+      { accessMode: 'read write' },
+    );
+    if (options.touchesModuleTables !== false) this.writes++;
+    open?.committed();
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.client.end({ timeout: 5 });
+  }
+}
+
+function statementsOn(db: SqlDb) {
+  return {
+    rows: async <T>(query: SQL): Promise<T[]> => [...(await db.execute(query))] as T[],
+    changed: async (query: SQL): Promise<number> => (await db.execute(query)).count,
+  };
+}

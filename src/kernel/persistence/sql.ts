@@ -1,0 +1,90 @@
+import type { SQL } from 'drizzle-orm';
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import type { z } from 'zod';
+import type { EventDef, EventEnvelope } from '../contract.ts';
+
+/** The two storage engines: embedded SQLite (the default) and PostgreSQL (DATABASE_URL). */
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * The drizzle handle a store builds its queries on. It is typed as PostgreSQL's; on the embedded
+ * engine it is SQLite's drizzle instance at run time. A store is written once, against the subset
+ * of drizzle's query builder both dialects share (select/insert/update/delete, onConflict*,
+ * returning), and awaits every query. Why one store and not two: docs/architecture.md, "One store,
+ * two engines".
+ */
+export type SqlDb = PostgresJsDatabase<Record<string, never>>;
+
+/** What `transaction()` is told about the work it wraps. */
+export interface TransactionOptions {
+  /**
+   * False for writes to the kernel's own tables only (claims, retries, relay marks): the module's
+   * read caches need not look again after them. Default true.
+   */
+  touchesModuleTables?: boolean;
+}
+
+/**
+ * Where a store's queries run: the module's database outside a transaction (`ModuleDb`), or an
+ * open transaction (`Tx`). Store methods take one, so a caller composes several in one transaction.
+ */
+export interface Executor {
+  readonly dialect: Dialect;
+  /** Build queries on this and await them. Outside a transaction it only reads (writes are refused). */
+  readonly sql: SqlDb;
+  /** A raw statement's rows, for what the query builder cannot say (dialect-specific SQL). */
+  rows<T>(query: SQL): Promise<T[]>;
+  /**
+   * Runs `work` in one transaction, committed when it resolves and rolled back when it throws. On a
+   * `Tx` it joins the transaction already open. Only database work may be awaited inside: the
+   * module's writes wait for it to end.
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** The dialect's tables from a module's pair of declarations (see `tables.ts` in each module). */
+  tables<P>(schemas: { postgres: P; sqlite: unknown }): P;
+}
+
+export interface PublishOptions {
+  /** Events with one key are handled in order by each consumer (use the aggregate id). */
+  key?: string;
+}
+
+/**
+ * What a transaction needs from the module's outbox (events/outbox.ts): the checked envelope of
+ * an event and the statement that stores it, and a signal once stored events have committed.
+ */
+export interface OutboxWriter {
+  write<E extends EventDef>(def: E, payload: z.input<E['payload']>, options: PublishOptions): { envelope: EventEnvelope<z.output<E['payload']>>; insert: SQL };
+  committed(): void;
+}
+
+/** An open transaction in one module's database. */
+export interface Tx extends Executor {
+  /** Writes this rows-affected statement and says how many rows it changed. */
+  changed(query: SQL): Promise<number>;
+  /**
+   * Writes the event to the module's outbox in this transaction: it is delivered if and only if
+   * the transaction commits. A module publishes only its own contract's events.
+   */
+  publish<E extends EventDef>(def: E, payload: z.input<E['payload']>, options?: PublishOptions): Promise<EventEnvelope<z.output<E['payload']>>>;
+  /** Runs once the transaction has committed (never if it rolls back). */
+  afterCommit(run: () => void): void;
+}
+
+/** A module's own database, as the kernel opens it for that module alone (`Kernel.Db`). */
+export interface ModuleDb extends Executor {
+  readonly module: string;
+  /** Where it lives, for logs and operators: a file path, or `schema @ host/database`. */
+  readonly location: string;
+  /**
+   * Counts this process's committed transactions that touched the module's tables; read caches
+   * compare it to know their answers may be out of date.
+   */
+  readonly localWrites: number;
+  close(): Promise<void>;
+}
+
+/** True when `on` is an open transaction (a `Tx`), false for the module's database itself. */
+export function isTx(on: Executor): on is Tx {
+  return typeof (on as Partial<Tx>).publish === 'function';
+}
