@@ -1,5 +1,5 @@
-import type { Sqlite } from '../../src/kernel/persistence/database.ts';
-import { Kernel } from '../../src/kernel/tokens.ts';
+import { sql } from 'drizzle-orm';
+import { writeIn } from './db.ts';
 import type { TestShop } from './in-process.ts';
 
 /**
@@ -10,11 +10,7 @@ import type { TestShop } from './in-process.ts';
  */
 export async function replayEvents(shop: TestShop, producers: string[], options: { forgetHandled?: string[] } = {}): Promise<void> {
   await shop.settled();
-  for (const consumer of options.forgetHandled ?? []) sqliteOf(shop, consumer).prepare('DELETE FROM kernel_inbox').run();
-  for (const producer of producers) sqliteOf(shop, producer).prepare('UPDATE kernel_outbox SET published_at = NULL').run();
+  for (const consumer of options.forgetHandled ?? []) await writeIn(shop, consumer, sql`DELETE FROM kernel_inbox`);
+  for (const producer of producers) await writeIn(shop, producer, sql`UPDATE kernel_outbox SET published_at = NULL`);
   await shop.settled(30_000);
-}
-
-function sqliteOf(shop: TestShop, module: string): Sqlite {
-  return shop.runtime.containerOf(module).get<Sqlite>(Kernel.Sqlite);
 }

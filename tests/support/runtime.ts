@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { ModuleDefinition } from '../../src/kernel/module.ts';
-import type { Sqlite } from '../../src/kernel/persistence/database.ts';
+import { sql } from 'drizzle-orm';
 import type { Runtime } from '../../src/kernel/runtime.ts';
-import { Kernel } from '../../src/kernel/tokens.ts';
 import type { Transport } from '../../src/kernel/transport.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { rowsIn } from './db.ts';
 import { startTestShop, type TestShop } from './in-process.ts';
 
 /**
@@ -38,12 +38,7 @@ export async function stopAllRuntimes(): Promise<void> {
   await Promise.all([...started].map((r) => stopRuntime(r)));
 }
 
-/** A hosted module's own SQLite connection. */
-export function sqliteOf(runtime: Runtime, moduleName: string): Sqlite {
-  return runtime.containerOf(moduleName).get<Sqlite>(Kernel.Sqlite);
-}
-
 /** Rows of a module's `records` table, oldest first. */
-export function recordsOf(runtime: Runtime, moduleName: string): Array<{ id: string; value: string }> {
-  return sqliteOf(runtime, moduleName).prepare('SELECT id, value FROM records ORDER BY rowid').all() as Array<{ id: string; value: string }>;
+export function recordsOf(runtime: Runtime, moduleName: string): Promise<Array<{ id: string; value: string }>> {
+  return rowsIn<{ id: string; value: string }>({ runtime }, moduleName, sql`SELECT id, value FROM records ORDER BY seq`);
 }
