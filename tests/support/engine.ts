@@ -1,7 +1,13 @@
 import postgres from 'postgres';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { defineContract } from '../../src/kernel/contract.ts';
+import { loadConfig } from '../../src/kernel/config.ts';
+import { Outbox } from '../../src/kernel/events/outbox.ts';
+import { openModuleDb } from '../../src/kernel/persistence/database.ts';
+import type { ModuleDb, OutboxWriter } from '../../src/kernel/persistence/sql.ts';
 import { testTmpDir } from '../../tools/temp-dirs.ts';
+import { testEnv } from './env.ts';
 
 /**
  * Which storage engine the tests of this worker run on: `CLEAVE_TEST_ENGINE=postgres` (set by
@@ -59,4 +65,19 @@ async function withAdmin<T>(work: (admin: postgres.Sql) => Promise<T>): Promise<
   } finally {
     await admin.end({ timeout: 5 });
   }
+}
+
+/**
+ * Opens a module's database on this run's engine outside any runtime (tests of the kernel's
+ * parts), through the kernel's own opening path: migrations included. Events published through
+ * it go nowhere unless `outbox` says otherwise.
+ */
+export async function openTestModuleDb(
+  dataDir: string,
+  module: string,
+  migrations: string,
+  outbox: OutboxWriter = new Outbox(defineContract(module, {}, {}), () => {}),
+): Promise<ModuleDb> {
+  const config = loadConfig(testEnv(dataDir, await engineEnv(dataDir)));
+  return openModuleDb(config, module, migrations, outbox);
 }
