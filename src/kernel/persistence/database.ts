@@ -8,7 +8,7 @@ import { makeDirectory } from '../data-dir.ts';
 export type Sqlite = Database.Database;
 export type Db = BetterSQLite3Database<Record<string, never>>;
 
-const KERNEL_MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
+const KERNEL_MIGRATIONS = fileURLToPath(new URL('./migrations/sqlite', import.meta.url));
 
 export interface ModuleDatabase {
   readonly sqlite: Sqlite;
@@ -34,6 +34,6 @@ export function openModuleDatabase(dataDir: string, moduleName: string, migratio
   sqlite.pragma('wal_autocheckpoint = 10000');
   const db = drizzle(sqlite) as Db;
   migrate(db, { migrationsFolder: KERNEL_MIGRATIONS, migrationsTable: '__kernel_migrations' });
-  migrate(db, { migrationsFolder, migrationsTable: '__module_migrations' });
+  migrate(db, { migrationsFolder: join(migrationsFolder, 'sqlite'), migrationsTable: '__module_migrations' });
   return { sqlite, db, file };
 }
