@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import type { Config } from '../../kernel/config.ts';
-import type { Db } from '../../kernel/persistence/database.ts';
+import type { ModuleDb } from '../../kernel/persistence/sql.ts';
 import { userContract } from './contract.ts';
 import { createConfiguredAdmin } from './internal/create-admin.ts';
 import { userRoutes } from './internal/http.ts';
@@ -18,9 +18,9 @@ export default defineModule({
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(UserStore, [Kernel.Db]),
-    provide(SignInThrottle, [Kernel.Db], (db: Db) => new SignInThrottle(new ThrottleStore(db))),
+    provide(SignInThrottle, [Kernel.Db], (db: ModuleDb) => new SignInThrottle(new ThrottleStore(db))),
     provide(PasswordHasher, [Kernel.Config], (config: Config) => new PasswordHasher(config.scryptCost)),
-    provide(UserService, [UserStore, PasswordHasher, Kernel.Tokens, Kernel.Outbox, SignInThrottle]),
+    provide(UserService, [UserStore, PasswordHasher, Kernel.Tokens, SignInThrottle]),
   ],
   implementation: UserService,
   routes: userRoutes,

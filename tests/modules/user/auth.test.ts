@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sqlite } from '../../../src/kernel/persistence/database.ts';
-import { Kernel } from '../../../src/kernel/tokens.ts';
+import { sql } from 'drizzle-orm';
 import { ShopClient } from '../../support/client.ts';
+import { writeIn } from '../../support/db.ts';
 import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
 let shop: TestShop;
@@ -102,12 +102,11 @@ describe('user: logout and token revocation', () => {
 
   it("applies a role change to tokens already issued: a demoted admin's token is refused on admin routes at once", async () => {
     const c = await api.registerCustomer();
-    const users = shop.runtime.containerOf('user').get<Sqlite>(Kernel.Sqlite);
-    const setRole = (role: string) => users.prepare('UPDATE users SET role = ? WHERE id = ?').run(role, c.id);
-    setRole('admin');
+    const setRole = async (role: string) => expect(await writeIn(shop, 'user', sql`UPDATE users SET role = ${role} WHERE id = ${c.id}`)).toBe(1);
+    await setRole('admin');
     const adminToken = (await login(c.email, PASSWORD)).body.token as string;
     expect((await api.get('/api/admin/dead-letters', adminToken)).status).toBe(200);
-    setRole('customer');
+    await setRole('customer');
     expect((await api.get('/api/admin/dead-letters', adminToken)).status).toBe(403);
     expect((await api.get('/api/users/me', adminToken)).body.role).toBe('customer');
   });

@@ -29,13 +29,13 @@ describe('user: registration and sign-in', () => {
     const email = `dup-${Date.now()}@example.test`;
     const first = await api.post('/api/auth/register', { email, password: 'password-123', name: 'A' });
     expect(first.status).toBe(201);
-    const announced = () => published(shop, 'user', { type: 'user.registered' }).filter((e) => e.payload.email === email);
+    const announced = async () => (await published(shop, 'user', { type: 'user.registered' })).filter((e) => e.payload.email === email);
     await expectNothingChangedBy(shop, { account: async () => (await api.get('/api/users/me', first.body.token)).body, announced }, async () => {
       const again = await api.post('/api/auth/register', { email: email.toUpperCase(), password: 'another-password-456', name: 'B' });
       expect(again.status).toBe(409);
       expect(again.headers['content-type']).toMatch(/application\/problem\+json/);
     });
-    expect(announced()).toHaveLength(1);
+    expect(await announced()).toHaveLength(1);
     expect((await api.post('/api/auth/login', { email, password: 'password-123' })).status).toBe(200);
     expect((await api.post('/api/auth/login', { email, password: 'another-password-456' })).status).toBe(401);
   });

@@ -6,7 +6,7 @@ import type { UserStore } from './user-store.ts';
 /** Creates the admin named by ADMIN_EMAIL/ADMIN_PASSWORD on first start (never overwrites one). */
 export async function createConfiguredAdmin(config: Config, store: UserStore, service: UserService, logger: Logger): Promise<void> {
   if (!config.admin) return;
-  const existing = store.findByEmail(config.admin.email);
+  const existing = await store.findByEmail(config.admin.email);
   if (existing) {
     if (existing.role !== 'admin') logger.warn({ email: config.admin.email }, 'ADMIN_EMAIL belongs to a customer account; it was not promoted');
     return;
@@ -16,6 +16,6 @@ export async function createConfiguredAdmin(config: Config, store: UserStore, se
     logger.info({ email: config.admin.email }, 'admin account created');
   } catch (err) {
     // Another replica may have created it at the same moment.
-    if (!store.findByEmail(config.admin.email)) throw err;
+    if (!(await store.findByEmail(config.admin.email))) throw err;
   }
 }

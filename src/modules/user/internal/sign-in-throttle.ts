@@ -1,4 +1,5 @@
 import { AppError } from '../../../kernel/errors.ts';
+import type { Executor } from '../../../kernel/persistence/sql.ts';
 import type { ThrottleStore } from './throttle-store.ts';
 
 const MINUTE = 60_000;
@@ -25,14 +26,14 @@ export const REGISTRATION_LIMITS = { windowMs: 60 * MINUTE, perAddress: 20 };
 /** A counted attempt, settled once its password has been checked (a wrong one just stays counted). */
 export interface Attempt {
   /** The password was right: the attempt and the earlier failures of this account from this address are forgotten. */
-  succeeded(): void;
+  succeeded(): Promise<void>;
   /** The password could not be checked (the server was busy): the attempt does not count. */
-  forgive(): void;
+  forgive(): Promise<void>;
 }
 
 /**
- * Counts sign-in and registration attempts BEFORE the password is hashed, in the same synchronous
- * step as the check, so parallel requests cannot all pass a check that none of them has counted yet.
+ * Counts sign-in and registration attempts BEFORE the password is hashed, in the same transaction
+ * as the check, so parallel requests cannot all pass a check that none of them has counted yet.
  */
 export class SignInThrottle {
   private prunedAt = 0;
@@ -43,52 +44,49 @@ export class SignInThrottle {
   ) {}
 
   /** Counts a sign-in (or a password change) for `email` from `address`, or refuses it with 429. */
-  beginSignIn(email: string, address: string, userId: string | undefined): Attempt {
+  async beginSignIn(email: string, address: string, userId: string | undefined): Promise<Attempt> {
     const now = this.now();
-    this.pruneNowAndThen(now);
-    const id = this.store.exclusively(() => {
-      const failed = this.store.failures(email, address, now - SIGN_IN_LIMITS.windowMs);
+    await this.pruneNowAndThen(now);
+    const id = await this.store.exclusively(async (tx) => {
+      const failed = await this.store.failures(tx, email, address, now - SIGN_IN_LIMITS.windowMs);
       if (failed.fromAddress >= SIGN_IN_LIMITS.perAccountFromAddress) {
         throw rateLimited('Too many failed sign-ins for this account from your network; try again in 15 minutes');
       }
       if (!isLoopback(address) && failed.address >= SIGN_IN_LIMITS.perAddress) {
         throw rateLimited('Too many failed sign-ins from your network; try again in 15 minutes');
       }
-      if (failed.account >= SIGN_IN_LIMITS.perAccount && !this.knownAddress(userId, address, now)) {
+      if (failed.account >= SIGN_IN_LIMITS.perAccount && !(await this.knownAddress(tx, userId, address, now))) {
         throw rateLimited('Too many failed sign-ins for this account; try again in 15 minutes, or from a network you have signed in from before');
       }
-      return this.store.addFailure(email, address, now);
+      return this.store.addFailure(tx, email, address, now);
     });
     return {
-      succeeded: () => {
-        this.store.clearFailures(email, address);
-        if (userId) this.store.rememberAddress(userId, address, this.now());
-      },
+      succeeded: () => this.store.succeeded(email, address, userId ? { id: userId, at: this.now() } : undefined),
       forgive: () => this.store.removeFailure(id),
     };
   }
 
   /** Counts a registration from `address`, or refuses it with 429. */
-  beginRegistration(address: string): Pick<Attempt, 'forgive'> {
+  async beginRegistration(address: string): Promise<Pick<Attempt, 'forgive'>> {
     const now = this.now();
-    this.pruneNowAndThen(now);
-    const id = this.store.exclusively(() => {
-      if (!isLoopback(address) && this.store.registrations(address, now - REGISTRATION_LIMITS.windowMs) >= REGISTRATION_LIMITS.perAddress) {
+    await this.pruneNowAndThen(now);
+    const id = await this.store.exclusively(async (tx) => {
+      if (!isLoopback(address) && (await this.store.registrations(tx, address, now - REGISTRATION_LIMITS.windowMs)) >= REGISTRATION_LIMITS.perAddress) {
         throw rateLimited('Too many accounts created from your network; try again in an hour');
       }
-      return this.store.addRegistration(address, now);
+      return this.store.addRegistration(tx, address, now);
     });
     return { forgive: () => this.store.removeRegistration(id) };
   }
 
-  private knownAddress(userId: string | undefined, address: string, now: number): boolean {
-    return userId !== undefined && this.store.isKnownAddress(userId, address, now - SIGN_IN_LIMITS.knownAddressMs);
+  private async knownAddress(on: Executor, userId: string | undefined, address: string, now: number): Promise<boolean> {
+    return userId !== undefined && (await this.store.isKnownAddress(on, userId, address, now - SIGN_IN_LIMITS.knownAddressMs));
   }
 
-  private pruneNowAndThen(now: number): void {
+  private async pruneNowAndThen(now: number): Promise<void> {
     if (now - this.prunedAt < MINUTE) return;
     this.prunedAt = now;
-    this.store.prune({
+    await this.store.prune({
       failures: now - SIGN_IN_LIMITS.windowMs,
       registrations: now - REGISTRATION_LIMITS.windowMs,
       addresses: now - SIGN_IN_LIMITS.knownAddressMs,

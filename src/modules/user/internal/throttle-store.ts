@@ -1,7 +1,6 @@
-import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
-import type { Db } from '../../../kernel/persistence/database.ts';
-import { param as p } from '../../../kernel/persistence/statements.ts';
-import { loginFailures, registrationAttempts, signInAddresses } from './schema.ts';
+import { and, count, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { schemas } from './tables.ts';
 
 /** Failed (or still unchecked) sign-ins within a window, counted three ways at once. */
 export interface FailureCounts {
@@ -13,86 +12,99 @@ export interface FailureCounts {
   address: number;
 }
 
-/** The only place that speaks SQL for the sign-in and registration throttles. Statements are prepared once. */
-export class ThrottleStore {
-  private readonly q;
+/** Rows for which `condition` holds (standard SQL, the same on both engines). */
+const countWhere = (condition: SQL | undefined) => count(sql`CASE WHEN ${condition} THEN 1 END`);
 
-  constructor(private readonly db: Db) {
-    const email = sql`${loginFailures.email} = ${p('email')}`;
-    const address = sql`${loginFailures.address} = ${p('address')}`;
-    this.q = {
-      // One pass over the rows of the email and of the address (both indexed) within the window.
-      failures: db.select({
-        fromAddress: sql<number>`coalesce(sum(${email} and ${address}), 0)`,
-        account: sql<number>`coalesce(sum(${email}), 0)`,
-        address: sql<number>`coalesce(sum(${address}), 0)`,
-      }).from(loginFailures).where(and(gte(loginFailures.at, p('since')), sql`(${email} or ${address})`)).prepare(),
-      addFailure: db.insert(loginFailures).values({ email: p('email'), address: p('address'), at: p('at') }).returning({ id: loginFailures.id }).prepare(),
-      removeFailure: db.delete(loginFailures).where(eq(loginFailures.id, p('id'))).prepare(),
-      clearFailures: db.delete(loginFailures).where(and(eq(loginFailures.email, p('email')), eq(loginFailures.address, p('address')))).prepare(),
-      knownAddress: db.select({ lastAt: signInAddresses.lastAt }).from(signInAddresses)
-        .where(and(eq(signInAddresses.userId, p('userId')), eq(signInAddresses.address, p('address')), gte(signInAddresses.lastAt, p('since')))).prepare(),
-      rememberAddress: db.insert(signInAddresses).values({ userId: p('userId'), address: p('address'), lastAt: p('at') })
-        .onConflictDoUpdate({ target: [signInAddresses.userId, signInAddresses.address], set: { lastAt: sql`excluded.last_at` } }).prepare(),
-      registrations: db.select({ n: count() }).from(registrationAttempts)
-        .where(and(eq(registrationAttempts.address, p('address')), gte(registrationAttempts.at, p('since')))).prepare(),
-      addRegistration: db.insert(registrationAttempts).values({ address: p('address'), at: p('at') }).returning({ id: registrationAttempts.id }).prepare(),
-      removeRegistration: db.delete(registrationAttempts).where(eq(registrationAttempts.id, p('id'))).prepare(),
-      pruneFailures: db.delete(loginFailures).where(lt(loginFailures.at, p('before'))).prepare(),
-      pruneRegistrations: db.delete(registrationAttempts).where(lt(registrationAttempts.at, p('before'))).prepare(),
-      pruneAddresses: db.delete(signInAddresses).where(lt(signInAddresses.lastAt, p('before'))).prepare(),
-    };
+/** The only place that speaks SQL for the sign-in and registration throttles, the same on both engines. */
+export class ThrottleStore {
+  private readonly t;
+
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
   }
 
   /**
-   * Runs a check-then-count as one write transaction taken up front, so replicas sharing the
-   * database file cannot both pass the check before either counts.
+   * Runs a check-then-count as one write transaction, so replicas sharing the database cannot both
+   * pass the check before either counts: the module's transactions run one at a time (BEGIN
+   * IMMEDIATE on SQLite, the module's advisory lock on PostgreSQL).
    */
-  exclusively<T>(work: () => T): T {
-    return this.db.transaction(() => work(), { behavior: 'immediate' });
+  exclusively<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
-  failures(email: string, address: string, since: number): FailureCounts {
-    const row = this.q.failures.get({ email, address, since });
+  /** One pass over the rows of the email and of the address (both indexed) within the window. */
+  async failures(on: Executor, email: string, address: string, since: number): Promise<FailureCounts> {
+    const { loginFailures } = this.t;
+    const ofEmail = eq(loginFailures.email, email);
+    const ofAddress = eq(loginFailures.address, address);
+    const [row] = await on.sql
+      .select({ fromAddress: countWhere(and(ofEmail, ofAddress)), account: countWhere(ofEmail), address: countWhere(ofAddress) })
+      .from(loginFailures)
+      .where(and(gte(loginFailures.at, since), or(ofEmail, ofAddress)));
     return { fromAddress: row?.fromAddress ?? 0, account: row?.account ?? 0, address: row?.address ?? 0 };
   }
 
-  addFailure(email: string, address: string, at: number): number {
-    return this.q.addFailure.get({ email, address, at })!.id;
+  async addFailure(tx: Tx, email: string, address: string, at: number): Promise<number> {
+    const { loginFailures } = this.t;
+    const [row] = await tx.sql.insert(loginFailures).values({ email, address, at }).returning({ id: loginFailures.id });
+    return row!.id;
   }
 
-  removeFailure(id: number): void {
-    this.q.removeFailure.run({ id });
+  async removeFailure(id: number): Promise<void> {
+    const { loginFailures } = this.t;
+    await this.db.transaction((tx) => tx.sql.delete(loginFailures).where(eq(loginFailures.id, id)));
   }
 
-  clearFailures(email: string, address: string): void {
-    this.q.clearFailures.run({ email, address });
+  /** Forgets the failures of this email from this address, and remembers the address as the user's (when known). */
+  async succeeded(email: string, address: string, user: { id: string; at: number } | undefined): Promise<void> {
+    const { loginFailures, signInAddresses } = this.t;
+    await this.db.transaction(async (tx) => {
+      await tx.sql.delete(loginFailures).where(and(eq(loginFailures.email, email), eq(loginFailures.address, address)));
+      if (!user) return;
+      await tx.sql
+        .insert(signInAddresses)
+        .values({ userId: user.id, address, lastAt: user.at })
+        .onConflictDoUpdate({ target: [signInAddresses.userId, signInAddresses.address], set: { lastAt: sql`excluded.last_at` } });
+    });
   }
 
-  isKnownAddress(userId: string, address: string, since: number): boolean {
-    return this.q.knownAddress.get({ userId, address, since }) !== undefined;
+  async isKnownAddress(on: Executor, userId: string, address: string, since: number): Promise<boolean> {
+    const { signInAddresses } = this.t;
+    const [row] = await on.sql
+      .select({ lastAt: signInAddresses.lastAt })
+      .from(signInAddresses)
+      .where(and(eq(signInAddresses.userId, userId), eq(signInAddresses.address, address), gte(signInAddresses.lastAt, since)))
+      .limit(1);
+    return row !== undefined;
   }
 
-  rememberAddress(userId: string, address: string, at: number): void {
-    this.q.rememberAddress.run({ userId, address, at });
+  async registrations(on: Executor, address: string, since: number): Promise<number> {
+    const { registrationAttempts } = this.t;
+    const [row] = await on.sql
+      .select({ n: count() })
+      .from(registrationAttempts)
+      .where(and(eq(registrationAttempts.address, address), gte(registrationAttempts.at, since)));
+    return row?.n ?? 0;
   }
 
-  registrations(address: string, since: number): number {
-    return this.q.registrations.get({ address, since })?.n ?? 0;
+  async addRegistration(tx: Tx, address: string, at: number): Promise<number> {
+    const { registrationAttempts } = this.t;
+    const [row] = await tx.sql.insert(registrationAttempts).values({ address, at }).returning({ id: registrationAttempts.id });
+    return row!.id;
   }
 
-  addRegistration(address: string, at: number): number {
-    return this.q.addRegistration.get({ address, at })!.id;
-  }
-
-  removeRegistration(id: number): void {
-    this.q.removeRegistration.run({ id });
+  async removeRegistration(id: number): Promise<void> {
+    const { registrationAttempts } = this.t;
+    await this.db.transaction((tx) => tx.sql.delete(registrationAttempts).where(eq(registrationAttempts.id, id)));
   }
 
   /** Forgets what no limit looks at any more. */
-  prune(before: { failures: number; registrations: number; addresses: number }): void {
-    this.q.pruneFailures.run({ before: before.failures });
-    this.q.pruneRegistrations.run({ before: before.registrations });
-    this.q.pruneAddresses.run({ before: before.addresses });
+  async prune(before: { failures: number; registrations: number; addresses: number }): Promise<void> {
+    const { loginFailures, registrationAttempts, signInAddresses } = this.t;
+    await this.db.transaction(async (tx) => {
+      await tx.sql.delete(loginFailures).where(lt(loginFailures.at, before.failures));
+      await tx.sql.delete(registrationAttempts).where(lt(registrationAttempts.at, before.registrations));
+      await tx.sql.delete(signInAddresses).where(lt(signInAddresses.lastAt, before.addresses));
+    });
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Implementation } from '../../../kernel/contract.ts';
 import { AppError, conflict, notFound, unauthorized } from '../../../kernel/errors.ts';
-import type { Outbox } from '../../../kernel/events/outbox.ts';
 import type { TokenService } from '../../../kernel/http/tokens.ts';
 import { userContract, type Address, type PublicUser, type UserContract } from '../contract.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -14,12 +13,11 @@ export class UserService implements Implementation<UserContract> {
     private readonly store: UserStore,
     private readonly passwords: PasswordHasher,
     private readonly tokens: TokenService,
-    private readonly outbox: Outbox,
     private readonly throttle: SignInThrottle,
   ) {}
 
   async register(input: { email: string; password: string; name: string; clientAddress: string }) {
-    const attempt = this.throttle.beginRegistration(input.clientAddress);
+    const attempt = await this.throttle.beginRegistration(input.clientAddress);
     const user = await forgivenIfBusy(attempt, () => this.createUser(input.email, input.password, input.name, 'customer'));
     return { user: toPublic(user), token: await this.issueToken(user) };
   }
@@ -27,7 +25,7 @@ export class UserService implements Implementation<UserContract> {
   /** Creates an account (also used to create the configured admin). */
   async createUser(email: string, password: string, name: string, role: UserRow['role']): Promise<UserRow> {
     const normalised = normaliseEmail(email);
-    if (this.store.findByEmail(normalised)) throw conflict('An account with this email already exists');
+    if (await this.store.findByEmail(normalised)) throw conflict('An account with this email already exists');
     const row: UserRow = {
       id: randomUUID(),
       email: normalised,
@@ -38,94 +36,95 @@ export class UserService implements Implementation<UserContract> {
       createdAt: new Date().toISOString(),
       tokenVersion: 0,
     };
-    this.store.transaction(() => {
+    await this.store.transaction(async (tx) => {
       // Re-checked inside the transaction: two registrations may have raced past the first check.
-      if (this.store.findByEmail(normalised)) throw conflict('An account with this email already exists');
-      this.store.insertUser(row);
-      this.outbox.publish(userContract.events.registered, { userId: row.id, email: row.email, name: row.name, role: row.role }, { key: row.id });
+      if (await this.store.findByEmail(normalised, tx)) throw conflict('An account with this email already exists');
+      await this.store.insertUser(tx, row);
+      await tx.publish(userContract.events.registered, { userId: row.id, email: row.email, name: row.name, role: row.role }, { key: row.id });
     });
     return row;
   }
 
   async login(input: { email: string; password: string; clientAddress: string }) {
     const email = normaliseEmail(input.email);
-    const user = this.store.findByEmail(email);
+    const user = await this.store.findByEmail(email);
     // Counted before the hash, so parallel guesses cannot all pass the limit.
-    const attempt = this.throttle.beginSignIn(email, input.clientAddress, user?.id);
+    const attempt = await this.throttle.beginSignIn(email, input.clientAddress, user?.id);
     const ok = await forgivenIfBusy(attempt, () =>
       user ? this.passwords.verify(input.password, user.passwordHash) : this.passwords.verifyAgainstNothing(input.password));
     if (!user || !ok) throw unauthorized('Email or password is wrong');
-    attempt.succeeded();
+    await attempt.succeeded();
     // The token carries the version read with the hash just checked: a logout or password change meanwhile voids it.
     return { user: toPublic(user), token: await this.issueToken(user) };
   }
 
-  checkSession({ userId, tokenVersion }: { userId: string; tokenVersion: number }) {
-    const session = this.store.session(userId);
+  async checkSession({ userId, tokenVersion }: { userId: string; tokenVersion: number }) {
+    const session = await this.store.session(userId);
     if (!session || session.tokenVersion !== tokenVersion) throw unauthorized('Token revoked: log in again');
     return { id: session.id, role: session.role };
   }
 
-  logout({ userId }: { userId: string }) {
-    if (this.store.revokeTokens(userId) === undefined) throw notFound('User');
+  async logout({ userId }: { userId: string }) {
+    if ((await this.store.revokeTokens(userId)) === undefined) throw notFound('User');
     return {};
   }
 
   async changePassword(input: { userId: string; currentPassword: string; newPassword: string; clientAddress: string }) {
-    const user = this.store.findById(input.userId);
+    const user = await this.store.findById(input.userId);
     if (!user) throw notFound('User');
-    const attempt = this.throttle.beginSignIn(user.email, input.clientAddress, user.id);
+    const attempt = await this.throttle.beginSignIn(user.email, input.clientAddress, user.id);
     const ok = await forgivenIfBusy(attempt, () => this.passwords.verify(input.currentPassword, user.passwordHash));
     if (!ok) throw unauthorized('The current password is wrong');
-    attempt.succeeded();
-    const tokenVersion = this.store.changePassword(user.id, user.passwordHash, await this.passwords.hash(input.newPassword));
+    await attempt.succeeded();
+    const tokenVersion = await this.store.changePassword(user.id, user.passwordHash, await this.passwords.hash(input.newPassword));
     if (tokenVersion === undefined) throw conflict('The password was changed meanwhile; sign in again with the new one');
     return { token: await this.tokens.issue({ id: user.id, role: user.role, version: tokenVersion }) };
   }
 
-  getUser({ userId }: { userId: string }): PublicUser {
-    const user = this.store.findById(userId);
+  async getUser({ userId }: { userId: string }): Promise<PublicUser> {
+    const user = await this.store.findById(userId);
     if (!user) throw notFound('User');
     return toPublic(user);
   }
 
-  getUsers({ userIds }: { userIds: string[] }) {
-    return { items: this.store.findByIds([...new Set(userIds)]).map(toPublic) };
+  async getUsers({ userIds }: { userIds: string[] }) {
+    return { items: (await this.store.findByIds([...new Set(userIds)])).map(toPublic) };
   }
 
-  updateProfile(input: { userId: string; name?: string; preferences?: { emailNotifications?: boolean } }): PublicUser {
-    const user = this.store.findById(input.userId);
-    if (!user) throw notFound('User');
+  async updateProfile(input: { userId: string; name?: string; preferences?: { emailNotifications?: boolean } }): Promise<PublicUser> {
     const emailNotifications = input.preferences?.emailNotifications;
-    this.store.transaction(() => {
-      this.store.updateUser(user.id, { name: input.name ?? user.name, emailNotifications: emailNotifications ?? user.emailNotifications });
+    // Read in the transaction that writes: the preference compared is still the stored one when it changes.
+    await this.store.transaction(async (tx) => {
+      const user = await this.store.findById(input.userId, tx);
+      if (!user) throw notFound('User');
+      await this.store.updateUser(tx, user.id, { name: input.name ?? user.name, emailNotifications: emailNotifications ?? user.emailNotifications });
       if (emailNotifications !== undefined && emailNotifications !== user.emailNotifications) {
-        this.outbox.publish(userContract.events.preferences_changed, { userId: user.id, emailNotifications }, { key: user.id });
+        await tx.publish(userContract.events.preferences_changed, { userId: user.id, emailNotifications }, { key: user.id });
       }
     });
-    return this.getUser({ userId: user.id });
+    return this.getUser({ userId: input.userId });
   }
 
-  listAddresses({ userId }: { userId: string }) {
-    const items = this.store.addresses(userId).map(toAddress);
+  async listAddresses({ userId }: { userId: string }) {
+    const items = (await this.store.addresses(userId)).map(toAddress);
     return { items, total: items.length };
   }
 
-  addAddress({ userId, address }: { userId: string; address: Omit<Address, 'id' | 'createdAt'> }): Address {
-    if (!this.store.findById(userId)) throw notFound('User');
+  async addAddress({ userId, address }: { userId: string; address: Omit<Address, 'id' | 'createdAt'> }): Promise<Address> {
+    if (!(await this.store.findById(userId))) throw notFound('User');
     const row: AddressRow = { id: randomUUID(), userId, ...address, line2: address.line2 ?? null, createdAt: new Date().toISOString() };
-    this.store.insertAddress(row);
+    await this.store.insertAddress(row);
     return toAddress(row);
   }
 
-  getAddress({ userId, addressId }: { userId: string; addressId: string }): Address {
-    const row = this.store.address(userId, addressId);
+  async getAddress({ userId, addressId }: { userId: string; addressId: string }): Promise<Address> {
+    const row = await this.store.address(userId, addressId);
     if (!row) throw notFound('Address');
     return toAddress(row);
   }
 
-  listAdmins() {
-    return { items: this.store.admins().map(toPublic) };
+  async listAdmins() {
+    return { items: (await this.store.admins()).map(toPublic) };
   }
 
   private issueToken(user: UserRow): Promise<string> {
@@ -140,7 +139,7 @@ async function forgivenIfBusy<T>(attempt: Pick<Attempt, 'forgive'>, hash: () => 
   try {
     return await hash();
   } catch (err) {
-    if (err instanceof AppError && err.kind === 'unavailable') attempt.forgive();
+    if (err instanceof AppError && err.kind === 'unavailable') await attempt.forgive();
     throw err;
   }
 }
