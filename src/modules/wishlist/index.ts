@@ -19,13 +19,13 @@ export default defineModule({
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(WishlistStore, [Kernel.Db]),
-    provide(WishlistService, [WishlistStore, catalogContract.token, warehouseContract.token, cartContract.token, Kernel.Outbox]),
+    provide(WishlistService, [WishlistStore, catalogContract.token, warehouseContract.token, cartContract.token]),
     provide(WisherNotices, [WishlistStore, catalogContract.token]),
   ],
   implementation: WishlistService,
   routes: wishlistRoutes,
   handlers: [
-    on(catalogContract.events.price_changed, 'TellWishersOfPriceDrop', TellWishersOfPriceDrop, [WisherNotices, Kernel.Outbox]),
-    on(warehouseContract.events.availability_changed, 'TellWishersOfRestock', TellWishersOfRestock, [WisherNotices, Kernel.Outbox]),
+    on(catalogContract.events.price_changed, 'TellWishersOfPriceDrop', TellWishersOfPriceDrop, [WisherNotices]),
+    on(warehouseContract.events.availability_changed, 'TellWishersOfRestock', TellWishersOfRestock, [WisherNotices]),
   ],
 });

@@ -1,10 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Implementation } from '../../../src/kernel/contract.ts';
 import { unavailable } from '../../../src/kernel/errors.ts';
-import type { Sqlite } from '../../../src/kernel/persistence/database.ts';
-import { Kernel } from '../../../src/kernel/tokens.ts';
 import type { WarehouseContract } from '../../../src/modules/warehouse/contract.ts';
 import warehouseModule from '../../../src/modules/warehouse/index.ts';
+import { published as outboxOf } from '../../support/published.ts';
 import { shopWithCategory } from '../../support/shop-with-category.ts';
 
 // Spied on before the shop starts, so the warehouse's call proxy goes through the spy.
@@ -13,7 +12,12 @@ const getStockLevels = vi.spyOn(warehouseService, 'getStockLevels');
 
 const t = shopWithCategory('Garden');
 
-const product = (name: string, price: number) => t.shelf.product({ name, categoryId: t.categoryId, price });
+/** A new product, once the warehouse has heard of it (from the catalog's event), so it can be stocked. */
+const product = async (name: string, price: number) => {
+  const created = await t.shelf.product({ name, categoryId: t.categoryId, price });
+  await t.shop.settled();
+  return created;
+};
 const wish = (token: string, productId: string) => t.api.post('/api/wishlist/items', { productId }, token);
 const wishlistOf = async (token: string) => {
   const res = await t.api.get('/api/wishlist', token);
@@ -24,9 +28,8 @@ const wishlistOf = async (token: string) => {
 /** Events the wishlist module published about one product, read from its outbox. */
 async function published(type: string, productId: string): Promise<Array<{ userId: string; oldPrice?: number; newPrice?: number; name: string }>> {
   await t.shop.settled();
-  const sqlite = t.shop.runtime.containerOf('wishlist').get<Sqlite>(Kernel.Sqlite);
-  const rows = sqlite.prepare('SELECT payload FROM kernel_outbox WHERE type = ? ORDER BY seq').pluck().all(type) as string[];
-  return rows.map((p) => JSON.parse(p)).filter((p) => p.productId === productId);
+  const events = await outboxOf(t.shop, 'wishlist', { type });
+  return events.map((e) => e.payload as { productId: string; userId: string; oldPrice?: number; newPrice?: number; name: string }).filter((p) => p.productId === productId);
 }
 
 describe('wishlist: wishing for products', () => {

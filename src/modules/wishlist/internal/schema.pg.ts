@@ -1,4 +1,4 @@
-import { index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 
 // PostgreSQL twin of schema.ts (tests/kernel/schema-parity.test.ts keeps them alike).
 
@@ -9,6 +9,11 @@ export const wishlistItems = pgTable(
     userId: text('user_id').notNull(),
     productId: text('product_id').notNull(),
     addedAt: text('added_at').notNull(),
+    /**
+     * The order of adding within the user's list, numbered by the store as it adds (one more than
+     * the list's highest): breaks ties between items added in the same millisecond, the same on both engines.
+     */
+    seq: integer('seq').notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.productId] }), index('wishlist_items_product').on(t.productId)],
 );

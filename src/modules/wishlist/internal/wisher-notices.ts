@@ -1,5 +1,6 @@
 import type { Api } from '../../../kernel/contract.ts';
 import type { HandlerContext } from '../../../kernel/events/handlers.ts';
+import type { Tx } from '../../../kernel/persistence/sql.ts';
 import type { CatalogContract, Product } from '../../catalog/contract.ts';
 import type { WishlistStore } from './wishlist-store.ts';
 
@@ -14,12 +15,13 @@ export class WisherNotices {
     private readonly catalog: Api<CatalogContract>,
   ) {}
 
-  async send(productId: string, ctx: HandlerContext, notice: (userId: string, product: Product) => void): Promise<void> {
-    if (!this.store.hasWishers(productId)) return;
+  /** `notice` publishes one wisher's event with the `tx` it is given. */
+  async send(productId: string, ctx: HandlerContext, notice: (tx: Tx, userId: string, product: Product) => Promise<unknown>): Promise<void> {
+    if (!(await this.store.hasWishers(productId))) return;
     const product = await this.catalog.getProduct({ productId });
     if (!product.active) return;
-    ctx.commit(() => {
-      for (const userId of this.store.wishers(productId)) notice(userId, product);
+    await ctx.commit(async (tx) => {
+      for (const userId of await this.store.wishers(tx, productId)) await notice(tx, userId, product);
     });
   }
 }

@@ -1,6 +1,5 @@
 import type { Api, Implementation } from '../../../kernel/contract.ts';
 import { notFound, unprocessable } from '../../../kernel/errors.ts';
-import type { Outbox } from '../../../kernel/events/outbox.ts';
 import type { CartContract } from '../../cart/contract.ts';
 import type { CatalogContract } from '../../catalog/contract.ts';
 import type { WarehouseContract } from '../../warehouse/contract.ts';
@@ -16,7 +15,6 @@ export class WishlistService implements Implementation<WishlistContract> {
     private readonly catalog: Api<CatalogContract>,
     private readonly warehouse: Api<WarehouseContract>,
     private readonly cart: Api<CartContract>,
-    private readonly outbox: Outbox,
   ) {}
 
   /**
@@ -25,7 +23,7 @@ export class WishlistService implements Implementation<WishlistContract> {
    * has never stocked is not in stock. A failing warehouse fails the list: no guessed stock.
    */
   async list({ userId }: { userId: string }) {
-    const rows = this.store.items(userId);
+    const rows = await this.store.items(userId);
     if (rows.length === 0) return { items: [] };
     const productIds = rows.map((r) => r.productId);
     const [products, stock] = await Promise.all([this.catalog.getProducts({ productIds }), this.warehouse.getStockLevels({ productIds })]);
@@ -42,28 +40,28 @@ export class WishlistService implements Implementation<WishlistContract> {
   async add({ userId, productId }: ItemRef) {
     const product = await this.catalog.getProduct({ productId });
     if (!product.active) throw notFound('Product');
-    const added = this.store.transaction(() => {
-      if (this.store.has(userId, productId)) return false;
-      if (this.store.count(userId) >= MAX_ITEMS) throw unprocessable(`A wishlist holds at most ${MAX_ITEMS} products`);
-      this.store.add({ userId, productId, addedAt: new Date().toISOString() });
-      this.outbox.publish(wishlistContract.events.item_added, { userId, productId }, { key: userId });
+    const added = await this.store.transaction(async (tx) => {
+      if (await this.store.has(userId, productId, tx)) return false;
+      if ((await this.store.count(tx, userId)) >= MAX_ITEMS) throw unprocessable(`A wishlist holds at most ${MAX_ITEMS} products`);
+      await this.store.add(tx, { userId, productId, addedAt: new Date().toISOString() });
+      await tx.publish(wishlistContract.events.item_added, { userId, productId }, { key: userId });
       return true;
     });
     return { added };
   }
 
-  remove({ userId, productId }: ItemRef) {
-    this.store.transaction(() => {
-      if (this.store.remove(userId, productId)) this.outbox.publish(wishlistContract.events.item_removed, { userId, productId }, { key: userId });
+  async remove({ userId, productId }: ItemRef) {
+    await this.store.transaction(async (tx) => {
+      if (await this.store.remove(tx, userId, productId)) await tx.publish(wishlistContract.events.item_removed, { userId, productId }, { key: userId });
     });
     return {};
   }
 
   /** The cart refuses first (archived product, line full) or the product moves: never lost from both. */
   async moveToCart({ userId, productId }: ItemRef) {
-    if (!this.store.has(userId, productId)) throw notFound('Wishlist item');
+    if (!(await this.store.has(userId, productId))) throw notFound('Wishlist item');
     const cart = await this.cart.addItem({ userId, productId, quantity: 1 });
-    this.remove({ userId, productId });
+    await this.remove({ userId, productId });
     return cart;
   }
 }

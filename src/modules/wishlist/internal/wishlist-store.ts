@@ -1,69 +1,76 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../../kernel/persistence/database.ts';
-import { wishlistItems } from './schema.ts';
-import { param as p } from '../../../kernel/persistence/statements.ts';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { schemas } from './tables.ts';
 
-export type WishlistRow = typeof wishlistItems.$inferSelect;
+export type WishlistRow = typeof schemas.postgres.wishlistItems.$inferSelect;
 
 /** Most products on one wishlist (showing it asks the catalog and the warehouse for all at once). */
 export const MAX_ITEMS = 200;
 
-/** Items added within one millisecond keep the order they were added in. */
-const ADDED_ORDER = sql`rowid`;
-
-/** The only place that speaks SQL for the wishlist module. Statements are prepared once, at start. */
+/** The only place that speaks SQL for the wishlist module, the same on both engines. */
 export class WishlistStore {
-  private readonly q;
+  private readonly t;
 
-  constructor(private readonly db: Db) {
-    const ofUser = eq(wishlistItems.userId, p('userId'));
-    const ofProduct = eq(wishlistItems.productId, p('productId'));
-    const item = and(ofUser, ofProduct);
-    this.q = {
-      items: db.select().from(wishlistItems).where(ofUser).orderBy(desc(wishlistItems.addedAt), desc(ADDED_ORDER)).prepare(),
-      has: db.select({ userId: wishlistItems.userId }).from(wishlistItems).where(item).prepare(),
-      count: db.select({ n: count() }).from(wishlistItems).where(ofUser).prepare(),
-      add: db.insert(wishlistItems).values({ userId: p('userId'), productId: p('productId'), addedAt: p('addedAt') }).onConflictDoNothing().prepare(),
-      remove: db.delete(wishlistItems).where(item).prepare(),
-      anyWisher: db.select({ userId: wishlistItems.userId }).from(wishlistItems).where(ofProduct).limit(1).prepare(),
-      wishers: db.select({ userId: wishlistItems.userId }).from(wishlistItems).where(ofProduct).prepare(),
-    };
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
   }
 
-  /** Immediate: what a change reads first is still true when it writes, across replicas too. */
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(() => work(), { behavior: 'immediate' });
+  /**
+   * One write transaction: what a change reads first is still true when it writes, across replicas
+   * too (the module's transactions run one at a time on both engines).
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
-  /** Newest first. */
-  items(userId: string): WishlistRow[] {
-    return this.q.items.all({ userId });
+  /** Newest first; items added within one millisecond keep the order they were added in. */
+  items(userId: string): Promise<WishlistRow[]> {
+    const { wishlistItems } = this.t;
+    return this.db.sql.select().from(wishlistItems).where(eq(wishlistItems.userId, userId)).orderBy(desc(wishlistItems.addedAt), desc(wishlistItems.seq));
   }
 
-  has(userId: string, productId: string): boolean {
-    return this.q.has.get({ userId, productId }) !== undefined;
+  async has(userId: string, productId: string, on: Executor = this.db): Promise<boolean> {
+    const { wishlistItems } = this.t;
+    const [row] = await on.sql.select({ userId: wishlistItems.userId }).from(wishlistItems).where(this.item(userId, productId)).limit(1);
+    return row !== undefined;
   }
 
-  count(userId: string): number {
-    return this.q.count.get({ userId })?.n ?? 0;
+  async count(on: Executor, userId: string): Promise<number> {
+    const { wishlistItems } = this.t;
+    const [row] = await on.sql.select({ n: count() }).from(wishlistItems).where(eq(wishlistItems.userId, userId));
+    return row?.n ?? 0;
   }
 
-  /** False when it was already there. */
-  add(row: WishlistRow): boolean {
-    return this.q.add.run({ userId: row.userId, productId: row.productId, addedAt: row.addedAt }).changes > 0;
+  /** False when it was already there. Numbered after the list's other items (in the module's one-at-a-time transaction). */
+  async add(tx: Tx, row: Omit<WishlistRow, 'seq'>): Promise<boolean> {
+    const { wishlistItems } = this.t;
+    const seq = sql<number>`(SELECT coalesce(max(${wishlistItems.seq}), 0) + 1 FROM ${wishlistItems} WHERE ${wishlistItems.userId} = ${row.userId})`;
+    const added = await tx.sql.insert(wishlistItems).values({ ...row, seq }).onConflictDoNothing().returning({ userId: wishlistItems.userId });
+    return added.length > 0;
   }
 
   /** False when it was not there. */
-  remove(userId: string, productId: string): boolean {
-    return this.q.remove.run({ userId, productId }).changes > 0;
+  async remove(tx: Tx, userId: string, productId: string): Promise<boolean> {
+    const { wishlistItems } = this.t;
+    const removed = await tx.sql.delete(wishlistItems).where(this.item(userId, productId)).returning({ userId: wishlistItems.userId });
+    return removed.length > 0;
   }
 
-  hasWishers(productId: string): boolean {
-    return this.q.anyWisher.get({ productId }) !== undefined;
+  async hasWishers(productId: string): Promise<boolean> {
+    const { wishlistItems } = this.t;
+    const [row] = await this.db.sql.select({ userId: wishlistItems.userId }).from(wishlistItems).where(eq(wishlistItems.productId, productId)).limit(1);
+    return row !== undefined;
   }
 
   /** Everyone who wishes for a product. */
-  wishers(productId: string): string[] {
-    return this.q.wishers.all({ productId }).map((r) => r.userId);
+  async wishers(on: Executor, productId: string): Promise<string[]> {
+    const { wishlistItems } = this.t;
+    const rows = await on.sql.select({ userId: wishlistItems.userId }).from(wishlistItems).where(eq(wishlistItems.productId, productId));
+    return rows.map((r) => r.userId);
+  }
+
+  private item(userId: string, productId: string) {
+    const { wishlistItems } = this.t;
+    return and(eq(wishlistItems.userId, userId), eq(wishlistItems.productId, productId));
   }
 }
