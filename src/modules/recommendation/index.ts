@@ -21,7 +21,7 @@ export default defineModule({
   uses: [catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
-    provide(RecommendationStore, [Kernel.Db, Kernel.Sqlite]),
+    provide(RecommendationStore, [Kernel.Db]),
     provide(PurchaseCounter, [RecommendationStore]),
     provide(RecommendationService, [RecommendationStore, catalogContract.token, Kernel.ReadCaches], (store: RecommendationStore, catalog: Api<CatalogContract>, caches: ReadCaches) =>
       new RecommendationService(store, catalog, caches<Pick[]>({ scope: 'product_picks', tables: ['products', 'bought_together'], maxEntries: 20_000 }))),
@@ -31,14 +31,14 @@ export default defineModule({
   handlers: [
     // A product's category feeds "same category" picks, its age puts the newest first among equals;
     // an update may move it to another category or archive it.
-    project(catalogContract.events.product_created, 'LearnNewProduct', RecommendationStore, (store, { product: p }) => store.saveProduct(p.id, p.categoryId, p.active, p.createdAt)),
-    project(catalogContract.events.product_updated, 'FollowProductChange', RecommendationStore, (store, { product: p }) => store.saveProduct(p.id, p.categoryId, p.active, p.createdAt)),
+    project(catalogContract.events.product_created, 'LearnNewProduct', RecommendationStore, (store, { product: p }, tx) => store.saveProduct(tx, p.id, p.categoryId, p.active, p.createdAt)),
+    project(catalogContract.events.product_updated, 'FollowProductChange', RecommendationStore, (store, { product: p }, tx) => store.saveProduct(tx, p.id, p.categoryId, p.active, p.createdAt)),
     // Archived products are no longer recommended; their purchase history stays for their neighbours.
-    project(catalogContract.events.product_archived, 'RetireArchivedProduct', RecommendationStore, (store, { productId }) => store.archiveProduct(productId)),
+    project(catalogContract.events.product_archived, 'RetireArchivedProduct', RecommendationStore, (store, { productId }, tx) => store.archiveProduct(tx, productId)),
     on(orderTakingContract.events.placed, 'RememberOrderLines', RememberOrderLines, [RecommendationStore, PurchaseCounter]),
     on(orderProcessingContract.events.status_changed, 'CountPaidOrder', CountPaidOrder, [RecommendationStore, PurchaseCounter]),
     // A wish's category points to what else the customer may like.
-    project(wishlistContract.events.item_added, 'RememberWish', RecommendationStore, (store, { userId, productId }) => store.addWish(userId, productId)),
-    project(wishlistContract.events.item_removed, 'ForgetWish', RecommendationStore, (store, { userId, productId }) => store.removeWish(userId, productId)),
+    project(wishlistContract.events.item_added, 'RememberWish', RecommendationStore, (store, { userId, productId }, tx) => store.addWish(tx, userId, productId)),
+    project(wishlistContract.events.item_removed, 'ForgetWish', RecommendationStore, (store, { userId, productId }, tx) => store.removeWish(tx, userId, productId)),
   ],
 });

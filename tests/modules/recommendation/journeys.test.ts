@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sqlite } from '../../../src/kernel/persistence/database.ts';
-import { Kernel } from '../../../src/kernel/tokens.ts';
+import { sql, type SQL } from 'drizzle-orm';
 import { Assortment } from '../../support/assortment.ts';
 import { ShopClient } from '../../support/client.ts';
+import { rowsIn, writeIn } from '../../support/db.ts';
 import { replayEvents } from '../../support/replay.ts';
 import { startTestShop, type TestShop } from '../../support/in-process.ts';
 import { Shopper } from '../../support/shopper.ts';
@@ -25,6 +25,8 @@ let bob: Shopper;
 
 async function stocked(name: string, categoryId: string, price: number): Promise<string> {
   const product = await assortment.product({ name, categoryId, price });
+  // The warehouse learns of the product from the catalog's event.
+  await shop.settled();
   await assortment.stock(product.id, 100);
   return product.id;
 }
@@ -110,8 +112,7 @@ describe('recommendation: picks follow new purchases', () => {
     // White-box: only the pairs change. No code path does that today (a purchase also counts its
     // products, a table the cache watches too), so the test above would not notice the pairs
     // table dropping out of the watched tables; this one does.
-    const sqlite = shop.runtime.containerOf('recommendation').get<Sqlite>(Kernel.Sqlite);
-    sqlite.prepare('INSERT INTO bought_together (product_id, other_id, orders) VALUES (?, ?, 1)').run(plate, cup);
+    expect(await writeIn(shop, 'recommendation', sql`INSERT INTO bought_together (product_id, other_id, orders) VALUES (${plate}, ${cup}, 1)`)).toBe(1);
     expect(await picks(plate)).toEqual([[cup, 'bought_together'], [spork, 'same_category']]);
   });
 });
@@ -150,20 +151,20 @@ describe('recommendation: for a user', () => {
 });
 
 /** The counts themselves (white-box): the answers alone would not show every count doubled. */
-function countsKept() {
-  const sqlite = shop.runtime.containerOf('recommendation').get<Sqlite>(Kernel.Sqlite);
+async function countsKept() {
+  const rows = (query: SQL) => rowsIn(shop, 'recommendation', query);
   return {
-    popularity: sqlite.prepare('SELECT product_id, purchases FROM products ORDER BY product_id').all(),
-    pairs: sqlite.prepare('SELECT product_id, other_id, orders FROM bought_together ORDER BY product_id, other_id').all(),
-    purchases: sqlite.prepare('SELECT user_id, product_id FROM user_purchases ORDER BY user_id, product_id').all(),
-    wishes: sqlite.prepare('SELECT user_id, product_id FROM wishes ORDER BY user_id, product_id').all(),
+    popularity: await rows(sql`SELECT product_id, purchases FROM products ORDER BY product_id`),
+    pairs: await rows(sql`SELECT product_id, other_id, orders FROM bought_together ORDER BY product_id, other_id`),
+    purchases: await rows(sql`SELECT user_id, product_id FROM user_purchases ORDER BY user_id, product_id`),
+    wishes: await rows(sql`SELECT user_id, product_id FROM wishes ORDER BY user_id, product_id`),
   };
 }
 
 describe('recommendation: redelivery', () => {
   it('changes no count when every event is delivered again, even if the inbox records were lost', async () => {
     const snapshot = async () => ({
-      counts: countsKept(),
+      counts: await countsKept(),
       a: await forProduct(p.a),
       ann: await forUser(ann.token),
       bob: await forUser(bob.token),

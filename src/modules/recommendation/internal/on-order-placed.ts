@@ -13,11 +13,11 @@ export class RememberOrderLines implements EventHandler<Placed> {
     private readonly counter: PurchaseCounter,
   ) {}
 
-  handle(event: EventEnvelope<Placed>, ctx: HandlerContext): void {
+  async handle(event: EventEnvelope<Placed>, ctx: HandlerContext): Promise<void> {
     const { orderId, userId, items } = event.payload;
-    ctx.commit(() => {
-      this.store.saveOrderLines(orderId, userId, [...new Set(items.map((i) => i.productId))]);
-      this.counter.countWhenComplete(orderId);
+    await ctx.commit(async (tx) => {
+      await this.store.saveOrderLines(tx, orderId, userId, [...new Set(items.map((i) => i.productId))]);
+      await this.counter.countWhenComplete(tx, orderId);
     });
   }
 }

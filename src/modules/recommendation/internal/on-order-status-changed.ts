@@ -13,12 +13,12 @@ export class CountPaidOrder implements EventHandler<StatusChanged> {
     private readonly counter: PurchaseCounter,
   ) {}
 
-  handle(event: EventEnvelope<StatusChanged>, ctx: HandlerContext): void {
+  async handle(event: EventEnvelope<StatusChanged>, ctx: HandlerContext): Promise<void> {
     const { orderId, userId, status } = event.payload;
     if (status !== 'paid') return;
-    ctx.commit(() => {
-      this.store.markPaid(orderId, userId);
-      this.counter.countWhenComplete(orderId);
+    await ctx.commit(async (tx) => {
+      await this.store.markPaid(tx, orderId, userId);
+      await this.counter.countWhenComplete(tx, orderId);
     });
   }
 }

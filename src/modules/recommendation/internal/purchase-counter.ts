@@ -1,3 +1,4 @@
+import type { Tx } from '../../../kernel/persistence/sql.ts';
 import type { RecommendationStore } from './recommendation-store.ts';
 
 /**
@@ -9,10 +10,10 @@ import type { RecommendationStore } from './recommendation-store.ts';
 export class PurchaseCounter {
   constructor(private readonly store: RecommendationStore) {}
 
-  /** Call inside the handler's transaction, after recording what the event said. */
-  countWhenComplete(orderId: string): void {
-    const order = this.store.order(orderId);
+  /** Call inside the handler's transaction (`tx`), after recording what the event said. */
+  async countWhenComplete(tx: Tx, orderId: string): Promise<void> {
+    const order = await this.store.order(tx, orderId);
     if (!order || !order.paid || !order.linesKnown || order.counted) return;
-    this.store.countPurchase(order, this.store.orderLines(orderId));
+    await this.store.countPurchase(tx, order, await this.store.orderLines(tx, orderId));
   }
 }

@@ -37,12 +37,10 @@ export class RecommendationService implements Implementation<RecommendationContr
   ) {}
 
   async forProduct({ productId, limit }: { productId: string; limit: number }) {
-    const picks = this.productPicks.get(`${productId}:${limit}`, () => {
+    const picks = await this.productPicks.get(`${productId}:${limit}`, async () => {
       const wanted = limit + SLACK;
-      return [
-        ...this.store.boughtWith(productId, wanted).map((s) => pick(s, 'bought_together')),
-        ...this.store.sameCategory(productId, wanted).map((s) => pick(s, 'same_category')),
-      ];
+      const [together, sameCategory] = await Promise.all([this.store.boughtWith(productId, wanted), this.store.sameCategory(productId, wanted)]);
+      return [...together.map((s) => pick(s, 'bought_together')), ...sameCategory.map((s) => pick(s, 'same_category'))];
     });
     const items = await this.present(picks, limit, [productId]);
     if (!items) throw notFound('Product');
@@ -51,11 +49,13 @@ export class RecommendationService implements Implementation<RecommendationContr
 
   async forUser({ userId, limit }: { userId: string; limit: number }) {
     const wanted = limit + SLACK;
-    const personal = rank([...this.store.boughtWithMine(userId, wanted), ...this.store.likeMyWishes(userId, wanted)]);
-    const picks = [
-      ...personal.map((s) => pick(s, 'for_you')),
-      ...this.store.popularFor(userId, wanted).map((s) => pick(s, 'popular')),
-    ];
+    const [boughtWithMine, likeMyWishes, popular] = await Promise.all([
+      this.store.boughtWithMine(userId, wanted),
+      this.store.likeMyWishes(userId, wanted),
+      this.store.popularFor(userId, wanted),
+    ]);
+    const personal = rank([...boughtWithMine, ...likeMyWishes]);
+    const picks = [...personal.map((s) => pick(s, 'for_you')), ...popular.map((s) => pick(s, 'popular'))];
     return { items: (await this.present(picks, limit))! };
   }
 

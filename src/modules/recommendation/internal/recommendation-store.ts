@@ -1,8 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
-import type { Db, Sqlite } from '../../../kernel/persistence/database.ts';
-import { orders } from './schema.ts';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { schemas } from './tables.ts';
 
-export type OrderRow = typeof orders.$inferSelect;
+export type OrderRow = typeof schemas.postgres.orders.$inferSelect;
 
 /** A candidate with the signals the scoring needs. */
 export interface Signal {
@@ -17,151 +17,171 @@ export interface Signal {
   createdAt: string | null;
 }
 
-const NOT_MINE = `NOT IN (SELECT product_id FROM user_purchases WHERE user_id = @userId
-                          UNION SELECT product_id FROM wishes WHERE user_id = @userId)`;
+/** Rows per multi-row insert: well below both engines' limits on bound parameters per statement. */
+const ROWS_PER_INSERT = 500;
 
-/** The only place that speaks SQL for the recommendation module. */
+/** The user's bought and wished products, never recommended back to them. */
+const notMine = (userId: string): SQL => sql`NOT IN (SELECT product_id FROM user_purchases WHERE user_id = ${userId}
+                          UNION SELECT product_id FROM wishes WHERE user_id = ${userId})`;
+
+/*
+ * The ranking queries are raw SQL that both engines read alike: aliases are double-quoted (so they
+ * keep their case on PostgreSQL), booleans are compared with TRUE (SQLite reads it as 1), and
+ * `created_at DESC NULLS LAST` is SQLite's own order for DESC, which PostgreSQL must be told (its
+ * NULLs sort high) so that products without a creation time come last on both, and the indexes
+ * on products (declared in that order) serve the sort.
+ */
+
+/** The only place that speaks SQL for the recommendation module, the same on both engines. */
 export class RecommendationStore {
-  private readonly s;
+  private readonly t;
 
-  constructor(
-    private readonly db: Db,
-    sqlite: Sqlite,
-  ) {
-    this.s = {
-      order: db.select().from(orders).where(eq(orders.orderId, sql.placeholder('orderId'))).prepare(),
-      // Archiving is final, so an update that arrives late does not bring a product back.
-      upsertProduct: sqlite.prepare(
-        `INSERT INTO products (product_id, category_id, active, created_at) VALUES (@productId, @categoryId, @active, @createdAt)
-         ON CONFLICT (product_id) DO UPDATE SET category_id = excluded.category_id, active = products.active AND excluded.active,
-           created_at = excluded.created_at`,
-      ),
-      archive: sqlite.prepare(
-        `INSERT INTO products (product_id, active) VALUES (?, 0) ON CONFLICT (product_id) DO UPDATE SET active = 0`,
-      ),
-      noteOrder: sqlite.prepare(`INSERT INTO orders (order_id, user_id) VALUES (?, ?) ON CONFLICT (order_id) DO NOTHING`),
-      linesKnown: sqlite.prepare(`UPDATE orders SET lines_known = 1 WHERE order_id = ?`),
-      paid: sqlite.prepare(`UPDATE orders SET paid = 1 WHERE order_id = ?`),
-      counted: sqlite.prepare(`UPDATE orders SET counted = 1 WHERE order_id = ?`),
-      addLine: sqlite.prepare(`INSERT INTO order_lines (order_id, product_id) VALUES (?, ?) ON CONFLICT DO NOTHING`),
-      lines: sqlite.prepare(`SELECT product_id FROM order_lines WHERE order_id = ? ORDER BY product_id`).pluck(),
-      bought: sqlite.prepare(
-        `INSERT INTO products (product_id, purchases) VALUES (?, 1) ON CONFLICT (product_id) DO UPDATE SET purchases = purchases + 1`,
-      ),
-      together: sqlite.prepare(
-        `INSERT INTO bought_together (product_id, other_id, orders) VALUES (?, ?, 1)
-         ON CONFLICT (product_id, other_id) DO UPDATE SET orders = orders + 1`,
-      ),
-      ownedBy: sqlite.prepare(`INSERT INTO user_purchases (user_id, product_id) VALUES (?, ?) ON CONFLICT DO NOTHING`),
-      wish: sqlite.prepare(`INSERT INTO wishes (user_id, product_id) VALUES (?, ?) ON CONFLICT DO NOTHING`),
-      unwish: sqlite.prepare(`DELETE FROM wishes WHERE user_id = ? AND product_id = ?`),
-      // CROSS JOIN fixes the join order (SQLite's rule): start from this product's pairs. Left to
-      // itself, the planner walked every active product and probed the pairs for each one.
-      boughtWith: sqlite.prepare(
-        `SELECT t.other_id AS productId, t.orders AS together, 0 AS wishes, p.purchases AS purchases, p.created_at AS createdAt
-         FROM bought_together t CROSS JOIN products p ON p.product_id = t.other_id AND p.active = 1
-         WHERE t.product_id = @productId
-         ORDER BY t.orders DESC, p.purchases DESC, p.created_at DESC, t.other_id LIMIT @limit`,
-      ),
-      sameCategory: sqlite.prepare(
-        `SELECT p.product_id AS productId, 0 AS together, 0 AS wishes, p.purchases AS purchases, p.created_at AS createdAt
-         FROM products me JOIN products p ON p.category_id = me.category_id AND p.active = 1 AND p.product_id <> me.product_id
-         WHERE me.product_id = @productId
-         ORDER BY p.purchases DESC, p.created_at DESC, p.product_id LIMIT @limit`,
-      ),
-      boughtWithMine: sqlite.prepare(
-        `SELECT t.other_id AS productId, SUM(t.orders) AS together, 0 AS wishes, p.purchases AS purchases, p.created_at AS createdAt
-         FROM user_purchases mine
-         CROSS JOIN bought_together t ON t.product_id = mine.product_id
-         CROSS JOIN products p ON p.product_id = t.other_id AND p.active = 1
-         WHERE mine.user_id = @userId AND t.other_id ${NOT_MINE}
-         GROUP BY t.other_id ORDER BY together DESC, p.purchases DESC, p.created_at DESC, t.other_id LIMIT @limit`,
-      ),
-      likeMyWishes: sqlite.prepare(
-        `SELECT p.product_id AS productId, 0 AS together, COUNT(*) AS wishes, p.purchases AS purchases, p.created_at AS createdAt
-         FROM wishes w
-         JOIN products wished ON wished.product_id = w.product_id
-         JOIN products p ON p.category_id = wished.category_id AND p.active = 1
-         WHERE w.user_id = @userId AND p.product_id ${NOT_MINE}
-         GROUP BY p.product_id ORDER BY wishes DESC, p.purchases DESC, p.created_at DESC, p.product_id LIMIT @limit`,
-      ),
-      popularForUser: sqlite.prepare(
-        `SELECT product_id AS productId, 0 AS together, 0 AS wishes, purchases, created_at AS createdAt
-         FROM products WHERE active = 1 AND product_id ${NOT_MINE}
-         ORDER BY purchases DESC, created_at DESC, product_id LIMIT @limit`,
-      ),
-    };
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
   }
 
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(() => work());
+  /** Archiving is final, so an update that arrives late does not bring a product back. */
+  async saveProduct(tx: Tx, productId: string, categoryId: string, active: boolean, createdAt: string): Promise<void> {
+    const { products } = this.t;
+    await tx.sql
+      .insert(products)
+      .values({ productId, categoryId, active, createdAt })
+      .onConflictDoUpdate({
+        target: products.productId,
+        set: { categoryId: sql`excluded.category_id`, active: sql`${products.active} AND excluded.active`, createdAt: sql`excluded.created_at` },
+      });
   }
 
-  saveProduct(productId: string, categoryId: string, active: boolean, createdAt: string): void {
-    this.s.upsertProduct.run({ productId, categoryId, active: active ? 1 : 0, createdAt });
+  async archiveProduct(tx: Tx, productId: string): Promise<void> {
+    const { products } = this.t;
+    await tx.sql.insert(products).values({ productId, active: false }).onConflictDoUpdate({ target: products.productId, set: { active: false } });
   }
 
-  archiveProduct(productId: string): void {
-    this.s.archive.run(productId);
+  async order(on: Executor, orderId: string): Promise<OrderRow | undefined> {
+    const { orders } = this.t;
+    const [row] = await on.sql.select().from(orders).where(eq(orders.orderId, orderId)).limit(1);
+    return row;
   }
 
-  order(orderId: string): OrderRow | undefined {
-    return this.s.order.get({ orderId });
-  }
-
-  saveOrderLines(orderId: string, userId: string, productIds: string[]): void {
-    this.s.noteOrder.run(orderId, userId);
-    for (const productId of productIds) this.s.addLine.run(orderId, productId);
-    this.s.linesKnown.run(orderId);
-  }
-
-  markPaid(orderId: string, userId: string): void {
-    this.s.noteOrder.run(orderId, userId);
-    this.s.paid.run(orderId);
-  }
-
-  orderLines(orderId: string): string[] {
-    return this.s.lines.all(orderId) as string[];
-  }
-
-  /** Adds one paid order to popularity, pair counts and the buyer's purchases. */
-  countPurchase(order: OrderRow, productIds: string[]): void {
-    for (const a of productIds) {
-      this.s.bought.run(a);
-      this.s.ownedBy.run(order.userId, a);
-      for (const b of productIds) if (a !== b) this.s.together.run(a, b);
+  async saveOrderLines(tx: Tx, orderId: string, userId: string, productIds: string[]): Promise<void> {
+    const { orders, orderLines } = this.t;
+    await this.noteOrder(tx, orderId, userId);
+    for (const rows of chunks(productIds.map((productId) => ({ orderId, productId })))) {
+      await tx.sql.insert(orderLines).values(rows).onConflictDoNothing();
     }
-    this.s.counted.run(order.orderId);
+    await tx.sql.update(orders).set({ linesKnown: true }).where(eq(orders.orderId, orderId));
   }
 
-  addWish(userId: string, productId: string): void {
-    this.s.wish.run(userId, productId);
+  async markPaid(tx: Tx, orderId: string, userId: string): Promise<void> {
+    const { orders } = this.t;
+    await this.noteOrder(tx, orderId, userId);
+    await tx.sql.update(orders).set({ paid: true }).where(eq(orders.orderId, orderId));
   }
 
-  removeWish(userId: string, productId: string): void {
-    this.s.unwish.run(userId, productId);
+  async orderLines(on: Executor, orderId: string): Promise<string[]> {
+    const { orderLines } = this.t;
+    const rows = await on.sql.select({ productId: orderLines.productId }).from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.productId));
+    return rows.map((r) => r.productId);
   }
 
-  boughtWith(productId: string, limit: number): Signal[] {
-    return this.s.boughtWith.all({ productId, limit }) as Signal[];
+  /**
+   * Adds one paid order to popularity, pair counts and the buyer's purchases: one multi-row
+   * statement per table (per ROWS_PER_INSERT rows), not one per product or pair.
+   * `productIds` holds each product once (an order's lines).
+   */
+  async countPurchase(tx: Tx, order: OrderRow, productIds: string[]): Promise<void> {
+    const { products, userPurchases, boughtTogether, orders } = this.t;
+    for (const rows of chunks(productIds.map((productId) => ({ productId, purchases: 1 })))) {
+      await tx.sql.insert(products).values(rows).onConflictDoUpdate({ target: products.productId, set: { purchases: sql`${products.purchases} + 1` } });
+    }
+    for (const rows of chunks(productIds.map((productId) => ({ userId: order.userId, productId })))) {
+      await tx.sql.insert(userPurchases).values(rows).onConflictDoNothing();
+    }
+    const pairs = productIds.flatMap((a) => productIds.filter((b) => b !== a).map((b) => ({ productId: a, otherId: b, orders: 1 })));
+    for (const rows of chunks(pairs)) {
+      await tx.sql
+        .insert(boughtTogether)
+        .values(rows)
+        .onConflictDoUpdate({ target: [boughtTogether.productId, boughtTogether.otherId], set: { orders: sql`${boughtTogether.orders} + 1` } });
+    }
+    await tx.sql.update(orders).set({ counted: true }).where(eq(orders.orderId, order.orderId));
   }
 
-  sameCategory(productId: string, limit: number): Signal[] {
-    return this.s.sameCategory.all({ productId, limit }) as Signal[];
+  async addWish(tx: Tx, userId: string, productId: string): Promise<void> {
+    const { wishes } = this.t;
+    await tx.sql.insert(wishes).values({ userId, productId }).onConflictDoNothing();
   }
 
-  /** Products co-bought with what the user bought, not bought or wished by them. */
-  boughtWithMine(userId: string, limit: number): Signal[] {
-    return this.s.boughtWithMine.all({ userId, limit }) as Signal[];
+  async removeWish(tx: Tx, userId: string, productId: string): Promise<void> {
+    const { wishes } = this.t;
+    await tx.sql.delete(wishes).where(and(eq(wishes.userId, userId), eq(wishes.productId, productId)));
+  }
+
+  /**
+   * CROSS JOIN fixes the join order on SQLite (its rule): start from this product's pairs. Left to
+   * itself, the planner walked every active product and probed the pairs for each one. The join
+   * conditions are in WHERE, as PostgreSQL allows no ON after CROSS JOIN (there it is a plain join).
+   */
+  boughtWith(productId: string, limit: number): Promise<Signal[]> {
+    return this.db.rows<Signal>(sql`
+      SELECT t.other_id AS "productId", t.orders AS "together", 0 AS "wishes", p.purchases AS "purchases", p.created_at AS "createdAt"
+      FROM bought_together t CROSS JOIN products p
+      WHERE t.product_id = ${productId} AND p.product_id = t.other_id AND p.active = TRUE
+      ORDER BY t.orders DESC, p.purchases DESC, p.created_at DESC NULLS LAST, t.other_id LIMIT ${limit}`);
+  }
+
+  sameCategory(productId: string, limit: number): Promise<Signal[]> {
+    return this.db.rows<Signal>(sql`
+      SELECT p.product_id AS "productId", 0 AS "together", 0 AS "wishes", p.purchases AS "purchases", p.created_at AS "createdAt"
+      FROM products me JOIN products p ON p.category_id = me.category_id AND p.active = TRUE AND p.product_id <> me.product_id
+      WHERE me.product_id = ${productId}
+      ORDER BY p.purchases DESC, p.created_at DESC NULLS LAST, p.product_id LIMIT ${limit}`);
+  }
+
+  /**
+   * Products co-bought with what the user bought, not bought or wished by them. CROSS JOIN as in
+   * `boughtWith`; grouped by the product's key, so PostgreSQL knows its other columns are single-valued.
+   */
+  boughtWithMine(userId: string, limit: number): Promise<Signal[]> {
+    return this.db.rows<Signal>(sql`
+      SELECT p.product_id AS "productId", CAST(SUM(t.orders) AS integer) AS "together", 0 AS "wishes", p.purchases AS "purchases", p.created_at AS "createdAt"
+      FROM user_purchases mine
+      CROSS JOIN bought_together t
+      CROSS JOIN products p
+      WHERE mine.user_id = ${userId} AND t.product_id = mine.product_id AND p.product_id = t.other_id AND p.active = TRUE
+        AND t.other_id ${notMine(userId)}
+      GROUP BY p.product_id ORDER BY SUM(t.orders) DESC, p.purchases DESC, p.created_at DESC NULLS LAST, p.product_id LIMIT ${limit}`);
   }
 
   /** Products in the categories of the user's wishes, not bought or wished by them. */
-  likeMyWishes(userId: string, limit: number): Signal[] {
-    return this.s.likeMyWishes.all({ userId, limit }) as Signal[];
+  likeMyWishes(userId: string, limit: number): Promise<Signal[]> {
+    return this.db.rows<Signal>(sql`
+      SELECT p.product_id AS "productId", 0 AS "together", CAST(COUNT(*) AS integer) AS "wishes", p.purchases AS "purchases", p.created_at AS "createdAt"
+      FROM wishes w
+      JOIN products wished ON wished.product_id = w.product_id
+      JOIN products p ON p.category_id = wished.category_id AND p.active = TRUE
+      WHERE w.user_id = ${userId} AND p.product_id ${notMine(userId)}
+      GROUP BY p.product_id ORDER BY COUNT(*) DESC, p.purchases DESC, p.created_at DESC NULLS LAST, p.product_id LIMIT ${limit}`);
   }
 
   /** The most bought products the user has neither bought nor wished; the newest first among equals. */
-  popularFor(userId: string, limit: number): Signal[] {
-    return this.s.popularForUser.all({ userId, limit }) as Signal[];
+  popularFor(userId: string, limit: number): Promise<Signal[]> {
+    return this.db.rows<Signal>(sql`
+      SELECT product_id AS "productId", 0 AS "together", 0 AS "wishes", purchases AS "purchases", created_at AS "createdAt"
+      FROM products WHERE active = TRUE AND product_id ${notMine(userId)}
+      ORDER BY purchases DESC, created_at DESC NULLS LAST, product_id LIMIT ${limit}`);
   }
+
+  /** Notes an order (lines or payment may come first); its user never changes. */
+  private async noteOrder(tx: Tx, orderId: string, userId: string): Promise<void> {
+    const { orders } = this.t;
+    await tx.sql.insert(orders).values({ orderId, userId }).onConflictDoNothing({ target: orders.orderId });
+  }
+}
+
+/** `rows` in slices of at most ROWS_PER_INSERT (none for no rows: an insert needs at least one). */
+function chunks<T>(rows: T[]): T[][] {
+  const slices: T[][] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) slices.push(rows.slice(i, i + ROWS_PER_INSERT));
+  return slices;
 }
