@@ -17,6 +17,14 @@ beforeAll(async () => {
 });
 afterAll(() => shop?.stop());
 
+/** An order row as checkout would store it, for the store's own tests. */
+function anOrder(id: string, userId: string, at: string) {
+  return {
+    id, userId, status: 'placed' as const, cancelReason: null, items: [], subtotal: 0, shippingCost: 0, total: 0, shippingMethod: 'standard' as const,
+    address: { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'US' }, paymentStatus: null, trackingNumber: null, shipmentStatus: null, createdAt: at, updatedAt: at,
+  };
+}
+
 async function customerWithOrders(count: number) {
   const c = await shop.api.registerCustomer();
   const address = await shop.api.post('/api/users/me/addresses', { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'US' }, c.token);
@@ -44,6 +52,24 @@ describe('order-taking: a customer’s orders', () => {
     expect(page.body.items.map((o: { id: string }) => o.id)).toEqual([ann.ids[1]]);
     expect((await shop.api.get('/api/orders?limit=0', ann.token)).status).toBe(400);
     expect((await shop.api.get('/api/orders?limit=abc', ann.token)).status).toBe(400);
+  });
+
+  it('lists orders taken within one millisecond newest first too, in the order they were taken', async () => {
+    const store = new OrderTakingStore(dbOf(shop, 'order-taking'));
+    const owner = `same-ms-${randomUUID()}`;
+    const at = '2030-01-01T00:00:00.000Z';
+    // Taken in an order that is neither their ids' order nor its reverse.
+    const ids = ['c', 'a', 'b'].map((name) => `${name}-${randomUUID()}`);
+    for (const id of ids) {
+      await store.transaction(async (tx) => {
+        await store.insertOrder(tx, anOrder(id, owner, at));
+        await store.appendHistory(tx, id, 'placed', at);
+      });
+    }
+    const { rows, total } = await store.listOrders(owner, 10, 0);
+    expect(total).toBe(3);
+    expect(rows.map((r) => r.id)).toEqual([...ids].reverse());
+    expect((await store.listOrders(owner, 1, 1)).rows.map((r) => r.id)).toEqual([ids[1]]);
   });
 
   it('shows one order with its history, starting with placed', async () => {
@@ -86,10 +112,7 @@ describe('order-taking: following order-processing’s reports', () => {
   async function placedOrder(id: string) {
     const at = '2030-01-01T00:00:00.000Z';
     await store.transaction(async (tx) => {
-      await store.insertOrder(tx, {
-        id, userId: `u1-${run}`, status: 'placed', cancelReason: null, items: [], subtotal: 0, shippingCost: 0, total: 0, shippingMethod: 'standard',
-        address: { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'US' }, paymentStatus: null, trackingNumber: null, shipmentStatus: null, createdAt: at, updatedAt: at,
-      });
+      await store.insertOrder(tx, anOrder(id, `u1-${run}`, at));
       await store.appendHistory(tx, id, 'placed', at);
     });
   }
