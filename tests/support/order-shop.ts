@@ -16,8 +16,7 @@ import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { ShopClient } from './client.ts';
 import { startTestShop, type TestShop } from './in-process.ts';
 import { fakeNeighbours, type Neighbours } from './order-neighbours.ts';
-import { published } from './published.ts';
-import { orderAsOwnerSees, type Probe } from './unchanged.ts';
+import { eventsKeyed, orderAsOwnerSees, type Probe } from './unchanged.ts';
 
 export interface OrderShop extends TestShop {
   api: ShopClient;
@@ -56,11 +55,6 @@ export function orderFootprint(shop: OrderShop, ownerToken: string, orderId: str
     payment: () => payment.payments.get(orderId),
     parcel: () => logistics.shipments.get(orderId),
   };
-}
-
-/** Every event the modules published with this key, module by module (read once the probe runs). */
-function eventsKeyed(shop: OrderShop, modules: string[], key: string): Probe {
-  return async () => Object.fromEntries(await Promise.all(modules.map(async (m) => [m, await published(shop, m, { key })] as const)));
 }
 
 /**
