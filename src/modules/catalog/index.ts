@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
-import type { Outbox } from '../../kernel/events/outbox.ts';
 import type { ReadCaches } from '../../kernel/persistence/read-cache.ts';
 import { catalogContract } from './contract.ts';
 import { CatalogService, type CachedRead } from './internal/catalog-service.ts';
@@ -15,9 +14,9 @@ export default defineModule({
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(CatalogStore, [Kernel.Db]),
-    provide(DemoCatalogSeeder, [CatalogStore, Kernel.Outbox, Kernel.Logger]),
-    provide(CatalogService, [CatalogStore, Kernel.Outbox, DemoCatalogSeeder, Kernel.ReadCaches], (store: CatalogStore, outbox: Outbox, seeder: DemoCatalogSeeder, caches: ReadCaches) =>
-      new CatalogService(store, outbox, seeder, caches<CachedRead>({ scope: 'catalog_reads', tables: ['products', 'categories'], maxEntries: 20_000 }))),
+    provide(DemoCatalogSeeder, [CatalogStore, Kernel.Logger]),
+    provide(CatalogService, [CatalogStore, DemoCatalogSeeder, Kernel.ReadCaches], (store: CatalogStore, seeder: DemoCatalogSeeder, caches: ReadCaches) =>
+      new CatalogService(store, seeder, caches<CachedRead>({ scope: 'catalog_reads', tables: ['products', 'categories'], maxEntries: 20_000 }))),
   ],
   implementation: CatalogService,
   routes: catalogRoutes,

@@ -17,10 +17,11 @@ export default defineModule({
   uses: [catalogContract, warehouseContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
-    provide(SearchStore, [Kernel.Sqlite]),
+    provide(SearchStore, [Kernel.Db]),
     provide(SearchService, [SearchStore, Kernel.ReadCaches, catalogContract.token, warehouseContract.token, Kernel.Logger],
       (store: SearchStore, caches: ReadCaches, catalog: Api<CatalogContract>, warehouse: Api<WarehouseContract>, logger: Logger) =>
-        // search_text (FTS5) is derived from search_products by triggers, so watching the products covers it.
+        // The text index is derived from search_products (FTS5 by triggers on SQLite, a generated column on
+        // PostgreSQL), so watching the products covers it.
         new SearchService(store, caches<SearchAnswer>({ scope: 'search_answers', tables: ['search_products', 'search_categories'], maxEntries: 2_000 }), catalog, warehouse, logger)),
   ],
   implementation: SearchService,
@@ -28,11 +29,11 @@ export default defineModule({
   // The index is search's own copy of the catalog and of availability: each event is written as it says.
   // A price or stock change carries when it happened, so a late one cannot overwrite a newer one.
   handlers: [
-    project(catalogContract.events.category_created, 'LearnNewCategory', SearchStore, (store, { category }) => store.saveCategory(category)),
-    project(catalogContract.events.product_created, 'IndexNewProduct', SearchStore, (store, { product }) => store.saveProduct(product)),
-    project(catalogContract.events.product_updated, 'ReindexChangedProduct', SearchStore, (store, { product }) => store.saveProduct(product)),
-    project(catalogContract.events.price_changed, 'RepriceIndexedProduct', SearchStore, (store, p, event) => store.reprice(p.productId, p.newPrice, event.occurredAt)),
-    project(catalogContract.events.product_archived, 'DropArchivedProduct', SearchStore, (store, { productId }) => store.archive(productId)),
-    project(warehouseContract.events.availability_changed, 'TrackStockForSearch', SearchStore, (store, p, event) => store.saveStock(p.productId, p.available, event.occurredAt)),
+    project(catalogContract.events.category_created, 'LearnNewCategory', SearchStore, (store, { category }, tx) => store.saveCategory(tx, category)),
+    project(catalogContract.events.product_created, 'IndexNewProduct', SearchStore, (store, { product }, tx) => store.saveProduct(tx, product)),
+    project(catalogContract.events.product_updated, 'ReindexChangedProduct', SearchStore, (store, { product }, tx) => store.saveProduct(tx, product)),
+    project(catalogContract.events.price_changed, 'RepriceIndexedProduct', SearchStore, (store, p, tx, event) => store.reprice(tx, p.productId, p.newPrice, event.occurredAt)),
+    project(catalogContract.events.product_archived, 'DropArchivedProduct', SearchStore, (store, { productId }, tx) => store.archive(tx, productId)),
+    project(warehouseContract.events.availability_changed, 'TrackStockForSearch', SearchStore, (store, p, tx, event) => store.saveStock(tx, p.productId, p.available, event.occurredAt)),
   ],
 });

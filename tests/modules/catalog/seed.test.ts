@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sqlite } from '../../../src/kernel/persistence/database.ts';
-import { Kernel } from '../../../src/kernel/tokens.ts';
+import { sql } from 'drizzle-orm';
 import { ShopClient } from '../../support/client.ts';
+import { rowsIn } from '../../support/db.ts';
 import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
 const SEEDED = { env: { SEED_DEMO: 'true' } };
@@ -37,9 +37,8 @@ async function everyProduct(shop: TestShop): Promise<{ total: number; items: Lis
   return { total, items };
 }
 
-const productsAnnounced = (shop: TestShop) =>
-  shop.runtime.containerOf('catalog').get<Sqlite>(Kernel.Sqlite)
-    .prepare("SELECT count(*) FROM kernel_outbox WHERE type = 'catalog.product_created'").pluck().get();
+const productsAnnounced = async (shop: TestShop) =>
+  (await rowsIn<{ n: number }>(shop, 'catalog', sql`SELECT CAST(count(*) AS integer) AS n FROM kernel_outbox WHERE type = 'catalog.product_created'`))[0]?.n;
 
 describe('catalog: the demo catalog (SEED_DEMO=true)', () => {
   it('gives a fresh shop 500 DEMO- products spread over 12 named categories', async () => {
@@ -50,7 +49,7 @@ describe('catalog: the demo catalog (SEED_DEMO=true)', () => {
     expect(total).toBe(500);
     expect(items.every((p) => p.sku.startsWith('DEMO-') && Number.isInteger(p.price) && p.price > 0 && p.weightGrams > 0)).toBe(true);
     expect(new Set(items.map((p) => p.categoryId))).toEqual(new Set(categories.map((c) => c.id)));
-    expect(productsAnnounced(first)).toBe(500);
+    expect(await productsAnnounced(first)).toBe(500);
   });
 
   it('is deterministic: two fresh shops list the very same products', async () => {
@@ -65,6 +64,6 @@ describe('catalog: the demo catalog (SEED_DEMO=true)', () => {
     first = await first.restart();
     expect((await everyProduct(first)).total).toBe(500);
     expect((await new ShopClient(first.url).get('/api/categories')).body).toHaveLength(12);
-    expect(productsAnnounced(first)).toBe(500);
+    expect(await productsAnnounced(first)).toBe(500);
   });
 });

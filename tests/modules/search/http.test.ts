@@ -1,8 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kernel } from '../../../src/kernel/tokens.ts';
-import type { Sqlite } from '../../../src/kernel/persistence/database.ts';
+import { SearchStore } from '../../../src/modules/search/internal/search-store.ts';
 import { Assortment } from '../../support/assortment.ts';
 import { ShopClient } from '../../support/client.ts';
+import { dbOf, writeIn } from '../../support/db.ts';
 import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
 let shop: TestShop;
@@ -196,11 +197,14 @@ describe('search: operator tools', () => {
     const kept = await shelf.product({ name: `Sturdy kettle ${w}`, categoryId: cat.id, price: 4000 });
     await shelf.stock(kept.id, 2);
     await shop.settled();
-    const sqlite = shop.runtime.containerOf('search').get<Sqlite>(Kernel.Sqlite);
-    sqlite.prepare('DELETE FROM search_products WHERE product_id = ?').run(kept.id);
-    sqlite.prepare('DELETE FROM search_stock WHERE product_id = ?').run(kept.id);
-    sqlite.prepare(`INSERT INTO search_products (product_id, name, description, category_id, price, active, in_stock, created_at, version_at)
-      VALUES ('ghost', ?, '', ?, 1, 1, 0, '2000-01-01', '2000-01-01')`).run(`Ghost kettle ${w}`, cat.id);
+    await writeIn(shop, 'search', sql`DELETE FROM search_products WHERE product_id = ${kept.id}`);
+    await writeIn(shop, 'search', sql`DELETE FROM search_stock WHERE product_id = ${kept.id}`);
+    // A product the catalog never had, written as the projections write, so each engine indexes its words.
+    const ghost = {
+      id: 'ghost', sku: 'GHOST', name: `Ghost kettle ${w}`, description: '', categoryId: cat.id, price: 1, currency: 'USD' as const,
+      weightGrams: 1, active: true, createdAt: '2000-01-01', updatedAt: '2000-01-01',
+    };
+    await dbOf(shop, 'search').transaction((tx) => shop.runtime.containerOf('search').get(SearchStore).saveProduct(tx, ghost));
     expect(names(await search({ q: w }))).toEqual([`Ghost kettle ${w}`]);
 
     const customer = await api.registerCustomer();

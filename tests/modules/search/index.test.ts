@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Api } from '../../../src/kernel/contract.ts';
-import { openModuleDatabase, type ModuleDatabase } from '../../../src/kernel/persistence/database.ts';
+import type { ModuleDb, Tx } from '../../../src/kernel/persistence/sql.ts';
 import type { CatalogContract, Product } from '../../../src/modules/catalog/contract.ts';
 import { ReadCache } from '../../../src/kernel/persistence/read-cache.ts';
 import { createLogger } from '../../../src/kernel/logger.ts';
@@ -9,23 +9,28 @@ import { CATALOG_ASK_INTERVAL_MS, SearchService, type SearchAnswer } from '../..
 import { SearchStore } from '../../../src/modules/search/internal/search-store.ts';
 import type { WarehouseContract } from '../../../src/modules/warehouse/contract.ts';
 import { tempDataDir } from '../../../tools/temp-dirs.ts';
+import { openTestModuleDb } from '../../support/engine.ts';
 
 // Events may arrive late, twice or out of order (at-least-once, across processes): the index
 // must end up with the newest state whatever the order. These cases cannot be staged over HTTP.
 
 const MIGRATIONS = fileURLToPath(new URL('../../../src/modules/search/migrations', import.meta.url));
 
-let database: ModuleDatabase;
+let db: ModuleDb;
 let store: SearchStore;
 // One cache for the whole test, as in the module: every write below must reach the next find.
 let answers: ReadCache<SearchAnswer>;
 
-beforeEach(() => {
-  database = openModuleDatabase(tempDataDir('cleave-search-'), 'search', MIGRATIONS);
-  store = new SearchStore(database.sqlite);
-  answers = new ReadCache(database.sqlite, { scope: 'search_answers', tables: ['search_products', 'search_categories'], maxEntries: 100 });
+beforeEach(async () => {
+  // Opened as the kernel opens a module's database, on this run's engine (SQLite or PostgreSQL).
+  db = await openTestModuleDb(tempDataDir('cleave-search-'), 'search', MIGRATIONS);
+  store = new SearchStore(db);
+  answers = new ReadCache(db, { scope: 'search_answers', tables: ['search_products', 'search_categories'], maxEntries: 100 });
 });
-afterEach(() => database.sqlite.close());
+afterEach(() => db.close());
+
+/** Each write in a transaction of its own, as each event's projection writes. */
+const write = (work: (tx: Tx) => Promise<void>) => db.transaction(work);
 
 const at = (minute: number) => new Date(Date.UTC(2020, 0, 1, 0, minute)).toISOString();
 
@@ -42,46 +47,46 @@ const find = (q: string, extra: { inStock?: boolean } = {}) => service().search(
 
 describe('search index: events out of order', () => {
   it('keeps the newer state when an older one arrives late', async () => {
-    store.saveProduct(product('p1', { name: 'Blue kettle', price: 3000, updatedAt: at(5) }));
-    store.saveProduct(product('p1', { name: 'Red kettle', price: 2000, updatedAt: at(1) }));
+    await write((tx) => store.saveProduct(tx, product('p1', { name: 'Blue kettle', price: 3000, updatedAt: at(5) })));
+    await write((tx) => store.saveProduct(tx, product('p1', { name: 'Red kettle', price: 2000, updatedAt: at(1) })));
     expect((await find('kettle')).items).toEqual([expect.objectContaining({ productId: 'p1', name: 'Blue kettle', price: 3000 })]);
     expect((await find('red')).total).toBe(0);
   });
 
   it('ignores a late price change older than the state held, and applies a newer one', async () => {
-    store.saveProduct(product('p1', { name: 'Kettle', price: 3000, updatedAt: at(5) }));
-    store.reprice('p1', 1000, at(2));
+    await write((tx) => store.saveProduct(tx, product('p1', { name: 'Kettle', price: 3000, updatedAt: at(5) })));
+    await write((tx) => store.reprice(tx, 'p1', 1000, at(2)));
     expect((await find('kettle')).items[0].price).toBe(3000);
-    store.reprice('p1', 2500, at(6));
+    await write((tx) => store.reprice(tx, 'p1', 2500, at(6)));
     expect((await find('kettle')).items[0].price).toBe(2500);
   });
 
   it('never finds a product archived before its creation reached search', async () => {
-    store.archive('p1');
-    store.saveProduct(product('p1', { name: 'Ghost kettle' }));
+    await write((tx) => store.archive(tx, 'p1'));
+    await write((tx) => store.saveProduct(tx, product('p1', { name: 'Ghost kettle' })));
     expect((await find('kettle')).total).toBe(0);
   });
 
   it('counts a product in stock when its stock level arrived before the product', async () => {
-    store.saveStock('p1', 2, at(1));
-    store.saveProduct(product('p1', { name: 'Kettle' }));
+    await write((tx) => store.saveStock(tx, 'p1', 2, at(1)));
+    await write((tx) => store.saveProduct(tx, product('p1', { name: 'Kettle' })));
     expect((await find('kettle', { inStock: true })).items).toEqual([expect.objectContaining({ productId: 'p1', inStock: true })]);
   });
 
   it('keeps the newer stock level when an older one arrives late', async () => {
-    store.saveProduct(product('p1', { name: 'Kettle' }));
-    store.saveStock('p1', 4, at(5));
-    store.saveStock('p1', 0, at(3));
+    await write((tx) => store.saveProduct(tx, product('p1', { name: 'Kettle' })));
+    await write((tx) => store.saveStock(tx, 'p1', 4, at(5)));
+    await write((tx) => store.saveStock(tx, 'p1', 0, at(3)));
     expect((await find('kettle', { inStock: true })).total).toBe(1);
-    store.saveStock('p1', 0, at(6));
+    await write((tx) => store.saveStock(tx, 'p1', 0, at(6)));
     expect((await find('kettle', { inStock: true })).total).toBe(0);
   });
 });
 
 describe('search index: rebuild', () => {
   it('replays the whole export page by page with stock, drops what the catalog no longer has, and keeps newer events', async () => {
-    store.saveProduct(product('gone', { name: 'Vanished kettle' }));
-    store.saveProduct(product('p0500', { name: 'Kettle 500', price: 999, updatedAt: at(59) }));
+    await write((tx) => store.saveProduct(tx, product('gone', { name: 'Vanished kettle' })));
+    await write((tx) => store.saveProduct(tx, product('p0500', { name: 'Kettle 500', price: 999, updatedAt: at(59) })));
     const catalog = Array.from({ length: 1201 }, (_, i) => product(`p${String(i).padStart(4, '0')}`, { name: `Kettle ${i}`, active: i !== 7 }));
     const stockAsks: number[] = [];
     const rebuilt = await service(
@@ -115,11 +120,11 @@ describe('search index: categories', () => {
   const query = (category?: string) => ({ category, sort: 'relevance' as const, limit: 20, offset: 0 });
 
   it('takes a category by id or by slug, and names the facets, from category events', async () => {
-    store.saveCategory({ id: 'c-audio', name: 'Headphones & Audio', slug: 'headphones-audio' });
-    store.saveCategory({ id: 'c-laptops', name: 'Laptops', slug: 'laptops' });
-    store.saveProduct(product('p1', { name: 'Earbuds', categoryId: 'c-audio' }));
-    store.saveProduct(product('p2', { name: 'Headphones', categoryId: 'c-audio' }));
-    store.saveProduct(product('p3', { name: 'Chromebook', categoryId: 'c-laptops' }));
+    await write((tx) => store.saveCategory(tx, { id: 'c-audio', name: 'Headphones & Audio', slug: 'headphones-audio' }));
+    await write((tx) => store.saveCategory(tx, { id: 'c-laptops', name: 'Laptops', slug: 'laptops' }));
+    await write((tx) => store.saveProduct(tx, product('p1', { name: 'Earbuds', categoryId: 'c-audio' })));
+    await write((tx) => store.saveProduct(tx, product('p2', { name: 'Headphones', categoryId: 'c-audio' })));
+    await write((tx) => store.saveProduct(tx, product('p3', { name: 'Chromebook', categoryId: 'c-laptops' })));
     const bySlug = await service().search(query('headphones-audio'));
     expect(bySlug.total).toBe(2);
     expect(bySlug).toEqual(await service().search(query('c-audio')));
@@ -130,7 +135,7 @@ describe('search index: categories', () => {
   });
 
   it('learns from the catalog the categories no event brought (a shop older than the projection), asking at most once a while', async () => {
-    store.saveProduct(product('p1', { name: 'Earbuds', categoryId: 'c-audio' }));
+    await write((tx) => store.saveProduct(tx, product('p1', { name: 'Earbuds', categoryId: 'c-audio' })));
     let asked = 0;
     const search = service({
       listCategories: async () => {
@@ -157,7 +162,7 @@ describe('search index: categories', () => {
   });
 
   it('still answers, by id and without names, when the catalog cannot be asked', async () => {
-    store.saveProduct(product('p1', { name: 'Earbuds', categoryId: 'c-audio' }));
+    await write((tx) => store.saveProduct(tx, product('p1', { name: 'Earbuds', categoryId: 'c-audio' })));
     const search = service({ listCategories: async () => Promise.reject(new Error('catalog unreachable')) });
     const found = await search.search(query('c-audio'));
     expect(found.total).toBe(1);

@@ -1,110 +1,136 @@
-import { and, asc, count, desc, eq, gt, sql } from 'drizzle-orm';
-import type { Db } from '../../../kernel/persistence/database.ts';
-import { categories, products } from './schema.ts';
-import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, max, sql } from 'drizzle-orm';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { schemas } from './tables.ts';
 
-export type CategoryRow = typeof categories.$inferSelect;
-export type ProductRow = typeof products.$inferSelect;
+type Tables = typeof schemas.postgres;
+export type CategoryRow = Tables['categories']['$inferSelect'];
+/** A product as the catalog holds it. Its `seq` (insertion order) never leaves the store. */
+export type ProductRow = Omit<Tables['products']['$inferSelect'], 'seq'>;
 export type ProductFields = Pick<ProductRow, 'name' | 'description' | 'categoryId' | 'price' | 'weightGrams' | 'imageUrl'>;
 
-// Insertion order breaks ties between products created in the same millisecond (demo seeding).
-const newestFirst = [desc(products.createdAt), desc(sql`${products}.rowid`)];
-
-/** The only place that speaks SQL for the catalog. Statements are prepared once, at start. */
+/** The only place that speaks SQL for the catalog, the same on both engines. */
 export class CatalogStore {
-  private readonly q;
+  private readonly t;
+  /** Every product column but `seq`. */
+  private readonly productColumns;
 
-  constructor(private readonly db: Db) {
-    const active = eq(products.active, true);
-    const inCategory = and(eq(products.categoryId, p('categoryId')), active);
-    this.q = {
-      categories: db.select().from(categories).orderBy(asc(categories.name), asc(categories.id)).prepare(),
-      categoryById: db.select().from(categories).where(eq(categories.id, p('id'))).prepare(),
-      categoryBySlug: db.select().from(categories).where(eq(categories.slug, p('slug'))).prepare(),
-      productById: db.select().from(products).where(eq(products.id, p('id'))).prepare(),
-      productBySku: db.select({ id: products.id }).from(products).where(eq(products.sku, p('sku'))).prepare(),
-      // One statement for any number of ids: they travel as one JSON array.
-      productsByIds: db.select().from(products).where(inJsonArray(products.id, 'ids')).prepare(),
-      activePage: db.select().from(products).where(active).orderBy(...newestFirst).limit(p('limit')).offset(p('offset')).prepare(),
-      activeCount: db.select({ n: count() }).from(products).where(active).prepare(),
-      categoryPage: db.select().from(products).where(inCategory).orderBy(...newestFirst).limit(p('limit')).offset(p('offset')).prepare(),
-      categoryCount: db.select({ n: count() }).from(products).where(inCategory).prepare(),
-      exportPage: db.select().from(products).where(gt(products.id, p('after'))).orderBy(asc(products.id)).limit(p('limit')).prepare(),
-      anyCategory: db.select({ id: categories.id }).from(categories).limit(1).prepare(),
-      anyProduct: db.select({ id: products.id }).from(products).limit(1).prepare(),
-      insertCategory: db.insert(categories).values({ id: p('id'), name: p('name'), slug: p('slug'), createdAt: p('createdAt') }).prepare(),
-      insertProduct: db.insert(products).values({
-        id: p('id'), sku: p('sku'), name: p('name'), description: p('description'), categoryId: p('categoryId'), price: p('price'),
-        weightGrams: p('weightGrams'), imageUrl: p('imageUrl'), active: p('active'), createdAt: p('createdAt'), updatedAt: p('updatedAt'),
-      }).prepare(),
-      archive: db.update(products).set({ active: false, updatedAt: sql`${p('updatedAt')}` }).where(and(eq(products.id, p('id')), eq(products.active, true))).prepare(),
-    };
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
+    const { seq: _seq, ...columns } = getTableColumns(this.t.products);
+    this.productColumns = columns;
   }
 
   /**
-   * Runs `work` in one transaction. 'immediate' takes the write lock before reading, so a check
-   * ("is the SKU free?") and the write it guards cannot interleave with another process.
+   * Runs `work` in one transaction. The module's transactions run one at a time (across every
+   * process sharing the database), so a check ("is the SKU free?") and the write it guards cannot
+   * interleave with another process.
    */
-  transaction<T>(work: () => T, behavior: 'deferred' | 'immediate' = 'immediate'): T {
-    return this.db.transaction(() => work(), { behavior });
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
-  categories(): CategoryRow[] {
-    return this.q.categories.all();
+  categories(on: Executor = this.db): Promise<CategoryRow[]> {
+    const { categories } = this.t;
+    return on.sql.select().from(categories).orderBy(asc(categories.name), asc(categories.id));
   }
 
-  categoryById(id: string): CategoryRow | undefined {
-    return this.q.categoryById.get({ id });
+  async categoryById(id: string, on: Executor = this.db): Promise<CategoryRow | undefined> {
+    const { categories } = this.t;
+    const [row] = await on.sql.select().from(categories).where(eq(categories.id, id)).limit(1);
+    return row;
   }
 
-  categoryBySlug(slug: string): CategoryRow | undefined {
-    return this.q.categoryBySlug.get({ slug });
+  async categoryBySlug(slug: string, on: Executor = this.db): Promise<CategoryRow | undefined> {
+    const { categories } = this.t;
+    const [row] = await on.sql.select().from(categories).where(eq(categories.slug, slug)).limit(1);
+    return row;
   }
 
-  insertCategory(row: CategoryRow): void {
-    this.q.insertCategory.run(row);
+  async insertCategory(tx: Tx, row: CategoryRow): Promise<void> {
+    await tx.sql.insert(this.t.categories).values(row);
   }
 
-  productById(id: string): ProductRow | undefined {
-    return this.q.productById.get({ id });
+  async productById(id: string, on: Executor = this.db): Promise<ProductRow | undefined> {
+    const { products } = this.t;
+    const [row] = await on.sql.select(this.productColumns).from(products).where(eq(products.id, id)).limit(1);
+    return row;
   }
 
-  skuTaken(sku: string): boolean {
-    return this.q.productBySku.get({ sku }) !== undefined;
+  async skuTaken(sku: string, on: Executor = this.db): Promise<boolean> {
+    const { products } = this.t;
+    const [row] = await on.sql.select({ id: products.id }).from(products).where(eq(products.sku, sku)).limit(1);
+    return row !== undefined;
   }
 
-  productsByIds(ids: string[]): ProductRow[] {
-    return ids.length ? this.q.productsByIds.all({ ids: JSON.stringify(ids) }) : [];
+  async productsByIds(ids: string[], on: Executor = this.db): Promise<ProductRow[]> {
+    const { products } = this.t;
+    if (ids.length === 0) return [];
+    return on.sql.select(this.productColumns).from(products).where(inArray(products.id, ids));
   }
 
-  /** Active products, newest first, with how many there are in all. */
-  activeProducts(page: { categoryId?: string; limit: number; offset: number }): { rows: ProductRow[]; total: number } {
+  /**
+   * Active products, newest first, with how many there are in all. The page and the count are one
+   * statement, so both see the same state of the table.
+   */
+  async activeProducts(page: { categoryId?: string; limit: number; offset: number }, on: Executor = this.db): Promise<{ rows: ProductRow[]; total: number }> {
+    const { products } = this.t;
     const { categoryId, limit, offset } = page;
-    return this.transaction(() => {
-      if (categoryId === undefined) return { rows: this.q.activePage.all({ limit, offset }), total: this.q.activeCount.get()?.n ?? 0 };
-      return { rows: this.q.categoryPage.all({ categoryId, limit, offset }), total: this.q.categoryCount.get({ categoryId })?.n ?? 0 };
-    }, 'deferred');
+    const active = eq(products.active, true);
+    const where = categoryId === undefined ? active : and(eq(products.categoryId, categoryId), active);
+    const counting = on.sql.select({ n: count() }).from(products).where(where);
+    const found = await on.sql
+      .select({ ...this.productColumns, total: sql<number>`(${counting})`.mapWith(Number) })
+      .from(products)
+      .where(where)
+      // Insertion order breaks ties between products created in the same millisecond (demo seeding).
+      .orderBy(desc(products.createdAt), desc(products.seq))
+      .limit(limit)
+      .offset(offset);
+    if (found.length === 0) {
+      // A page past the end carries no count: ask for it alone.
+      const [row] = await counting;
+      return { rows: [], total: row?.n ?? 0 };
+    }
+    return { rows: found.map(({ total: _total, ...row }) => row), total: found[0]!.total };
   }
 
   /** Every product in id order, starting after `after` ('' = from the first). */
-  productsAfter(after: string, limit: number): ProductRow[] {
-    return this.q.exportPage.all({ after, limit });
+  productsAfter(after: string, limit: number, on: Executor = this.db): Promise<ProductRow[]> {
+    const { products } = this.t;
+    return on.sql.select(this.productColumns).from(products).where(gt(products.id, after)).orderBy(asc(products.id)).limit(limit);
   }
 
-  isEmpty(): boolean {
-    return this.q.anyCategory.get() === undefined && this.q.anyProduct.get() === undefined;
+  async isEmpty(on: Executor = this.db): Promise<boolean> {
+    const { categories, products } = this.t;
+    const [category] = await on.sql.select({ id: categories.id }).from(categories).limit(1);
+    if (category) return false;
+    const [product] = await on.sql.select({ id: products.id }).from(products).limit(1);
+    return product === undefined;
   }
 
-  insertProduct(row: ProductRow): void {
-    this.q.insertProduct.run(row);
+  /** Inserts products in one statement, numbered in the order given after every product already there. */
+  async insertProducts(tx: Tx, rows: ProductRow[]): Promise<void> {
+    const { products } = this.t;
+    if (rows.length === 0) return;
+    // Safe to number here: the module's transactions run one at a time (and seq is unique besides).
+    const [highest] = await tx.sql.select({ seq: max(products.seq) }).from(products);
+    const after = highest?.seq ?? 0;
+    await tx.sql.insert(products).values(rows.map((row, i) => ({ ...row, seq: after + i + 1 })));
   }
 
-  updateProduct(id: string, fields: ProductFields & Pick<ProductRow, 'updatedAt'>): void {
-    this.db.update(products).set(fields).where(eq(products.id, id)).run();
+  async updateProduct(tx: Tx, id: string, fields: ProductFields & Pick<ProductRow, 'updatedAt'>): Promise<void> {
+    const { products } = this.t;
+    await tx.sql.update(products).set(fields).where(eq(products.id, id));
   }
 
   /** Marks an active product archived; false if it was archived already (or unknown). */
-  archiveProduct(id: string, updatedAt: string): boolean {
-    return this.q.archive.run({ id, updatedAt }).changes > 0;
+  async archiveProduct(tx: Tx, id: string, updatedAt: string): Promise<boolean> {
+    const { products } = this.t;
+    const changed = await tx.sql
+      .update(products)
+      .set({ active: false, updatedAt })
+      .where(and(eq(products.id, id), eq(products.active, true)))
+      .returning({ id: products.id });
+    return changed.length > 0;
   }
 }

@@ -1,5 +1,4 @@
 import type { Config } from '../../../kernel/config.ts';
-import type { Outbox } from '../../../kernel/events/outbox.ts';
 import type { Logger } from '../../../kernel/logger.ts';
 import { catalogContract } from '../contract.ts';
 import { newCategoryRow, newProductRow, toCategory, toProduct } from './catalog-records.ts';
@@ -17,33 +16,33 @@ const { events } = catalogContract;
 export class DemoCatalogSeeder {
   constructor(
     private readonly store: CatalogStore,
-    private readonly outbox: Outbox,
     private readonly logger: Logger,
   ) {}
 
   /** Returns how many products it created: 0 when the catalog already had categories or products. */
   async seedIfEmpty(productCount: number): Promise<number> {
-    if (!this.store.isEmpty()) return 0;
+    if (!(await this.store.isEmpty())) return 0;
     const demo = buildDemoCatalog(productCount);
-    const categoryIds = this.store.transaction(() => {
+    const categoryIds = await this.store.transaction(async (tx) => {
       // Checked again with the write lock held: replicas starting together seed only once.
-      if (!this.store.isEmpty()) return null;
+      if (!(await this.store.isEmpty(tx))) return null;
       const now = new Date().toISOString();
-      return new Map(demo.categories.map((category) => {
+      const ids = new Map<string, string>();
+      for (const category of demo.categories) {
         const row = newCategoryRow(category, now);
-        this.store.insertCategory(row);
-        this.outbox.publish(events.category_created, { category: toCategory(row) }, { key: row.id });
-        return [category.slug, row.id];
-      }));
+        await this.store.insertCategory(tx, row);
+        await tx.publish(events.category_created, { category: toCategory(row) }, { key: row.id });
+        ids.set(category.slug, row.id);
+      }
+      return ids;
     });
     if (!categoryIds) return 0;
     for (let start = 0; start < demo.products.length; start += BATCH) {
-      this.store.transaction(() => {
-        for (const { categorySlug, ...draft } of demo.products.slice(start, start + BATCH)) {
-          const row = newProductRow({ ...draft, categoryId: categoryIds.get(categorySlug)! }, new Date().toISOString());
-          this.store.insertProduct(row);
-          this.outbox.publish(events.product_created, { product: toProduct(row) }, { key: row.id });
-        }
+      await this.store.transaction(async (tx) => {
+        const rows = demo.products.slice(start, start + BATCH)
+          .map(({ categorySlug, ...draft }) => newProductRow({ ...draft, categoryId: categoryIds.get(categorySlug)! }, new Date().toISOString()));
+        await this.store.insertProducts(tx, rows);
+        for (const row of rows) await tx.publish(events.product_created, { product: toProduct(row) }, { key: row.id });
       });
       // Lets the relay hand this batch on while the next one is written.
       await new Promise((resolve) => setImmediate(resolve));

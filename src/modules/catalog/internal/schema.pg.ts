@@ -24,7 +24,12 @@ export const products = pgTable(
     active: boolean('active').notNull(),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
+    /**
+     * Insertion order, numbered by the store as it inserts: breaks ties between products created
+     * in the same millisecond (demo seeding), the same on both engines.
+     */
+    seq: integer('seq').notNull().unique(),
   },
   // Lists show active products newest first, over the whole shop or one category.
-  (t) => [index('products_active_newest').on(t.active, t.createdAt), index('products_category_active_newest').on(t.categoryId, t.active, t.createdAt)],
+  (t) => [index('products_active_newest').on(t.active, t.createdAt, t.seq), index('products_category_active_newest').on(t.categoryId, t.active, t.createdAt, t.seq)],
 );

@@ -4,8 +4,9 @@ import { boolean, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 
 /**
  * Search's own copy of each product, as the catalog's events describe it. There is no FTS5 here:
- * migrations/postgres/*_fts.sql adds a generated `search_vector` tsvector column with a GIN index,
- * declared only in that SQL. `doc_id` is an identity column, as SQLite's rowid alias gives it a value.
+ * migrations/postgres/*_fts.sql adds the folded text columns the store writes and a generated
+ * `search_vector` tsvector column over them with a GIN index, declared only in that SQL (see
+ * text-match.ts). `doc_id` is an identity column, as SQLite's rowid alias gives it a value.
  */
 export const searchProducts = pgTable(
   'search_products',

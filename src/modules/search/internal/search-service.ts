@@ -5,7 +5,7 @@ import type { ReadCache } from '../../../kernel/persistence/read-cache.ts';
 import type { CatalogContract } from '../../catalog/contract.ts';
 import type { WarehouseContract } from '../../warehouse/contract.ts';
 import type { SearchContract, SearchQuery } from '../contract.ts';
-import { matchExpression } from './match-expression.ts';
+import { queryWords } from './match-expression.ts';
 import type { FacetRow, HitRow, SearchFilters, SearchStore } from './search-store.ts';
 
 export type SearchAnswer = z.output<SearchContract['methods']['search']['output']>;
@@ -39,9 +39,9 @@ export class SearchService implements Implementation<SearchContract> {
    * then the catalog's own list fills the gap and the query is answered again.
    */
   async search(query: Query): Promise<SearchAnswer> {
-    const first = this.answer(query);
+    const first = await this.answer(query);
     if (first.complete || !(await this.learnCategories())) return first.answer;
-    return this.answer(query).answer;
+    return (await this.answer(query)).answer;
   }
 
   /**
@@ -52,7 +52,7 @@ export class SearchService implements Implementation<SearchContract> {
   async rebuild() {
     const startedAt = new Date().toISOString();
     const { items: categories } = await this.catalog.listCategories({});
-    this.store.transaction(() => categories.forEach((c) => this.store.saveCategory(c)));
+    await this.store.transaction((tx) => this.store.saveCategories(tx, categories));
     const seen = new Set<string>();
     let indexed = 0;
     let after: string | undefined;
@@ -61,25 +61,25 @@ export class SearchService implements Implementation<SearchContract> {
       const ids = page.items.map((p) => p.id);
       const stock = ids.length ? (await this.warehouse.getStockLevels({ productIds: ids })).items : [];
       const available = new Map(stock.map((s) => [s.productId, s.available]));
-      this.store.transaction(() => {
-        for (const product of page.items) {
-          this.store.saveProduct(product);
-          this.store.saveStock(product.id, available.get(product.id) ?? 0, startedAt);
-          seen.add(product.id);
-          if (product.active) indexed++;
-        }
+      await this.store.transaction(async (tx) => {
+        await this.store.saveProducts(tx, page.items);
+        await this.store.saveStocks(tx, page.items.map((p) => ({ productId: p.id, available: available.get(p.id) ?? 0, changedAt: startedAt })));
       });
+      for (const product of page.items) {
+        seen.add(product.id);
+        if (product.active) indexed++;
+      }
       after = page.next;
     } while (after !== undefined);
-    this.store.transaction(() => this.store.removeUnseen(seen, startedAt));
+    await this.store.transaction((tx) => this.store.removeUnseen(tx, seen, startedAt));
     return { indexed };
   }
 
   /** The answer from the index alone, and whether it knew every category it met. */
-  private answer(query: Query): { answer: SearchAnswer; complete: boolean } {
-    const category = query.category === undefined ? undefined : this.store.category(query.category);
+  private async answer(query: Query): Promise<{ answer: SearchAnswer; complete: boolean }> {
+    const category = query.category === undefined ? undefined : await this.store.category(query.category);
     const filters: SearchFilters = {
-      match: matchExpression(query.q ?? ''),
+      words: queryWords(query.q ?? ''),
       // A category unknown even to the catalog holds no product, so filtering by the text as given finds nothing.
       categoryId: category?.id ?? query.category,
       minPrice: query.minPrice,
@@ -87,14 +87,14 @@ export class SearchService implements Implementation<SearchContract> {
       inStock: query.inStock,
     };
     // Without words there is nothing to rank by: a browse shows the newest first.
-    const sort = query.sort === 'relevance' && filters.match === null ? 'newest' : query.sort;
-    const key = JSON.stringify([filters.match, filters.categoryId, filters.minPrice, filters.maxPrice, filters.inStock, sort, query.limit, query.offset]);
-    const answer = this.answers.get(key, () => {
+    const sort = query.sort === 'relevance' && filters.words === null ? 'newest' : query.sort;
+    const key = JSON.stringify([filters.words, filters.categoryId, filters.minPrice, filters.maxPrice, filters.inStock, sort, query.limit, query.offset]);
+    const answer = await this.answers.get(key, async () => {
       // Facet counts ignore the category filter, so the total under a category is that category's count.
-      const facets = this.store.countByCategory(filters);
+      const facets = await this.store.countByCategory(filters);
       const byId = Object.fromEntries(facets.map((f) => [f.id, f.count]));
       const total = filters.categoryId === undefined ? sum(facets.map((f) => f.count)) : (byId[filters.categoryId] ?? 0);
-      const rows = query.offset < total ? this.store.page(filters, sort, query.limit, query.offset) : [];
+      const rows = query.offset < total ? await this.store.page(filters, sort, query.limit, query.offset) : [];
       return { items: rows.map(toHit), total, facets: { category: byId, categories: facets.map(toFacet) } };
     });
     const complete = (query.category === undefined || category !== undefined) && answer.facets.categories.every((f) => f.name !== undefined);
@@ -108,7 +108,7 @@ export class SearchService implements Implementation<SearchContract> {
     this.catalogAskedAt = now;
     try {
       const { items } = await this.catalog.listCategories({});
-      this.store.transaction(() => items.forEach((c) => this.store.saveCategory(c)));
+      await this.store.transaction((tx) => this.store.saveCategories(tx, items));
       return true;
     } catch (err) {
       // Search still answers, by ids and without names, until the catalog is reachable again.
@@ -120,7 +120,7 @@ export class SearchService implements Implementation<SearchContract> {
 
 function toHit(row: HitRow) {
   const { score, inStock, ...hit } = row;
-  return { ...hit, inStock: inStock === 1, ...(score === null ? {} : { score }) };
+  return { ...hit, inStock, ...(score === null ? {} : { score }) };
 }
 
 function toFacet({ id, name, slug, count }: FacetRow) {

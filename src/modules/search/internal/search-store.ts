@@ -1,13 +1,17 @@
+import { and, asc, count, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Sqlite } from '../../../kernel/persistence/database.ts';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { Category, Product } from '../../catalog/contract.ts';
 import type { SearchSort as Sorts } from '../contract.ts';
+import type { QueryWords } from './match-expression.ts';
+import { schemas } from './tables.ts';
+import { textMatchOn, type TextMatch } from './text-match.ts';
 
 export type SearchSort = z.infer<typeof Sorts>;
 
 export interface SearchFilters {
-  /** An FTS5 MATCH expression built by `matchExpression`, never raw user input; null = every product. */
-  match: string | null;
+  /** The words to find (built by `queryWords`, never raw user input); null = every product. */
+  words: QueryWords | null;
   categoryId?: string;
   minPrice?: number;
   maxPrice?: number;
@@ -19,7 +23,7 @@ export interface HitRow {
   name: string;
   price: number;
   categoryId: string;
-  inStock: number;
+  inStock: boolean;
   score: number | null;
 }
 
@@ -31,160 +35,194 @@ export interface FacetRow {
   count: number;
 }
 
-type Statement = ReturnType<Sqlite['prepare']>;
-
-/** Name matches weigh ten times as much as description matches. */
-const RANK = 'bm25(search_text, 10.0, 1.0)';
-/** In stock as search_stock says now: for products arriving after their stock level. */
-const STOCK_OF_PRODUCT = 'coalesce((SELECT available > 0 FROM search_stock WHERE product_id = @id), 0)';
-/** Ties go to the newest; doc_id breaks ties within one millisecond (it grows as products arrive). */
-const NEWEST = 'd.created_at DESC, d.doc_id DESC';
-const ORDER: Record<SearchSort, string> = {
-  relevance: `${RANK}, ${NEWEST}`,
-  price_asc: `d.price, ${NEWEST}`,
-  price_desc: `d.price DESC, ${NEWEST}`,
-  newest: NEWEST,
-};
-const SORTS = Object.keys(ORDER) as SearchSort[];
-
-/** FROM and WHERE of every query; `withCategory` false leaves the category filter out (for facets). */
-function fromWhere(text: boolean, withCategory: boolean): string {
-  return `${text ? 'FROM search_text JOIN search_products d ON d.doc_id = search_text.rowid' : 'FROM search_products d'}
-    WHERE d.active = 1 ${text ? 'AND search_text MATCH @match' : ''}
-      ${withCategory ? 'AND (@categoryId IS NULL OR d.category_id = @categoryId)' : ''}
-      AND (@minPrice IS NULL OR d.price >= @minPrice)
-      AND (@maxPrice IS NULL OR d.price <= @maxPrice)
-      AND (@inStock IS NULL OR d.in_stock = @inStock)`;
+/** A stock level as the warehouse reported it. */
+export interface StockLevel {
+  productId: string;
+  available: number;
+  changedAt: string;
 }
 
-/**
- * The only place that speaks SQL for search. Every query shape (with or without text, each sort)
- * is prepared once here, so a search binds parameters and runs: nothing is built per call.
- */
-export class SearchStore {
-  private readonly pages = new Map<string, Statement>();
-  private readonly facets: Record<'text' | 'browse', Statement>;
-  private readonly stmts;
+/** Rows per statement when a list of ids is written or deleted (both engines bound the parameters of one statement). */
+const CHUNK = 500;
 
-  constructor(private readonly sqlite: Sqlite) {
-    for (const text of [true, false]) {
-      for (const sort of SORTS.filter((s) => text || s !== 'relevance')) {
-        const score = text ? `-${RANK}` : 'NULL';
-        this.pages.set(`${text}:${sort}`, sqlite.prepare(
-          `SELECT d.product_id AS productId, d.name, d.price, d.category_id AS categoryId, d.in_stock AS inStock, ${score} AS score
-           ${fromWhere(text, true)} ORDER BY ${ORDER[sort]} LIMIT @limit OFFSET @offset`,
-        ));
-      }
-    }
-    // Counted first, named after: the counting stays on the facets index alone.
-    const facet = (text: boolean) => sqlite.prepare(
-      `SELECT f.id, c.name, c.slug, f.count
-       FROM (SELECT d.category_id AS id, count(*) AS count ${fromWhere(text, false)} GROUP BY d.category_id) f
-       LEFT JOIN search_categories c ON c.category_id = f.id
-       ORDER BY f.count DESC, c.name, f.id`,
-    );
-    this.facets = { text: facet(true), browse: facet(false) };
-    this.stmts = {
-      saveProduct: sqlite.prepare(
-        `INSERT INTO search_products (product_id, name, description, category_id, price, active, in_stock, created_at, version_at)
-         VALUES (@id, @name, @description, @categoryId, @price, @active, ${STOCK_OF_PRODUCT}, @createdAt, @updatedAt)
-         ON CONFLICT (product_id) DO UPDATE SET name = excluded.name, description = excluded.description,
-           category_id = excluded.category_id, price = excluded.price, created_at = excluded.created_at,
-           active = excluded.active AND search_products.active, version_at = excluded.version_at
-         WHERE excluded.version_at >= search_products.version_at`,
-      ),
-      // A product archived before its creation reached search is kept as an inactive placeholder.
-      archive: sqlite.prepare(
-        `INSERT INTO search_products (product_id, name, description, category_id, price, active, in_stock, created_at, version_at)
-         VALUES (@id, '', '', '', 0, 0, ${STOCK_OF_PRODUCT}, '', '') ON CONFLICT (product_id) DO UPDATE SET active = 0`,
-      ),
-      // The price alone does not move version_at: the product_updated sent with it still applies in full.
-      reprice: sqlite.prepare('UPDATE search_products SET price = ? WHERE product_id = ? AND version_at <= ?'),
-      saveStock: sqlite.prepare(
-        `INSERT INTO search_stock (product_id, available, changed_at) VALUES (?, ?, ?)
-         ON CONFLICT (product_id) DO UPDATE SET available = excluded.available, changed_at = excluded.changed_at
-         WHERE excluded.changed_at >= search_stock.changed_at`,
-      ),
-      // Only a real flip is written: most stock reports leave in_stock as it was.
-      copyStock: sqlite.prepare(`UPDATE search_products SET in_stock = ${STOCK_OF_PRODUCT} WHERE product_id = @id AND in_stock IS NOT ${STOCK_OF_PRODUCT}`),
-      productIdsBefore: sqlite.prepare('SELECT product_id FROM search_products WHERE version_at < ?').pluck(),
-      deleteProduct: sqlite.prepare('DELETE FROM search_products WHERE product_id = ?'),
-      deleteStock: sqlite.prepare('DELETE FROM search_stock WHERE product_id = ?'),
-      rebuildText: sqlite.prepare(`INSERT INTO search_text (search_text) VALUES ('rebuild')`),
-      saveCategory: sqlite.prepare(
-        `INSERT INTO search_categories (category_id, name, slug) VALUES (@id, @name, @slug)
-         ON CONFLICT (category_id) DO UPDATE SET name = excluded.name, slug = excluded.slug`,
-      ),
-      // An id wins over a slug that happens to spell the same text.
-      category: sqlite.prepare(
-        `SELECT category_id AS id, name, slug, 0 AS bySlug FROM search_categories WHERE category_id = @idOrSlug
-         UNION ALL SELECT category_id, name, slug, 1 FROM search_categories WHERE slug = @idOrSlug
-         ORDER BY bySlug LIMIT 1`,
-      ),
-    };
+/** The only place that speaks SQL for search, the same on both engines but for text matching (text-match.ts). */
+export class SearchStore {
+  private readonly t;
+  private readonly text: TextMatch;
+
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
+    this.text = textMatchOn(db.dialect, this.t.searchProducts);
   }
 
-  transaction<T>(work: () => T): T {
-    return this.sqlite.transaction(work)();
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
   /** One page of hits, in the given order. */
-  page(filters: SearchFilters, sort: SearchSort, limit: number, offset: number): HitRow[] {
-    const statement = this.pages.get(`${filters.match !== null}:${sort}`);
-    if (!statement) throw new Error(`No query prepared for sort ${sort} ${filters.match === null ? 'without' : 'with'} text`);
-    return statement.all({ ...bind(filters), limit, offset }) as HitRow[];
+  async page(filters: SearchFilters, sort: SearchSort, limit: number, offset: number, on: Executor = this.db): Promise<HitRow[]> {
+    const d = this.t.searchProducts;
+    const match = filters.words === null ? undefined : this.text.matches(filters.words);
+    if (sort === 'relevance' && !match) throw new Error('Sorting by relevance needs words to rank by');
+    const fields = { productId: d.productId, name: d.name, price: d.price, categoryId: d.categoryId, inStock: d.inStock };
+    // Ties go to the newest; doc_id breaks ties within one millisecond (it grows as products arrive).
+    const newest = [desc(d.createdAt), desc(d.docId)];
+    const order: Record<SearchSort, SQL[]> = {
+      relevance: match ? [desc(match.score), ...newest] : [],
+      price_asc: [asc(d.price), ...newest],
+      price_desc: [desc(d.price), ...newest],
+      newest,
+    };
+    const where = this.where(filters, true);
+    if (match) {
+      const rows = await on.sql.select({ ...fields, score: match.score }).from(d).innerJoin(match.source, match.on).where(where)
+        .orderBy(...order[sort]).limit(limit).offset(offset);
+      return rows;
+    }
+    const rows = await on.sql.select(fields).from(d).where(where).orderBy(...order[sort]).limit(limit).offset(offset);
+    return rows.map((row) => ({ ...row, score: null }));
   }
 
   /** Matching products per category, with every filter but the category; most matches first, then by name. */
-  countByCategory(filters: SearchFilters): FacetRow[] {
-    return this.facets[filters.match === null ? 'browse' : 'text'].all(bind(filters)) as FacetRow[];
+  async countByCategory(filters: SearchFilters, on: Executor = this.db): Promise<FacetRow[]> {
+    const { searchProducts: d, searchCategories: c } = this.t;
+    const counting = on.sql.select({ id: d.categoryId, count: count().as('count') }).from(d).$dynamic();
+    const match = filters.words === null ? undefined : this.text.matches(filters.words);
+    // Counted first, named after: the counting stays on the facets index alone.
+    const f = (match ? counting.innerJoin(match.source, match.on) : counting).where(this.where(filters, false)).groupBy(d.categoryId).as('f');
+    return on.sql
+      .select({ id: f.id, name: c.name, slug: c.slug, count: f.count })
+      .from(f)
+      .leftJoin(c, eq(c.categoryId, f.id))
+      // Categories not heard of (no name) first among equal counts, as SQLite sorts NULL (PostgreSQL would put them last).
+      .orderBy(desc(f.count), sql`${c.name} ASC NULLS FIRST`, asc(f.id));
   }
 
-  saveCategory(category: Category): void {
-    this.stmts.saveCategory.run(category);
+  /** What every query asks of a product; `withCategory` false leaves the category filter out (for facets). */
+  private where(f: SearchFilters, withCategory: boolean): SQL | undefined {
+    const d = this.t.searchProducts;
+    return and(
+      eq(d.active, true),
+      withCategory && f.categoryId !== undefined ? eq(d.categoryId, f.categoryId) : undefined,
+      f.minPrice !== undefined ? gte(d.price, f.minPrice) : undefined,
+      f.maxPrice !== undefined ? lte(d.price, f.maxPrice) : undefined,
+      f.inStock !== undefined ? eq(d.inStock, f.inStock) : undefined,
+    );
+  }
+
+  async saveCategories(tx: Tx, categories: Category[]): Promise<void> {
+    const c = this.t.searchCategories;
+    if (categories.length === 0) return;
+    await tx.sql
+      .insert(c)
+      .values(categories.map(({ id, name, slug }) => ({ categoryId: id, name, slug })))
+      .onConflictDoUpdate({ target: c.categoryId, set: { name: sql`excluded.name`, slug: sql`excluded.slug` } });
+  }
+
+  saveCategory(tx: Tx, category: Category): Promise<void> {
+    return this.saveCategories(tx, [category]);
   }
 
   /** The category with this id or, failing that, this slug. */
-  category(idOrSlug: string): Category | undefined {
-    const row = this.stmts.category.get({ idOrSlug }) as (Category & { bySlug: number }) | undefined;
-    return row && { id: row.id, name: row.name, slug: row.slug };
+  async category(idOrSlug: string, on: Executor = this.db): Promise<Category | undefined> {
+    const c = this.t.searchCategories;
+    const [row] = await on.sql
+      .select({ id: c.categoryId, name: c.name, slug: c.slug })
+      .from(c)
+      .where(or(eq(c.categoryId, idOrSlug), eq(c.slug, idOrSlug)))
+      // An id wins over a slug that happens to spell the same text.
+      .orderBy(desc(sql`${c.categoryId} = ${idOrSlug}`))
+      .limit(1);
+    return row;
   }
 
-  /** Stores a product's whole state unless a newer one is already held. */
-  saveProduct(product: Product): void {
-    this.stmts.saveProduct.run({ ...product, active: product.active ? 1 : 0 });
+  /** Stores each product's whole state unless a newer one is already held (one product at most once in `products`). */
+  async saveProducts(tx: Tx, products: Product[]): Promise<void> {
+    const d = this.t.searchProducts;
+    if (products.length === 0) return;
+    const written = await tx.sql
+      .insert(d)
+      .values(products.map((p) => ({
+        productId: p.id, name: p.name, description: p.description, categoryId: p.categoryId, price: p.price,
+        active: p.active, inStock: this.stockOf(p.id), createdAt: p.createdAt, versionAt: p.updatedAt,
+      })))
+      .onConflictDoUpdate({
+        target: d.productId,
+        set: {
+          name: sql`excluded.name`, description: sql`excluded.description`, categoryId: sql`excluded.category_id`,
+          price: sql`excluded.price`, createdAt: sql`excluded.created_at`,
+          active: sql`excluded.active AND ${d.active}`, versionAt: sql`excluded.version_at`,
+        },
+        setWhere: sql`excluded.version_at >= ${d.versionAt}`,
+      })
+      .returning({ productId: d.productId, name: d.name, description: d.description });
+    await this.text.indexed(tx, written);
   }
 
-  archive(productId: string): void {
-    this.stmts.archive.run({ id: productId });
+  saveProduct(tx: Tx, product: Product): Promise<void> {
+    return this.saveProducts(tx, [product]);
   }
 
-  reprice(productId: string, price: number, changedAt: string): void {
-    this.stmts.reprice.run(price, productId, changedAt);
+  /** A product archived before its creation reached search is kept as an inactive placeholder. */
+  async archive(tx: Tx, productId: string): Promise<void> {
+    const d = this.t.searchProducts;
+    await tx.sql
+      .insert(d)
+      .values({ productId, name: '', description: '', categoryId: '', price: 0, active: false, inStock: this.stockOf(productId), createdAt: '', versionAt: '' })
+      .onConflictDoUpdate({ target: d.productId, set: { active: false } });
   }
 
-  saveStock(productId: string, available: number, changedAt: string): void {
-    this.stmts.saveStock.run(productId, available, changedAt);
-    this.stmts.copyStock.run({ id: productId });
+  /** The price alone does not move version_at: the product_updated sent with it still applies in full. */
+  async reprice(tx: Tx, productId: string, price: number, changedAt: string): Promise<void> {
+    const d = this.t.searchProducts;
+    await tx.sql.update(d).set({ price }).where(and(eq(d.productId, productId), lte(d.versionAt, changedAt)));
+  }
+
+  /** Stores stock levels unless newer ones are held, and copies whether each product is in stock to its row. */
+  async saveStocks(tx: Tx, levels: StockLevel[]): Promise<void> {
+    const s = this.t.searchStock;
+    const d = this.t.searchProducts;
+    if (levels.length === 0) return;
+    await tx.sql
+      .insert(s)
+      .values(levels)
+      .onConflictDoUpdate({
+        target: s.productId,
+        set: { available: sql`excluded.available`, changedAt: sql`excluded.changed_at` },
+        setWhere: sql`excluded.changed_at >= ${s.changedAt}`,
+      });
+    const inStock = this.stockOfRow();
+    const ids = levels.map((l) => l.productId);
+    // Only a real flip is written: most stock reports leave in_stock as it was.
+    await tx.sql.update(d).set({ inStock }).where(and(inArray(d.productId, ids), sql`${d.inStock} IS DISTINCT FROM ${inStock}`));
+  }
+
+  saveStock(tx: Tx, productId: string, available: number, changedAt: string): Promise<void> {
+    return this.saveStocks(tx, [{ productId, available, changedAt }]);
   }
 
   /** Drops products (and their stock) older than `before` that a rebuild did not see, then re-indexes all text. */
-  removeUnseen(seen: Set<string>, before: string): void {
-    for (const id of this.stmts.productIdsBefore.all(before) as string[]) {
-      if (seen.has(id)) continue;
-      this.stmts.deleteProduct.run(id);
-      this.stmts.deleteStock.run(id);
+  async removeUnseen(tx: Tx, seen: Set<string>, before: string): Promise<void> {
+    const { searchProducts: d, searchStock: s } = this.t;
+    const older = await tx.sql.select({ productId: d.productId }).from(d).where(lt(d.versionAt, before));
+    const unseen = older.map((r) => r.productId).filter((id) => !seen.has(id));
+    for (let start = 0; start < unseen.length; start += CHUNK) {
+      const ids = unseen.slice(start, start + CHUNK);
+      await tx.sql.delete(d).where(inArray(d.productId, ids));
+      await tx.sql.delete(s).where(inArray(s.productId, ids));
     }
-    this.stmts.rebuildText.run();
+    await this.text.reindexAll(tx);
   }
-}
 
-function bind(f: SearchFilters) {
-  return {
-    match: f.match,
-    categoryId: f.categoryId ?? null,
-    minPrice: f.minPrice ?? null,
-    maxPrice: f.maxPrice ?? null,
-    inStock: f.inStock === undefined ? null : Number(f.inStock),
-  };
+  /** In stock as search_stock says now: for products arriving after their stock level. */
+  private stockOf(productId: string): SQL<boolean> {
+    const s = this.t.searchStock;
+    return sql<boolean>`EXISTS (SELECT 1 FROM ${s} WHERE ${s.productId} = ${productId} AND ${s.available} > 0)`;
+  }
+
+  /** The same for the search_products row a statement is on. */
+  private stockOfRow(): SQL<boolean> {
+    const { searchStock: s, searchProducts: d } = this.t;
+    return sql<boolean>`EXISTS (SELECT 1 FROM ${s} WHERE ${s.productId} = ${d.productId} AND ${s.available} > 0)`;
+  }
 }
