@@ -18,9 +18,9 @@ if (!typescript?.available) {
   );
 }
 
-/** Another module's drizzle tables and migrations (schema.ts, *-schema.ts, tables.ts, schema/...). */
+/** Another module's drizzle tables and migrations (schema.ts, schema.pg.ts, *-schema.ts, tables.ts, schema/...). */
 const TABLES_OF_A_MODULE = [
-  '^src/modules/[^/]+/internal/.*(schema|tables)(\\.ts$|/)',
+  '^src/modules/[^/]+/internal/.*(schema|tables)(\\.pg)?(\\.ts$|/)',
   '^src/modules/[^/]+/migrations/',
 ];
 

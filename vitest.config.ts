@@ -1,8 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects, one suite: every test runs on SQLite (the default engine), and the tests that
+ * prove the storage guarantees and the shop's behaviour run again on PostgreSQL
+ * (CLEAVE_TEST_ENGINE=postgres: each shop a test starts gets a database of its own, see
+ * tests/support/engine.ts). PostgreSQL missing fails those tests; nothing is skipped.
+ */
+const ON_BOTH_ENGINES = [
+  'tests/journey/monolith.test.ts',
+  'tests/journey/split-all.test.ts',
+  'tests/faults/crash.test.ts',
+  'tests/kernel/outbox.test.ts',
+  'tests/kernel/inbox*.test.ts',
+  'tests/kernel/read-cache.test.ts',
+  'tests/kernel/storage-engines.test.ts',
+  'tests/kernel/postgres-*.test.ts',
+  'tests/modules/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
@@ -10,5 +27,9 @@ export default defineConfig({
     // Two cores: more workers only contend for them.
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['tests/**/*.test.ts'], exclude: ['tests/kernel/postgres-*.test.ts'] } },
+      { extends: true, test: { name: 'postgres', include: ON_BOTH_ENGINES, env: { CLEAVE_TEST_ENGINE: 'postgres' } } },
+    ],
   },
 });

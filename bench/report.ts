@@ -37,4 +37,19 @@ export function printTable(r: Results): void {
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(row));
+  const p = r.monolithPostgres;
+  if (p) {
+    console.log('\nThe monolith on PostgreSQL (same seed, same load), beside the SQLite one:');
+    console.log(`| figure | SQLite | PostgreSQL | PostgreSQL/SQLite |`);
+    console.log(`|---|---|---|---|`);
+    const pg: Array<[string, number, number, number]> = [
+      ['browse mix req/s', m.browse.requestsPerSecond, p.browse.requestsPerSecond, 0],
+      ['browse mix p99 ms', m.browse.p99Ms, p.browse.p99Ms, 2],
+      ['checkout orders paid/s', m.checkout.paidPerSecond, p.checkout.paidPerSecond, 1],
+      ['checkout p99 to paid ms', m.checkout.p99ToPaidMs, p.checkout.p99ToPaidMs, 0],
+      ['checkout errors', m.checkout.errors + m.browse.errors, p.checkout.errors + p.browse.errors, 0],
+      ['cold start to ready s', m.coldStartS, p.coldStartS, 2],
+    ];
+    for (const [name, a, b, digits] of pg) console.log(`| ${name} | ${f(a, digits)} | ${f(b, digits)} | ${ratio(b, a)} |`);
+  }
 }

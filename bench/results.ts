@@ -19,5 +19,7 @@ export interface Results {
   ceiling: LoadFigures;
   monolith: TopologyFigures;
   split: TopologyFigures;
+  /** The monolith on PostgreSQL (BENCH_POSTGRES), measured like `monolith`. */
+  monolithPostgres?: TopologyFigures;
   kernel: { contractCallUs: number; plainCallUs: number; eventsPerSecondInProcess: number; eventsPerSecondNats: number };
 }

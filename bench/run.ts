@@ -2,9 +2,12 @@
  * `npm run bench`: starts what it needs (the express ceiling, the monolith, the split-all topology
  * over NATS), drives HTTP load from this process, and prints one table plus
  * bench/results/<date>.json. Sizes: BENCH_PRODUCTS (10000), BENCH_USERS (1000), BENCH_SECONDS (15),
- * BENCH_WARMUP_SECONDS (5, browse mix only).
+ * BENCH_WARMUP_SECONDS (5, browse mix only). BENCH_POSTGRES (true): also the monolith on
+ * PostgreSQL (a database of its own on BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,
+ * dropped afterwards), beside the SQLite figures.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import postgres from 'postgres';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { dropNamespace, uniqueNamespace } from '../tools/nats-namespaces.ts';
@@ -25,6 +28,9 @@ const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const USERS = Number(process.env.BENCH_USERS ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+
+const POSTGRES = (process.env.BENCH_POSTGRES ?? 'true') === 'true';
+const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const log = (message: string) => console.error(`[bench] ${message}`);
 
@@ -70,6 +76,30 @@ async function restartOne(topology: RunningTopology, module: string): Promise<To
   return { module, coldStartS, rssMb: rssMb(process.pid) };
 }
 
+/** The monolith with every module on PostgreSQL: seeded and driven exactly as the SQLite one. */
+async function measureMonolithOnPostgres(namespace: string): Promise<TopologyFigures> {
+  const name = `cleave_bench_${Date.now()}`;
+  const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE "${name}"`);
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const dataDir = tempDataDir('cleave-bench-pg-');
+  try {
+    const env = { ...shopEnv(dataDir, `${namespace}pg`), DATABASE_URL: url.toString() };
+    log(`PostgreSQL: seeding ${PRODUCTS} products into ${name}`);
+    await run(['dist/src/seed.js', '--products', String(PRODUCTS)], env);
+    return await measureTopology('monolith', env, async (gateway) => {
+      log(`PostgreSQL: registering ${USERS} customers`);
+      const customers = await createCustomers(gateway, USERS);
+      return { fixture: await readCatalog(gateway, customers), customers };
+    });
+  } finally {
+    await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   // Measured as deployed: compiled JavaScript (the Dockerfile runs the same build), not tsx.
@@ -95,6 +125,7 @@ async function main(): Promise<void> {
     return { fixture, customers };
   });
   const split = await measureTopology('split-all', env, async () => ({ fixture: fixture!, customers }));
+  const monolithPostgres = POSTGRES ? await measureMonolithOnPostgres(namespace) : undefined;
 
   log('kernel: calls and durable events');
   const calls = await measureCalls();
@@ -111,6 +142,7 @@ async function main(): Promise<void> {
     ceiling,
     monolith,
     split,
+    monolithPostgres,
     kernel: { ...calls, eventsPerSecondInProcess: eventsInProcess.eventsPerSecond, eventsPerSecondNats: eventsNats.eventsPerSecond },
     totalSeconds: (Date.now() - started) / 1000,
   };

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { call, defineContract, event, type EventEnvelope, type Implementation } from '../../src/kernel/contract.ts';
 import type { EventHandler, HandlerContext } from '../../src/kernel/events/handlers.ts';
 import { on } from '../../src/kernel/events/handlers.ts';
-import type { Outbox } from '../../src/kernel/events/outbox.ts';
 import { defineModule, provide } from '../../src/kernel/module.ts';
-import type { Sqlite } from '../../src/kernel/persistence/database.ts';
+import { sql } from 'drizzle-orm';
+import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
 import { RECORDS_MIGRATIONS } from './runtime.ts';
 
@@ -27,18 +27,15 @@ export const tillContract = defineContract(
 );
 
 export class Till implements Implementation<typeof tillContract> {
-  constructor(
-    private readonly sqlite: Sqlite,
-    private readonly outbox: Outbox,
-  ) {}
+  constructor(private readonly db: ModuleDb) {}
 
   sell({ saleId, amount, thenFail }: { saleId: string; amount: number; thenFail?: boolean }) {
-    return this.sqlite.transaction(() => {
-      this.sqlite.prepare('INSERT INTO records (id, value) VALUES (?, ?)').run(saleId, String(amount));
-      const published = this.outbox.publish(tillContract.events.sold, { saleId, amount }, { key: saleId });
+    return this.db.transaction(async (tx) => {
+      await tx.changed(sql`INSERT INTO records (id, value) VALUES (${saleId}, ${String(amount)})`);
+      const published = await tx.publish(tillContract.events.sold, { saleId, amount }, { key: saleId });
       if (thenFail) throw new Error('the till jammed after publishing');
       return { eventId: published.id };
-    })();
+    });
   }
 }
 
@@ -61,15 +58,15 @@ export const script = new Map<string, HandlerScript>();
 export const attempts: Attempt[] = [];
 
 export class RecordSale implements EventHandler<z.infer<typeof Sold>> {
-  constructor(private readonly sqlite: Sqlite) {}
+  constructor(private readonly db: ModuleDb) {}
 
-  handle(event: EventEnvelope<z.infer<typeof Sold>>, ctx: HandlerContext): void {
+  async handle(event: EventEnvelope<z.infer<typeof Sold>>, ctx: HandlerContext): Promise<void> {
     const { saleId } = event.payload;
     attempts.push({ saleId, eventId: event.id, attempt: ctx.attempt, at: Date.now() });
     const plan = script.get(saleId);
     plan?.before?.(ctx.attempt);
-    ctx.commit(() => {
-      this.sqlite.prepare('INSERT INTO records (id, value) VALUES (?, ?)').run(randomUUID(), saleId);
+    await ctx.commit(async (tx) => {
+      await tx.changed(sql`INSERT INTO records (id, value) VALUES (${randomUUID()}, ${String(saleId)})`);
       plan?.inCommit?.(ctx.attempt);
     });
   }
@@ -78,7 +75,7 @@ export class RecordSale implements EventHandler<z.infer<typeof Sold>> {
 export const tillModule = defineModule({
   contract: tillContract,
   migrations: RECORDS_MIGRATIONS,
-  bindings: [provide(Till, [Kernel.Sqlite, Kernel.Outbox])],
+  bindings: [provide(Till, [Kernel.Db])],
   implementation: Till,
 });
 
@@ -95,7 +92,7 @@ export const bookkeeperModule = defineModule({
   migrations: RECORDS_MIGRATIONS,
   bindings: [provide(Bookkeeper, [])],
   implementation: Bookkeeper,
-  handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Sqlite])],
+  handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Db])],
 });
 
 /** An envelope of till.sold as a transport would carry it. */

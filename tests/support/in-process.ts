@@ -6,6 +6,7 @@ import type { ModuleDefinition } from '../../src/kernel/module.ts';
 import { Runtime } from '../../src/kernel/runtime.ts';
 import type { Transport } from '../../src/kernel/transport.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { engineEnv } from './engine.ts';
 import { testEnv } from './env.ts';
 
 /**
@@ -49,7 +50,7 @@ export interface TestShop {
 /** Starts the whole shop (or `modules`) in this process on a fresh (or given) data dir. */
 export async function startTestShop(options: InProcessOptions = {}): Promise<TestShop> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const config = loadConfig(testEnv(dataDir, options.env));
+  const config = loadConfig(testEnv(dataDir, { ...(await engineEnv(dataDir)), ...options.env }));
   const logger = options.logger ?? createLogger(config.logLevel);
   const { runtime, url } = options.modules ? await startModules(options.modules, config, logger, options) : await startWholeShop(config, logger);
   return {

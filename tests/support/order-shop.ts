@@ -61,8 +61,8 @@ export function orderFootprint(shop: OrderShop, ownerToken: string, orderId: str
 /** A drizzle migrations folder with no migrations: the fakes keep their state in memory. */
 function noMigrations(): string {
   const dir = join(tempDataDir('cleave-fake-migrations-'), 'migrations');
-  mkdirSync(join(dir, 'meta'), { recursive: true });
-  writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries: [] }));
+  mkdirSync(join(dir, 'sqlite', 'meta'), { recursive: true });
+  writeFileSync(join(dir, 'sqlite', 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries: [] }));
   return dir;
 }
 

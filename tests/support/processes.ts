@@ -5,6 +5,7 @@ import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { launchTopology, type RunningTopology } from '../../tools/topology/launch.ts';
 import type { TopologySpec } from '../../tools/topology/spec.ts';
 import { ShopClient } from './client.ts';
+import { engineEnv } from './engine.ts';
 import { testEnv } from './env.ts';
 
 /**
@@ -60,6 +61,7 @@ export async function startTopology(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     NATS_URL: SHARED_NATS_URL,
     NATS_NAMESPACE: namespace,
+    ...(await engineEnv(dataDir)),
     ...options.env,
   });
   const output = process.env.TEST_LOG_LEVEL ? (line: string) => process.stdout.write(`${line}\n`) : () => {};

@@ -70,7 +70,9 @@ export class PostgresModuleDb implements ModuleDb {
   static async open(options: PostgresOptions, module: string, migrations: { kernel: string; module: string }, outbox: OutboxWriter): Promise<PostgresModuleDb> {
     const schema = schemaOf(module);
     await migratePostgres(options, schema, module, migrations);
-    const client = connect(options, schema, module, { connection: { default_transaction_read_only: 'on' } as never });
+    // lock_timeout: a transaction opened inside another waits for the module's lock, which the
+    // outer one holds, forever; fail instead, with the reason (see transaction()).
+    const client = connect(options, schema, module, { connection: { default_transaction_read_only: 'on', lock_timeout: '30s' } as never });
     const url = new URL(options.url);
     return new PostgresModuleDb(module, schema, client, outbox, `${url.hostname}:${url.port || 5432}${url.pathname}`);
   }
@@ -91,7 +93,9 @@ export class PostgresModuleDb implements ModuleDb {
     let open: ModuleTx | undefined;
     const result = await this.sql.transaction(
       async (ptx) => {
-        await ptx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${this.lockKey}))`);
+        await ptx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${this.lockKey}))`).catch((err: unknown) => {
+          throw lockTimeout(err) ? new Error(`A transaction waited 30 s for ${this.module}'s write lock: a transaction held it that long, or one was opened inside another (pass the open transaction, \`tx\`, to the store methods it calls)`, { cause: err }) : err;
+        });
         const txDb = ptx as unknown as SqlDb;
         open = new ModuleTx('postgres', txDb, statementsOn(txDb), this.outbox);
         return work(open);
@@ -106,6 +110,12 @@ export class PostgresModuleDb implements ModuleDb {
   async close(): Promise<void> {
     await this.client.end({ timeout: 5 });
   }
+}
+
+/** PostgreSQL's "canceling statement due to lock timeout". */
+function lockTimeout(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string } }).cause ?? err;
+  return (cause as { code?: string }).code === '55P03';
 }
 
 function statementsOn(db: SqlDb) {

@@ -29,7 +29,7 @@ export class SqliteModuleDb implements ModuleDb {
   readonly location: string;
   private readonly writerDb: LiteDb;
   private readonly readerDb: LiteDb;
-  private readonly lock = new WriteLock();
+  private readonly lock: WriteLock;
   private writes = 0;
 
   private constructor(
@@ -40,6 +40,7 @@ export class SqliteModuleDb implements ModuleDb {
     private readonly outbox: OutboxWriter,
   ) {
     this.location = writer.name;
+    this.lock = new WriteLock(`${module}'s database`);
     this.writerDb = drizzle(writer);
     this.readerDb = drizzle(reader);
     this.sql = this.readerDb as unknown as SqlDb;
@@ -75,8 +76,8 @@ export class SqliteModuleDb implements ModuleDb {
     return this.writes;
   }
 
-  rows<T>(query: SQL): Promise<T[]> {
-    return Promise.resolve(this.readerDb.all<T>(query));
+  async rows<T>(query: SQL): Promise<T[]> {
+    return this.readerDb.all<T>(query);
   }
 
   tables<P>(schemas: { postgres: P; sqlite: unknown }): P {
@@ -102,8 +103,8 @@ export class SqliteModuleDb implements ModuleDb {
   }
 
   private readonly statements = {
-    rows: <T>(query: SQL): Promise<T[]> => Promise.resolve(this.writerDb.all<T>(query)),
-    changed: (query: SQL): Promise<number> => Promise.resolve(this.writerDb.run(query).changes),
+    rows: async <T>(query: SQL): Promise<T[]> => this.writerDb.all<T>(query),
+    changed: async (query: SQL): Promise<number> => this.writerDb.run(query).changes,
   };
 
   /** Waits for the transaction in progress, then closes both connections. */

@@ -2,7 +2,7 @@ import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * Search's own copy of each product, as the catalog's events describe it. The full-text index
- * (`search_text`, FTS5, see migrations/*_fts.sql) is an external-content table over this one,
+ * (`search_text`, FTS5, see migrations/sqlite/*_fts.sql) is an external-content table over this one,
  * kept in step by triggers; `doc_id` is its rowid, declared so that VACUUM cannot renumber it.
  */
 export const searchProducts = sqliteTable(

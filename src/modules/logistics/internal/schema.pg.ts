@@ -1,0 +1,29 @@
+import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+
+// PostgreSQL twin of schema.ts (tests/kernel/schema-parity.test.ts keeps them alike).
+
+/** One shipment per order. */
+export const shipments = pgTable('shipments', {
+  trackingNumber: text('tracking_number').primaryKey(),
+  orderId: text('order_id').notNull().unique(),
+  /** The order's owner: the only customer who may track it. */
+  userId: text('user_id').notNull(),
+  method: text('method', { enum: ['standard', 'express'] }).notNull(),
+  country: text('country').notNull(),
+  postalCode: text('postal_code').notNull(),
+  status: text('status', { enum: ['created', 'in_transit', 'delivered', 'cancelled'] }).notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/** The shipment's history as the customer sees it. */
+export const shipmentEvents = pgTable(
+  'shipment_events',
+  {
+    seq: integer('seq').primaryKey().generatedByDefaultAsIdentity(),
+    trackingNumber: text('tracking_number').notNull().references(() => shipments.trackingNumber),
+    status: text('status', { enum: ['created', 'in_transit', 'delivered', 'cancelled'] }).notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [index('shipment_events_tracking').on(t.trackingNumber, t.seq)],
+);

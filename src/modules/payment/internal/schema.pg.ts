@@ -1,0 +1,49 @@
+import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+
+// PostgreSQL twin of schema.ts (tests/kernel/schema-parity.test.ts keeps them alike).
+
+/** One payment per order (the unique order id is what makes charging idempotent). */
+export const payments = pgTable('payments', {
+  id: text('id').primaryKey(),
+  orderId: text('order_id').notNull().unique(),
+  userId: text('user_id').notNull(),
+  amount: integer('amount').notNull(),
+  currency: text('currency', { enum: ['USD'] }).notNull(),
+  status: text('status', { enum: ['authorized', 'captured', 'declined', 'refunded'] }).notNull(),
+  /** Requests made to the gateway for this payment, transient failures included. */
+  attempts: integer('attempts').notNull().default(0),
+  /** The gateway's reference of the capture (needed to refund it). */
+  gatewayReference: text('gateway_reference'),
+  declineReason: text('decline_reason'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+/**
+ * The built-in test gateway's own ledger, as a card processor would keep it: one row per
+ * idempotency key, so a retried request finds its first outcome instead of charging again.
+ */
+export const gatewayCharges = pgTable(
+  'gateway_charges',
+  {
+    idempotencyKey: text('idempotency_key').primaryKey(),
+    token: text('token').notNull(),
+    amount: integer('amount').notNull(),
+    status: text('status', { enum: ['failed_transient', 'captured', 'declined'] }).notNull(),
+    reference: text('reference'),
+    reason: text('reason'),
+    /** Requests received with this key. */
+    requests: integer('requests').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('gateway_charges_reference').on(t.reference)],
+);
+
+/** Refunds the test gateway made, one per idempotency key. */
+export const gatewayRefunds = pgTable('gateway_refunds', {
+  idempotencyKey: text('idempotency_key').primaryKey(),
+  chargeReference: text('charge_reference').notNull(),
+  amount: integer('amount').notNull(),
+  createdAt: text('created_at').notNull(),
+});

@@ -1,0 +1,70 @@
+import { pgTable, text, integer, bigint, boolean, index, primaryKey } from 'drizzle-orm/pg-core';
+
+// PostgreSQL twin of schema.ts (tests/kernel/schema-parity.test.ts keeps them alike). The `at`
+// columns hold epoch milliseconds, hence bigint.
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['customer', 'admin'] }).notNull(),
+  emailNotifications: boolean('email_notifications').notNull().default(true),
+  createdAt: text('created_at').notNull(),
+  /** Raised by a logout or a password change: tokens signed with an older version no longer open a session. */
+  tokenVersion: integer('token_version').notNull().default(0),
+});
+
+export const addresses = pgTable(
+  'addresses',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull().references(() => users.id),
+    name: text('name').notNull(),
+    line1: text('line1').notNull(),
+    line2: text('line2'),
+    city: text('city').notNull(),
+    postalCode: text('postal_code').notNull(),
+    country: text('country').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('addresses_user').on(t.userId)],
+);
+
+/**
+ * Sign-in attempts that did not succeed, per email and client address, to slow down password
+ * guessing (429 past the limits in sign-in-throttle.ts). An attempt is written before its password
+ * is checked, so attempts still being checked count too; a right password deletes its row.
+ */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    email: text('email').notNull(),
+    address: text('address').notNull().default(''),
+    at: bigint('at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('login_failures_email_at').on(t.email, t.at), index('login_failures_address_at').on(t.address, t.at)],
+);
+
+/** Registrations per client address (whatever their outcome), to slow down mass sign-ups. */
+export const registrationAttempts = pgTable(
+  'registration_attempts',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    address: text('address').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('registration_attempts_address_at').on(t.address, t.at)],
+);
+
+/** Addresses a user signed in from with the right password, recently: they may still try while the account is locked. */
+export const signInAddresses = pgTable(
+  'sign_in_addresses',
+  {
+    userId: text('user_id').notNull(),
+    address: text('address').notNull(),
+    lastAt: bigint('last_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.address] })],
+);

@@ -1,0 +1,83 @@
+import postgres from 'postgres';
+import { afterAll, describe, expect, it } from 'vitest';
+import { moduleNames } from '../../src/app/modules.ts';
+import { moduleDatabaseVariable } from '../../src/kernel/persistence/database.ts';
+import { schemaOf } from '../../src/kernel/persistence/postgres-db.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { describeJourneys } from '../journey/journey-suite.ts';
+import { databaseFor, runDatabasePrefix } from '../support/engine.ts';
+import { startTestShop } from '../support/in-process.ts';
+
+/**
+ * Isolation enforced by the database (README, "PostgreSQL"): every module connects as a role
+ * that owns its own schema and nothing else, set up with the lines README gives an operator.
+ * The whole journey suite then runs on that shop, and one module's role is shown the door when it
+ * reads another module's tables.
+ */
+const dataDir = tempDataDir('cleave-roles-');
+const roles = new Map<string, string>();
+let databaseUrl = '';
+
+async function setUpRoles(): Promise<void> {
+  databaseUrl = await databaseFor(dataDir);
+  const database = new URL(databaseUrl).pathname.slice(1);
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (const module of moduleNames) {
+      const schema = schemaOf(module);
+      const role = `${runDatabasePrefix()}${schema}`.slice(0, 63);
+      // What README tells an operator to run, per module (trust auth here: no password).
+      await admin.unsafe(`DROP ROLE IF EXISTS "${role}"`);
+      await admin.unsafe(`CREATE ROLE "${role}" LOGIN`);
+      await admin.unsafe(`GRANT CONNECT ON DATABASE "${database}" TO "${role}"`);
+      await admin.unsafe(`CREATE SCHEMA "${schema}" AUTHORIZATION "${role}"`);
+      roles.set(module, role);
+    }
+    // Nobody but a schema's owner may create in public (PostgreSQL 15's default; said here for older servers).
+    await admin.unsafe('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+  } finally {
+    await admin.end();
+  }
+}
+
+function urlAs(role: string): string {
+  const url = new URL(databaseUrl);
+  url.username = role;
+  return url.toString();
+}
+
+function perModuleEnv(): Record<string, string> {
+  return Object.fromEntries(moduleNames.map((m) => [moduleDatabaseVariable(m), urlAs(roles.get(m)!)]));
+}
+
+afterAll(async () => {
+  // The run's teardown drops the database; roles are cluster-wide and go here, once they own nothing.
+  const admin = postgres(new URL('/postgres', databaseUrl).toString(), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS "${new URL(databaseUrl).pathname.slice(1)}" WITH (FORCE)`);
+    for (const role of roles.values()) await admin.unsafe(`DROP ROLE IF EXISTS "${role}"`);
+  } finally {
+    await admin.end();
+  }
+});
+
+describeJourneys('monolith, one PostgreSQL role per module', async () => {
+  await setUpRoles();
+  const shop = await startTestShop({ dataDir, env: perModuleEnv() });
+  return { url: shop.url, stop: () => shop.stop() };
+});
+
+describe('a module role', () => {
+  it('cannot read another module\'s tables', async () => {
+    expect(roles.size).toBe(moduleNames.length);
+    const cart = postgres(urlAs(roles.get('cart')!), { max: 1, onnotice: () => {} });
+    try {
+      await expect(cart`SELECT count(*) FROM catalog.products`).rejects.toThrow(/permission denied/);
+      await expect(cart`SELECT count(*) FROM order_taking.orders`).rejects.toThrow(/permission denied/);
+      const [own] = await cart`SELECT count(*) AS n FROM cart.cart_lines`;
+      expect(Number(own.n)).toBeGreaterThanOrEqual(0);
+    } finally {
+      await cart.end();
+    }
+  });
+});

@@ -1,0 +1,83 @@
+import postgres from 'postgres';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { defineContract } from '../../src/kernel/contract.ts';
+import { loadConfig } from '../../src/kernel/config.ts';
+import { Outbox } from '../../src/kernel/events/outbox.ts';
+import { openModuleDb } from '../../src/kernel/persistence/database.ts';
+import type { ModuleDb, OutboxWriter } from '../../src/kernel/persistence/sql.ts';
+import { testTmpDir } from '../../tools/temp-dirs.ts';
+import { testEnv } from './env.ts';
+
+/**
+ * Which storage engine the tests of this worker run on: `CLEAVE_TEST_ENGINE=postgres` (set by
+ * the `postgres` project in vitest.config.ts) puts every shop a test starts on PostgreSQL, in a
+ * database of its own; otherwise SQLite files in the shop's data dir, as `npm start` has them.
+ */
+export const TEST_ENGINE: 'sqlite' | 'postgres' = process.env.CLEAVE_TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The server tests create their databases on (CI and every development machine run one here). */
+export const TEST_POSTGRES_ADMIN_URL = process.env.CLEAVE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Every database this run creates starts with this, so the run's teardown drops exactly its own. */
+export function runDatabasePrefix(runDir = testTmpDir()): string {
+  return `cleave_t_${basename(runDir).replace(/[^a-z0-9]/gi, '').toLowerCase().slice(-12)}_`;
+}
+
+const FILE = '.test-database';
+
+/**
+ * The environment that puts a shop on this run's engine. On PostgreSQL: a fresh database for the
+ * data dir, remembered in it, so a restart (or every process of a topology, which share the
+ * data dir) finds the same one. PostgreSQL missing is an error, never a skip.
+ */
+export async function engineEnv(dataDir: string): Promise<Record<string, string>> {
+  if (TEST_ENGINE === 'sqlite') return {};
+  return { DATABASE_URL: await databaseFor(dataDir), DATABASE_POOL_SIZE: '2' };
+}
+
+/** A database of its own for `dataDir` (created on first use), as a URL. */
+export async function databaseFor(dataDir: string): Promise<string> {
+  const file = join(dataDir, FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const name = `${runDatabasePrefix()}${Math.random().toString(36).slice(2, 10)}`;
+  await withAdmin((admin) => admin.unsafe(`CREATE DATABASE "${name}"`));
+  const url = new URL(TEST_POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  writeFileSync(file, url.toString());
+  return url.toString();
+}
+
+/** Drops every database this run created (global teardown). */
+export async function dropRunDatabases(prefix: string): Promise<void> {
+  await withAdmin(async (admin) => {
+    const rows = await admin<Array<{ datname: string }>>`SELECT datname FROM pg_database WHERE datname LIKE ${`${prefix}%`}`;
+    for (const { datname } of rows) await admin.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  });
+}
+
+async function withAdmin<T>(work: (admin: postgres.Sql) => Promise<T>): Promise<T> {
+  const admin = postgres(TEST_POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    return await work(admin);
+  } catch (err) {
+    throw new Error(`PostgreSQL at ${new URL(TEST_POSTGRES_ADMIN_URL).host} is needed by the ${TEST_ENGINE} tests: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+/**
+ * Opens a module's database on this run's engine outside any runtime (tests of the kernel's
+ * parts), through the kernel's own opening path: migrations included. Events published through
+ * it go nowhere unless `outbox` says otherwise.
+ */
+export async function openTestModuleDb(
+  dataDir: string,
+  module: string,
+  migrations: string,
+  outbox: OutboxWriter = new Outbox(defineContract(module, {}, {}), () => {}),
+): Promise<ModuleDb> {
+  const config = loadConfig(testEnv(dataDir, await engineEnv(dataDir)));
+  return openModuleDb(config, module, migrations, outbox);
+}
