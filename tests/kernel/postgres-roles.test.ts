@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { moduleNames } from '../../src/app/modules.ts';
@@ -67,9 +68,13 @@ describeJourneys('monolith, one PostgreSQL role per module', async () => {
   return { url: shop.url, stop: () => shop.stop() };
 });
 
-describe('a module role', () => {
-  it('cannot read another module\'s tables', async () => {
+describe('a shop on PostgreSQL', () => {
+  it('kept no module database in DATA_DIR through the whole journey suite', () => {
     expect(roles.size).toBe(moduleNames.length);
+    expect(readdirSync(dataDir).filter((f) => /\.db(-wal|-shm)?$/.test(f))).toEqual([]);
+  });
+
+  it('gives each module a role that cannot read another module\'s tables', async () => {
     const cart = postgres(urlAs(roles.get('cart')!), { max: 1, onnotice: () => {} });
     try {
       await expect(cart`SELECT count(*) FROM catalog.products`).rejects.toThrow(/permission denied/);

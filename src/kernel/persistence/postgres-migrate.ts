@@ -8,21 +8,17 @@ import { connect, type PostgresClient, type PostgresOptions } from './postgres-d
  * the module's schema can run it). Replicas starting together take turns on an advisory lock.
  */
 export async function migratePostgres(options: PostgresOptions, schema: string, module: string, folders: { kernel: string; module: string }): Promise<void> {
-  const client = connect({ url: options.url, poolSize: 1 }, schema, module);
+  // One connection: the session lock and every migration run on it.
+  const session = connect({ url: options.url, poolSize: 1 }, schema, module);
+  const lock = `cleave.migrate.${schema}`;
   try {
-    await client.reserve().then(async (session) => {
-      try {
-        await session`SELECT pg_advisory_lock(hashtext(${`cleave.migrate.${schema}`}))`;
-        await ensureSchema(session, schema);
-        await apply(session, readMigrationFiles({ migrationsFolder: folders.kernel }), '__kernel_migrations');
-        await apply(session, readMigrationFiles({ migrationsFolder: folders.module }), '__module_migrations');
-      } finally {
-        await session`SELECT pg_advisory_unlock(hashtext(${`cleave.migrate.${schema}`}))`.catch(() => undefined);
-        session.release();
-      }
-    });
+    await session`SELECT pg_advisory_lock(hashtext(${lock}))`;
+    await ensureSchema(session, schema);
+    await apply(session, readMigrationFiles({ migrationsFolder: folders.kernel }), '__kernel_migrations');
+    await apply(session, readMigrationFiles({ migrationsFolder: folders.module }), '__module_migrations');
   } finally {
-    await client.end({ timeout: 5 });
+    // Ending the session releases its lock too.
+    await session.end({ timeout: 5 });
   }
 }
 
