@@ -1,6 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import type { Sqlite } from '../../src/kernel/persistence/database.ts';
-import { Kernel } from '../../src/kernel/tokens.ts';
+import { rowsIn } from './db.ts';
 import { eventually } from './eventually.ts';
 import { orderFootprint, type OrderShop } from './order-shop.ts';
 
@@ -12,10 +12,8 @@ let serial = 0;
  * so an order placed before a restart is followed on the restarted shop.
  */
 export function checkoutOn(shopOf: () => OrderShop) {
-  const sagaRow = (orderId: string) =>
-    shopOf().runtime.containerOf('order-processing').get<Sqlite>(Kernel.Sqlite).prepare('SELECT * FROM order_sagas WHERE order_id = ?').get(orderId) as
-      | { cancel_requested: string | null }
-      | undefined;
+  const sagaRow = async (orderId: string) =>
+    (await rowsIn<{ cancel_requested: string | null }>(shopOf(), 'order-processing', sql`SELECT * FROM order_sagas WHERE order_id = ${orderId}`))[0];
 
   /** A customer who checks out `quantity` units of a fresh product of which `onHand` are in stock. */
   return async function checkout({ quantity = 2, onHand = 10, paymentToken = 'tok_visa' } = {}) {
@@ -34,7 +32,7 @@ export function checkoutOn(shopOf: () => OrderShop) {
       productId,
       stock: () => shopOf().fakes.warehouse.stock.get(productId)!,
       /** Resolves once the saga has noted the customer's cancellation (it may still be busy with a step). */
-      cancelRecorded: () => eventually(() => sagaRow(orderId)?.cancel_requested, Boolean, { what: 'the cancellation to be recorded' }),
+      cancelRecorded: () => eventually(async () => (await sagaRow(orderId))?.cancel_requested, Boolean, { what: 'the cancellation to be recorded' }),
       order,
       /** What a refused cancellation must leave as it was. */
       footprint: () => orderFootprint(shopOf(), c.token, orderId),

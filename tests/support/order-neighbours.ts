@@ -1,7 +1,6 @@
 import type { Implementation } from '../../src/kernel/contract.ts';
 import { conflict, notFound, unavailable } from '../../src/kernel/errors.ts';
-import type { Outbox } from '../../src/kernel/events/outbox.ts';
-import type { Sqlite } from '../../src/kernel/persistence/database.ts';
+import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import type { CartContract } from '../../src/modules/cart/contract.ts';
 import { logisticsContract, type LogisticsContract } from '../../src/modules/logistics/contract.ts';
 import type { PaymentContract } from '../../src/modules/payment/contract.ts';
@@ -119,12 +118,11 @@ export class FakePayment implements Partial<Implementation<PaymentContract>> {
 
 export class FakeLogistics implements Partial<Implementation<LogisticsContract>> {
   readonly shipments = new Map<string, { trackingNumber: string; status: 'created' | 'in_transit' | 'delivered' | 'cancelled' }>();
-  private outbox!: Outbox;
-  private sqlite!: Sqlite;
+  /** The fake module's own database, whose outbox carries the fake's events. */
+  private db!: ModuleDb;
 
-  attach(outbox: Outbox, sqlite: Sqlite): this {
-    this.outbox = outbox;
-    this.sqlite = sqlite;
+  attach(db: ModuleDb): this {
+    this.db = db;
     return this;
   }
 
@@ -136,7 +134,7 @@ export class FakeLogistics implements Partial<Implementation<LogisticsContract>>
     if (!this.shipments.has(orderId)) {
       const trackingNumber = `TRK-${orderId.slice(0, 8)}`;
       this.shipments.set(orderId, { trackingNumber, status: 'created' });
-      this.sqlite.transaction(() => this.outbox.publish(logisticsContract.events.shipment_created, { orderId, trackingNumber }, { key: orderId }))();
+      await this.db.transaction(async (tx) => tx.publish(logisticsContract.events.shipment_created, { orderId, trackingNumber }, { key: orderId }));
     }
     const s = this.shipments.get(orderId)!;
     return { ...s, orderId, method, events: [] };
@@ -151,14 +149,14 @@ export class FakeLogistics implements Partial<Implementation<LogisticsContract>>
   }
 
   /** The carrier reports a parcel; `announce: false` leaves the report unannounced (as if its event were still on its way). */
-  report(orderId: string, status: 'in_transit' | 'delivered', announce = true): void {
+  async report(orderId: string, status: 'in_transit' | 'delivered', announce = true): Promise<void> {
     const s = this.shipments.get(orderId);
     if (!s) throw notFound('Shipment');
     s.status = status;
     if (!announce) return;
     const event = status === 'in_transit' ? logisticsContract.events.shipment_in_transit : logisticsContract.events.shipment_delivered;
     const payload = { orderId, trackingNumber: s.trackingNumber, at: new Date().toISOString() };
-    this.sqlite.transaction(() => this.outbox.publish(event, payload, { key: orderId }))();
+    await this.db.transaction(async (tx) => tx.publish(event, payload, { key: orderId }));
   }
 }
 

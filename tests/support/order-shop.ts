@@ -2,9 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Contract, Implementation } from '../../src/kernel/contract.ts';
 import { unprocessable } from '../../src/kernel/errors.ts';
-import type { Outbox } from '../../src/kernel/events/outbox.ts';
 import { defineModule, provide, type ModuleDefinition } from '../../src/kernel/module.ts';
-import type { Sqlite } from '../../src/kernel/persistence/database.ts';
+import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
 import { cartContract } from '../../src/modules/cart/contract.ts';
 import { logisticsContract } from '../../src/modules/logistics/contract.ts';
@@ -58,11 +57,16 @@ export function orderFootprint(shop: OrderShop, ownerToken: string, orderId: str
   };
 }
 
-/** A drizzle migrations folder with no migrations: the fakes keep their state in memory. */
+/**
+ * A drizzle migrations folder with no migrations, for each engine (the kernel reads `<folder>/sqlite`
+ * or `<folder>/postgres`): the fakes keep their state in memory.
+ */
 function noMigrations(): string {
   const dir = join(tempDataDir('cleave-fake-migrations-'), 'migrations');
-  mkdirSync(join(dir, 'sqlite', 'meta'), { recursive: true });
-  writeFileSync(join(dir, 'sqlite', 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'sqlite', entries: [] }));
+  for (const [engine, dialect] of [['sqlite', 'sqlite'], ['postgres', 'postgresql']]) {
+    mkdirSync(join(dir, engine, 'meta'), { recursive: true });
+    writeFileSync(join(dir, engine, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect, entries: [] }));
+  }
   return dir;
 }
 
@@ -78,12 +82,12 @@ function complete<C extends Contract>(contract: C, fake: object): Implementation
 /** Module definitions hosting the fakes, so the kernel wires them like real modules. */
 function neighbourModules(fakes: Neighbours): ModuleDefinition[] {
   const migrations = noMigrations();
-  const host = <C extends Contract>(contract: C, make: (outbox: Outbox, sqlite: Sqlite) => object) => {
+  const host = <C extends Contract>(contract: C, make: (db: ModuleDb) => object) => {
     const token = Symbol(`fake ${contract.name}`);
     return defineModule({
       contract,
       migrations,
-      bindings: [provide(token, [Kernel.Outbox, Kernel.Sqlite], (outbox: Outbox, sqlite: Sqlite) => complete(contract, make(outbox, sqlite)))],
+      bindings: [provide(token, [Kernel.Db], (db: ModuleDb) => complete(contract, make(db)))],
       implementation: token,
     }) as unknown as ModuleDefinition;
   };
@@ -91,6 +95,6 @@ function neighbourModules(fakes: Neighbours): ModuleDefinition[] {
     host(cartContract, () => fakes.cart),
     host(warehouseContract, () => fakes.warehouse),
     host(paymentContract, () => fakes.payment),
-    host(logisticsContract, (outbox, sqlite) => fakes.logistics.attach(outbox, sqlite)),
+    host(logisticsContract, (db) => fakes.logistics.attach(db)),
   ];
 }

@@ -32,7 +32,7 @@ export function orderAsOwnerSees(api: ShopClient, token: string, orderId: string
 
 /** Every event the modules published with this key (an order id, a user id), module by module. */
 export function eventsKeyed(shop: Hosting, modules: string[], key: string): Probe {
-  return () => Object.fromEntries(modules.map((m) => [m, published(shop, m, { key })]));
+  return async () => Object.fromEntries(await Promise.all(modules.map(async (m) => [m, await published(shop, m, { key })] as const)));
 }
 
 async function readAll(probes: Record<string, Probe>): Promise<Record<string, unknown>> {

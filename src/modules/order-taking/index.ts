@@ -22,13 +22,13 @@ export default defineModule({
     provide(OrderTakingStore, [Kernel.Db]),
     provide(CheckoutKeys, [OrderTakingStore]),
     provide(OrderDrafts, [cartContract.token, userContract.token, logisticsContract.token]),
-    provide(OrderTakingService, [OrderTakingStore, CheckoutKeys, OrderDrafts, Kernel.Outbox, orderProcessingContract.token]),
+    provide(OrderTakingService, [OrderTakingStore, CheckoutKeys, OrderDrafts, orderProcessingContract.token]),
   ],
   implementation: OrderTakingService,
   routes: orderTakingRoutes,
   handlers: [
     on(orderProcessingContract.events.status_changed, 'TrackOrderProgress', TrackOrderProgress, [OrderTakingStore]),
     // Booking a parcel does not change the order's status, so no status report carries its tracking number until pick-up.
-    project(logisticsContract.events.shipment_created, 'NoteTrackingNumber', OrderTakingStore, (store, { orderId, trackingNumber }, event) => store.recordShipment(orderId, trackingNumber, event.occurredAt)),
+    project(logisticsContract.events.shipment_created, 'NoteTrackingNumber', OrderTakingStore, (store, { orderId, trackingNumber }, tx, event) => store.recordShipment(tx, orderId, trackingNumber, event.occurredAt)),
   ],
 });

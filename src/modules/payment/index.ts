@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../kernel/config.ts';
-import type { Outbox } from '../../kernel/events/outbox.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
-import type { Db } from '../../kernel/persistence/database.ts';
+import type { ModuleDb } from '../../kernel/persistence/sql.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { paymentContract } from './contract.ts';
 import { paymentRoutes } from './internal/http.ts';
@@ -19,11 +18,11 @@ export default defineModule({
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(PaymentStore, [Kernel.Db]),
-    provide(TestGateway, [Kernel.Db], (db: Db) => new TestGateway(new TestGatewayStore(db))),
+    provide(TestGateway, [Kernel.Db], (db: ModuleDb) => new TestGateway(new TestGatewayStore(db))),
     // The only gateway so far is the built-in test one; a real processor would be provided here instead.
     provide(PaymentGatewayPort, [TestGateway], (gateway: TestGateway): PaymentGateway => gateway),
-    provide(PaymentService, [PaymentStore, PaymentGatewayPort, Kernel.Outbox, Kernel.Config, Kernel.Logger], (store: PaymentStore, gateway: PaymentGateway, outbox: Outbox, config: Config, logger: Logger) =>
-      new PaymentService(store, gateway, outbox, config.paymentRetryBaseMs, logger)),
+    provide(PaymentService, [PaymentStore, PaymentGatewayPort, Kernel.Config, Kernel.Logger], (store: PaymentStore, gateway: PaymentGateway, config: Config, logger: Logger) =>
+      new PaymentService(store, gateway, config.paymentRetryBaseMs, logger)),
   ],
   implementation: PaymentService,
   routes: paymentRoutes,

@@ -28,7 +28,7 @@ describe('order-processing: recovering from outages and restarts', () => {
     shop.fakes.payment.outages = MAX_ATTEMPTS * 3;
     const o = await checkout();
     const end = await eventually(
-      async () => ({ status: (await o.order()).status, deadLetters: shop.runtime.deadLetters() }),
+      async () => ({ status: (await o.order()).status, deadLetters: await shop.runtime.deadLetters() }),
       (s) => s.status === 'paid' || s.deadLetters.length > 0,
       { what: 'the order to be paid or its event dead-lettered' },
     );
@@ -57,6 +57,6 @@ describe('order-processing: recovering from outages and restarts', () => {
     expect(shop.fakes.warehouse.reservations.get(o.orderId)?.state).toBe('released');
     expect(o.stock()).toEqual({ onHand: 10, reserved: 0 });
     expect(shop.fakes.payment.payments.get(o.orderId)).toMatchObject({ status: 'refunded', calls: 1 });
-    expect(shop.runtime.deadLetters()).toEqual([]);
+    expect(await shop.runtime.deadLetters()).toEqual([]);
   });
 });

@@ -138,15 +138,15 @@ describe('order-processing: the order saga', () => {
   it('ships on the carrier’s in-transit report (taking the stock off the shelf), refuses to cancel then without touching the order, and delivers', async () => {
     const o = await checkout();
     await o.reaches('paid', (order) => !!order.shipment);
-    shop.fakes.logistics.report(o.orderId, 'in_transit');
+    await shop.fakes.logistics.report(o.orderId, 'in_transit');
     const shipped = await o.reaches('shipped');
     expect(shipped.shipment).toMatchObject({ status: 'in_transit' });
     expect(o.stock()).toEqual({ onHand: 8, reserved: 0 });
     await expectNothingChangedBy(shop, o.footprint(), async () => {
       expect((await o.cancel()).status).toBe(409);
     });
-    expect(published(shop, 'order-processing', { key: o.orderId }).map((e) => e.payload.status)).toEqual(['placed', 'stock_reserved', 'paid', 'shipped']);
-    shop.fakes.logistics.report(o.orderId, 'delivered');
+    expect((await published(shop, 'order-processing', { key: o.orderId })).map((e) => e.payload.status)).toEqual(['placed', 'stock_reserved', 'paid', 'shipped']);
+    await shop.fakes.logistics.report(o.orderId, 'delivered');
     const delivered = await o.reaches('delivered');
     expect(delivered.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'stock_reserved', 'paid', 'shipped', 'delivered']);
     const times = delivered.history.map((h: { at: string }) => Date.parse(h.at));
@@ -156,7 +156,7 @@ describe('order-processing: the order saga', () => {
   it('refuses to cancel once the carrier has the parcel, even before its report arrived, and keeps the order, its money, stock and events', async () => {
     const o = await checkout();
     await o.reaches('paid', (order) => !!order.shipment);
-    shop.fakes.logistics.report(o.orderId, 'in_transit', false);
+    await shop.fakes.logistics.report(o.orderId, 'in_transit', false);
     await expectNothingChangedBy(shop, o.footprint(), async () => {
       expect((await o.cancel()).status).toBe(409);
     });

@@ -1,7 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Kernel } from '../../../src/kernel/tokens.ts';
-import type { Sqlite } from '../../../src/kernel/persistence/database.ts';
 import { OrderDrafts } from '../../../src/modules/order-taking/internal/order-drafts.ts';
+import { dbOf, rowsIn, writeIn } from '../../support/db.ts';
 import { Gate } from '../../support/order-neighbours.ts';
 import { startOrderShop, type OrderShop } from '../../support/order-shop.ts';
 import { expectNothingChangedBy, type Probe } from '../../support/unchanged.ts';
@@ -29,26 +29,52 @@ async function customer(lines = [{ productId: 'p-mug', quantity: 2, unitPrice: 1
 }
 
 /** The order.placed events order-taking has published for this user (white-box: its outbox). */
-function placedOrdersOf(userId: string): unknown[] {
-  const sqlite = shop.runtime.containerOf('order-taking').get<Sqlite>(Kernel.Sqlite);
-  const rows = sqlite.prepare("SELECT payload FROM kernel_outbox WHERE type = 'order.placed'").all() as Array<{ payload: string }>;
+async function placedOrdersOf(userId: string): Promise<unknown[]> {
+  const rows = await rowsIn<{ payload: string }>(shop, 'order-taking', sql`SELECT payload FROM kernel_outbox WHERE type = 'order.placed'`);
   return rows.map((r) => JSON.parse(r.payload)).filter((p) => p.userId === userId);
 }
 
 /** What a refused checkout must leave as it was: the customer's orders, what was announced, the key. */
 function checkoutFootprint(c: { id: string; token: string }, key: string): Record<string, Probe> {
-  const sqlite = shop.runtime.containerOf('order-taking').get<Sqlite>(Kernel.Sqlite);
   return {
     orders: async () => (await shop.api.get('/api/orders', c.token)).body,
     announced: () => placedOrdersOf(c.id),
-    key: () => sqlite.prepare('SELECT * FROM checkout_keys WHERE user_id = ? AND key = ?').get(c.id, key),
+    key: async () => (await rowsIn(shop, 'order-taking', sql`SELECT * FROM checkout_keys WHERE user_id = ${c.id} AND key = ${key}`))[0],
+  };
+}
+
+/** Runs DDL statements on order-taking's database, in one transaction. */
+async function ddl(statements: string[]): Promise<void> {
+  await dbOf(shop, 'order-taking').transaction(async (tx) => {
+    for (const statement of statements) await tx.changed(sql.raw(statement));
+  });
+}
+
+/** A trigger that makes every insert of this user's order.placed into the outbox fail (each engine says it in its own SQL). */
+function outboxRefusing(userId: string): { create: string[]; drop: string[] } {
+  const message = 'disk full while writing the outbox';
+  if (dbOf(shop, 'order-taking').dialect === 'postgres') {
+    return {
+      create: [
+        `CREATE FUNCTION outbox_refuses_ann() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${message}'; END $$`,
+        `CREATE TRIGGER outbox_refuses_ann BEFORE INSERT ON kernel_outbox FOR EACH ROW
+          WHEN (NEW.type = 'order.placed' AND CAST(NEW.payload AS json) ->> 'userId' = '${userId}') EXECUTE FUNCTION outbox_refuses_ann()`,
+      ],
+      drop: ['DROP TRIGGER outbox_refuses_ann ON kernel_outbox', 'DROP FUNCTION outbox_refuses_ann()'],
+    };
+  }
+  return {
+    create: [`CREATE TRIGGER outbox_refuses_ann BEFORE INSERT ON kernel_outbox
+      WHEN NEW.type = 'order.placed' AND json_extract(NEW.payload, '$.userId') = '${userId}'
+      BEGIN SELECT RAISE(ABORT, '${message}'); END`],
+    drop: ['DROP TRIGGER outbox_refuses_ann'],
   };
 }
 
 /** Exactly one order was taken and announced for this customer: the one answered. */
 async function expectOnlyOrder(c: { id: string; token: string }, orderId: string) {
   expect((await shop.api.get('/api/orders', c.token)).body.items.map((o: { id: string }) => o.id)).toEqual([orderId]);
-  expect(placedOrdersOf(c.id).map((p) => (p as { orderId: string }).orderId)).toEqual([orderId]);
+  expect((await placedOrdersOf(c.id)).map((p) => (p as { orderId: string }).orderId)).toEqual([orderId]);
 }
 
 describe('order-taking: placing an order', () => {
@@ -139,8 +165,7 @@ describe('order-taking: placing an order', () => {
     await gate.reached;
     shop.fakes.cart.gate = null;
     // As if the stalled attempt had reserved the key a minute ago (e.g. in a process that then died).
-    const sqlite = shop.runtime.containerOf('order-taking').get<Sqlite>(Kernel.Sqlite);
-    sqlite.prepare('UPDATE checkout_keys SET reserved_at = ? WHERE user_id = ? AND key = ?').run(Date.now() - 60_000, ann.id, key);
+    expect(await writeIn(shop, 'order-taking', sql`UPDATE checkout_keys SET reserved_at = ${Date.now() - 60_000} WHERE user_id = ${ann.id} AND key = ${key}`)).toBe(1);
     const retry = await ann.place(key);
     expect(retry.status).toBe(202);
     gate.release();
@@ -175,7 +200,7 @@ describe('order-taking: placing an order', () => {
     expect(res.status).toBe(422);
     expect(res.body.detail).toMatch(/money limit of 1,000,000,000 cents/);
     expect((await shop.api.get('/api/orders', ann.token)).body.total).toBe(0);
-    expect(placedOrdersOf(ann.id)).toEqual([]);
+    expect(await placedOrdersOf(ann.id)).toEqual([]);
   });
 
   it('answers an order whose event would break its schema with a 500 that shows no schema details, and takes nothing', async () => {
@@ -193,29 +218,27 @@ describe('order-taking: placing an order', () => {
       draft.mockRestore();
     }
     expect((await shop.api.get('/api/orders', ann.token)).body.total).toBe(0);
-    expect(placedOrdersOf(ann.id)).toEqual([]);
+    expect(await placedOrdersOf(ann.id)).toEqual([]);
   });
 
   it('takes no order when its order.placed event cannot be written with it, and the same key works once it can', async () => {
     const ann = await customer();
-    const sqlite = shop.runtime.containerOf('order-taking').get<Sqlite>(Kernel.Sqlite);
     // The outbox write fails (as on a full disk), for this customer's order.placed only.
-    sqlite.exec(`CREATE TRIGGER outbox_refuses_ann BEFORE INSERT ON kernel_outbox
-      WHEN NEW.type = 'order.placed' AND json_extract(NEW.payload, '$.userId') = '${ann.id}'
-      BEGIN SELECT RAISE(ABORT, 'disk full while writing the outbox'); END`);
+    const refusal = outboxRefusing(ann.id);
+    await ddl(refusal.create);
     const key = newKey();
     try {
       expect((await ann.place(key)).status).toBe(500);
     } finally {
-      sqlite.exec('DROP TRIGGER outbox_refuses_ann');
+      await ddl(refusal.drop);
     }
     expect((await shop.api.get('/api/orders', ann.token)).body.total).toBe(0);
-    expect(placedOrdersOf(ann.id)).toEqual([]);
+    expect(await placedOrdersOf(ann.id)).toEqual([]);
     const retry = await ann.place(key);
     expect(retry.status).toBe(202);
     expect(retry.body.replayed).toBe(false);
     expect((await shop.api.get('/api/orders', ann.token)).body.total).toBe(1);
-    expect(placedOrdersOf(ann.id)).toEqual([expect.objectContaining({ orderId: retry.body.id })]);
+    expect(await placedOrdersOf(ann.id)).toEqual([expect.objectContaining({ orderId: retry.body.id })]);
   });
 
   it("answers 404 for an unknown address and for another customer's address, takes and announces nothing, and releases the key for the right address", async () => {

@@ -1,11 +1,10 @@
-import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandlerContext } from '../../../src/kernel/events/handlers.ts';
-import { openModuleDatabase, type ModuleDatabase } from '../../../src/kernel/persistence/database.ts';
 import type { OrderStatus } from '../../../src/modules/order-processing/contract.ts';
 import { TrackOrderProgress } from '../../../src/modules/order-taking/internal/on-order-status-changed.ts';
 import { OrderTakingStore } from '../../../src/modules/order-taking/internal/order-taking-store.ts';
-import { tempDataDir } from '../../../tools/temp-dirs.ts';
+import { dbOf } from '../../support/db.ts';
 import { eventually } from '../../support/eventually.ts';
 import { orderFootprint, startOrderShop, type OrderShop } from '../../support/order-shop.ts';
 import { published } from '../../support/published.ts';
@@ -17,6 +16,14 @@ beforeAll(async () => {
   shop = await startOrderShop();
 });
 afterAll(() => shop?.stop());
+
+/** An order row as checkout would store it, for the store's own tests. */
+function anOrder(id: string, userId: string, at: string) {
+  return {
+    id, userId, status: 'placed' as const, cancelReason: null, items: [], subtotal: 0, shippingCost: 0, total: 0, shippingMethod: 'standard' as const,
+    address: { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'US' }, paymentStatus: null, trackingNumber: null, shipmentStatus: null, createdAt: at, updatedAt: at,
+  };
+}
 
 async function customerWithOrders(count: number) {
   const c = await shop.api.registerCustomer();
@@ -47,6 +54,24 @@ describe('order-taking: a customer’s orders', () => {
     expect((await shop.api.get('/api/orders?limit=abc', ann.token)).status).toBe(400);
   });
 
+  it('lists orders taken within one millisecond newest first too, in the order they were taken', async () => {
+    const store = new OrderTakingStore(dbOf(shop, 'order-taking'));
+    const owner = `same-ms-${randomUUID()}`;
+    const at = '2030-01-01T00:00:00.000Z';
+    // Taken in an order that is neither their ids' order nor its reverse.
+    const ids = ['c', 'a', 'b'].map((name) => `${name}-${randomUUID()}`);
+    for (const id of ids) {
+      await store.transaction(async (tx) => {
+        await store.insertOrder(tx, anOrder(id, owner, at));
+        await store.appendHistory(tx, id, 'placed', at);
+      });
+    }
+    const { rows, total } = await store.listOrders(owner, 10, 0);
+    expect(total).toBe(3);
+    expect(rows.map((r) => r.id)).toEqual([...ids].reverse());
+    expect((await store.listOrders(owner, 1, 1)).rows.map((r) => r.id)).toEqual([ids[1]]);
+  });
+
   it('shows one order with its history, starting with placed', async () => {
     const ann = await customerWithOrders(1);
     const res = await shop.api.get(`/api/orders/${ann.ids[0]}`, ann.token);
@@ -64,7 +89,7 @@ describe('order-taking: a customer’s orders', () => {
       expect((await shop.api.get(`/api/orders/${orderId}`, bob.token)).status).toBe(404);
       expect((await shop.api.post(`/api/orders/${orderId}/cancel`, undefined, bob.token)).status).toBe(404);
     });
-    const statuses = published(shop, 'order-processing', { type: 'order.status_changed', key: orderId }).map((e) => e.payload.status);
+    const statuses = (await published(shop, 'order-processing', { type: 'order.status_changed', key: orderId })).map((e) => e.payload.status);
     expect(statuses).not.toContain('cancelled');
     expect(shop.fakes.warehouse.reservations.get(orderId)?.state).toBe('reserved');
     expect((await shop.api.get('/api/orders/no-such-order', bob.token)).status).toBe(404);
@@ -72,56 +97,58 @@ describe('order-taking: a customer’s orders', () => {
 });
 
 describe('order-taking: following order-processing’s reports', () => {
-  let database: ModuleDatabase;
+  // The handler alone, on order-taking's database (orders of a user of their own, ids unique to this run).
   let store: OrderTakingStore;
   let tracker: TrackOrderProgress;
-  const migrations = fileURLToPath(new URL('../../../src/modules/order-taking/migrations', import.meta.url));
-  const ctx: HandlerContext = { attempt: 1, commit: (write) => database.sqlite.transaction(write)() };
+  const ctx: HandlerContext = { attempt: 1, commit: (write) => dbOf(shop, 'order-taking').transaction(async (tx) => write(tx)) };
+  const run = randomUUID().slice(0, 8);
+  const id = (name: string) => `${name}-${run}`;
 
   beforeAll(() => {
-    database = openModuleDatabase(tempDataDir(), 'order-taking', migrations);
-    store = new OrderTakingStore(database.db);
+    store = new OrderTakingStore(dbOf(shop, 'order-taking'));
     tracker = new TrackOrderProgress(store);
   });
-  afterAll(() => database?.sqlite.close());
 
-  function placedOrder(id: string) {
+  async function placedOrder(id: string) {
     const at = '2030-01-01T00:00:00.000Z';
-    store.insertOrder({
-      id, userId: 'u1', status: 'placed', cancelReason: null, items: [], subtotal: 0, shippingCost: 0, total: 0, shippingMethod: 'standard',
-      address: { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'US' }, paymentStatus: null, trackingNumber: null, shipmentStatus: null, createdAt: at, updatedAt: at,
+    await store.transaction(async (tx) => {
+      await store.insertOrder(tx, anOrder(id, `u1-${run}`, at));
+      await store.appendHistory(tx, id, 'placed', at);
     });
-    store.appendHistory(id, 'placed', at);
   }
   const report = (orderId: string, status: OrderStatus, second: number, extra: object = {}) =>
-    tracker.handle({ id: `${orderId}-${status}`, type: 'order.status_changed', version: 1, occurredAt: '', payload: { orderId, userId: 'u1', status, at: `2030-01-01T00:00:0${second}.000Z`, ...extra } }, ctx);
-  const statuses = (orderId: string) => store.history(orderId).map((h) => h.status);
+    tracker.handle({ id: `${orderId}-${status}`, type: 'order.status_changed', version: 1, occurredAt: '', payload: { orderId, userId: `u1-${run}`, status, at: `2030-01-01T00:00:0${second}.000Z`, ...extra } }, ctx);
+  const statuses = async (orderId: string) => (await store.history(orderId)).map((h) => h.status);
 
-  it('moves the order forward and records each status once, with its time', () => {
-    placedOrder('o1');
-    report('o1', 'stock_reserved', 1);
-    report('o1', 'paid', 2, { payment: { status: 'captured' } });
-    report('o1', 'paid', 2, { payment: { status: 'captured' } });
-    expect(statuses('o1')).toEqual(['placed', 'stock_reserved', 'paid']);
-    expect(store.findOrder('o1')).toMatchObject({ status: 'paid', paymentStatus: 'captured' });
+  it('moves the order forward and records each status once, with its time', async () => {
+    const o1 = id('o1');
+    await placedOrder(o1);
+    await report(o1, 'stock_reserved', 1);
+    await report(o1, 'paid', 2, { payment: { status: 'captured' } });
+    await report(o1, 'paid', 2, { payment: { status: 'captured' } });
+    expect(await statuses(o1)).toEqual(['placed', 'stock_reserved', 'paid']);
+    expect((await store.history(o1)).map((h) => h.at)).toEqual(['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:01.000Z', '2030-01-01T00:00:02.000Z']);
+    expect(await store.findOrder(o1)).toMatchObject({ status: 'paid', paymentStatus: 'captured' });
   });
 
-  it('ignores a report that arrives after a later one', () => {
-    placedOrder('o2');
-    report('o2', 'paid', 2);
-    report('o2', 'stock_reserved', 1);
-    expect(store.findOrder('o2')?.status).toBe('paid');
-    expect(statuses('o2')).toEqual(['placed', 'paid']);
+  it('ignores a report that arrives after a later one', async () => {
+    const o2 = id('o2');
+    await placedOrder(o2);
+    await report(o2, 'paid', 2);
+    await report(o2, 'stock_reserved', 1);
+    expect((await store.findOrder(o2))?.status).toBe('paid');
+    expect(await statuses(o2)).toEqual(['placed', 'paid']);
   });
 
-  it('keeps a cancelled order cancelled, and never cancels a shipped one', () => {
-    placedOrder('o3');
-    report('o3', 'cancelled', 1, { reason: 'out_of_stock' });
-    report('o3', 'paid', 2);
-    expect(store.findOrder('o3')).toMatchObject({ status: 'cancelled', cancelReason: 'out_of_stock' });
-    placedOrder('o4');
-    report('o4', 'shipped', 3, { shipment: { trackingNumber: 'T1', status: 'in_transit' } });
-    report('o4', 'cancelled', 4, { reason: 'customer_request' });
-    expect(store.findOrder('o4')).toMatchObject({ status: 'shipped', trackingNumber: 'T1', shipmentStatus: 'in_transit' });
+  it('keeps a cancelled order cancelled, and never cancels a shipped one', async () => {
+    const [o3, o4] = [id('o3'), id('o4')];
+    await placedOrder(o3);
+    await report(o3, 'cancelled', 1, { reason: 'out_of_stock' });
+    await report(o3, 'paid', 2);
+    expect(await store.findOrder(o3)).toMatchObject({ status: 'cancelled', cancelReason: 'out_of_stock' });
+    await placedOrder(o4);
+    await report(o4, 'shipped', 3, { shipment: { trackingNumber: 'T1', status: 'in_transit' } });
+    await report(o4, 'cancelled', 4, { reason: 'customer_request' });
+    expect(await store.findOrder(o4)).toMatchObject({ status: 'shipped', trackingNumber: 'T1', shipmentStatus: 'in_transit' });
   });
 });

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Api } from '../../../src/kernel/contract.ts';
 import { paymentContract, type PaymentContract } from '../../../src/modules/payment/contract.ts';
 import { TestGateway } from '../../../src/modules/payment/internal/test-gateway.ts';
 import { ShopClient } from '../../support/client.ts';
+import { Gate } from '../../support/order-neighbours.ts';
 import { published } from '../../support/published.ts';
 import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
@@ -13,8 +14,8 @@ let payment: Api<PaymentContract>;
 let buyer: { id: string; token: string };
 
 /** The built-in gateway's ledger: what the card processor itself recorded. */
-const gatewayCharges = (paymentId: string) => shop.runtime.containerOf('payment').get(TestGateway).ledger.charges().filter((c) => c.idempotencyKey === paymentId);
-const captures = (paymentId: string) => gatewayCharges(paymentId).filter((c) => c.status === 'captured');
+const gatewayCharges = async (paymentId: string) => (await shop.runtime.containerOf('payment').get(TestGateway).ledger.charges()).filter((c) => c.idempotencyKey === paymentId);
+const captures = async (paymentId: string) => (await gatewayCharges(paymentId)).filter((c) => c.status === 'captured');
 const events = (type: string, orderId: string) => published(shop, 'payment', { type, key: orderId });
 
 const charge = (paymentToken: string, orderId = `order-${randomUUID()}`, amount = 4599) =>
@@ -35,8 +36,8 @@ describe('payment: charging an order', () => {
     const orderId = `order-${randomUUID()}`;
     const answer = await charge('tok_visa', orderId);
     expect(answer.status).toBe('captured');
-    expect(captures(answer.paymentId)).toHaveLength(1);
-    expect(events('payment.captured', orderId).map((e) => e.payload)).toEqual([{ orderId, paymentId: answer.paymentId, amount: 4599 }]);
+    expect(await captures(answer.paymentId)).toHaveLength(1);
+    expect((await events('payment.captured', orderId)).map((e) => e.payload)).toEqual([{ orderId, paymentId: answer.paymentId, amount: 4599 }]);
     const res = await paymentsOf(orderId, buyer.token);
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([expect.objectContaining({ id: answer.paymentId, orderId, amount: 4599, currency: 'USD', status: 'captured', attempts: 1 })]);
@@ -46,8 +47,8 @@ describe('payment: charging an order', () => {
     const orderId = `order-${randomUUID()}`;
     const answers = await Promise.all(Array.from({ length: 5 }, () => charge('tok_visa', orderId)));
     expect(new Set(answers.map((a) => `${a.status}/${a.paymentId}`))).toEqual(new Set([`captured/${answers[0].paymentId}`]));
-    expect(captures(answers[0].paymentId)).toHaveLength(1);
-    expect(events('payment.captured', orderId)).toHaveLength(1);
+    expect(await captures(answers[0].paymentId)).toHaveLength(1);
+    expect(await events('payment.captured', orderId)).toHaveLength(1);
     const again = await charge('tok_visa', orderId);
     expect(again).toEqual(answers[0]);
   });
@@ -56,19 +57,19 @@ describe('payment: charging an order', () => {
     const orderId = `order-${randomUUID()}`;
     const answer = await charge('tok_flaky', orderId);
     expect(answer.status).toBe('captured');
-    expect(gatewayCharges(answer.paymentId)).toEqual([expect.objectContaining({ status: 'captured', requests: 2 })]);
+    expect(await gatewayCharges(answer.paymentId)).toEqual([expect.objectContaining({ status: 'captured', requests: 2 })]);
     expect((await paymentsOf(orderId, buyer.token)).body.items[0]).toMatchObject({ status: 'captured', attempts: 2 });
-    expect(events('payment.captured', orderId)).toHaveLength(1);
+    expect(await events('payment.captured', orderId)).toHaveLength(1);
   });
 
   it('declines tok_chargeDeclined with card_declined, captures nothing, and answers the same when asked again', async () => {
     const orderId = `order-${randomUUID()}`;
     const answer = await charge('tok_chargeDeclined', orderId);
     expect(answer).toMatchObject({ status: 'declined', reason: 'card_declined' });
-    expect(captures(answer.paymentId)).toHaveLength(0);
+    expect(await captures(answer.paymentId)).toHaveLength(0);
     expect(await charge('tok_chargeDeclined', orderId)).toEqual(answer);
     expect((await paymentsOf(orderId, buyer.token)).body.items[0]).toMatchObject({ status: 'declined', attempts: 1 });
-    expect(events('payment.declined', orderId).map((e) => e.payload.reason)).toEqual(['card_declined']);
+    expect((await events('payment.declined', orderId)).map((e) => e.payload.reason)).toEqual(['card_declined']);
   });
 
   it('declines an unknown token with invalid_token', async () => {
@@ -89,20 +90,33 @@ describe('payment: refunds', () => {
     const answers = await Promise.all([payment.refund({ orderId }), payment.refund({ orderId })]);
     expect(answers).toEqual([{ status: 'refunded' }, { status: 'refunded' }]);
     expect(await payment.refund({ orderId })).toEqual({ status: 'refunded' });
-    const reference = captures(paymentId)[0].reference!;
-    expect(shop.runtime.containerOf('payment').get(TestGateway).ledger.refunds(reference)).toEqual([expect.objectContaining({ amount: 4599 })]);
-    expect(events('payment.refunded', orderId).map((e) => e.payload)).toEqual([{ orderId, paymentId, amount: 4599 }]);
+    const reference = (await captures(paymentId))[0].reference!;
+    expect(await shop.runtime.containerOf('payment').get(TestGateway).ledger.refunds(reference)).toEqual([expect.objectContaining({ amount: 4599 })]);
+    expect((await events('payment.refunded', orderId)).map((e) => e.payload)).toEqual([{ orderId, paymentId, amount: 4599 }]);
     expect((await paymentsOf(orderId, buyer.token)).body.items[0].status).toBe('refunded');
   });
 
   it('will not answer a refund while the charge is still in flight, so no capture is left behind a cancel', async () => {
     const orderId = `order-${randomUUID()}`;
+    // The charge's first gateway request is held: its payment is open, its outcome not known yet.
+    const gateway = shop.runtime.containerOf('payment').get(TestGateway);
+    const gate = new Gate();
+    const held = vi.spyOn(gateway, 'charge').mockImplementationOnce(async (...request) => {
+      await gate.pass();
+      return TestGateway.prototype.charge.apply(gateway, request);
+    });
     const charging = charge('tok_flaky', orderId); // fails once, so it stays in flight through a retry
-    await expect(payment.refund({ orderId })).rejects.toMatchObject({ kind: 'unavailable' });
+    try {
+      await gate.reached;
+      await expect(payment.refund({ orderId })).rejects.toMatchObject({ kind: 'unavailable' });
+    } finally {
+      gate.release();
+    }
     const answer = await charging;
+    held.mockRestore();
     expect(answer.status).toBe('captured');
     expect(await payment.refund({ orderId })).toEqual({ status: 'refunded' });
-    expect(events('payment.refunded', orderId)).toHaveLength(1);
+    expect(await events('payment.refunded', orderId)).toHaveLength(1);
   });
 
   it('refunds nothing for a declined or unknown order', async () => {
@@ -110,7 +124,7 @@ describe('payment: refunds', () => {
     await charge('tok_chargeDeclined', orderId);
     expect(await payment.refund({ orderId })).toEqual({ status: 'none' });
     expect(await payment.refund({ orderId: `order-${randomUUID()}` })).toEqual({ status: 'none' });
-    expect(events('payment.refunded', orderId)).toHaveLength(0);
+    expect(await events('payment.refunded', orderId)).toHaveLength(0);
   });
 });
 
@@ -147,7 +161,7 @@ describe('payment: the built-in test gateway', () => {
     expect(await gateway().refund(reference!, 401, key())).toEqual({ outcome: 'rejected', reason: 'amount_exceeds_charge' });
     expect(await gateway().refund(reference!, 400, key())).toEqual({ outcome: 'refunded' });
     expect(await gateway().refund(reference!, 1, key())).toEqual({ outcome: 'rejected', reason: 'amount_exceeds_charge' });
-    expect(gateway().ledger.refunds(reference!).map((r) => r.amount).sort((a, b) => a - b)).toEqual([400, 600]);
+    expect((await gateway().ledger.refunds(reference!)).map((r) => r.amount).sort((a, b) => a - b)).toEqual([400, 600]);
     expect(await gateway().refund('ch_unknown', 1, key())).toEqual({ outcome: 'rejected', reason: 'unknown_charge' });
   });
 });

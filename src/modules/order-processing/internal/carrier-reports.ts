@@ -1,6 +1,7 @@
 import type { Api } from '../../../kernel/contract.ts';
 import { unavailable } from '../../../kernel/errors.ts';
 import type { HandlerContext } from '../../../kernel/events/handlers.ts';
+import type { Tx } from '../../../kernel/persistence/sql.ts';
 import type { WarehouseContract } from '../../warehouse/contract.ts';
 import type { OrderLocks } from './order-locks.ts';
 import type { OrderProcessingStore } from './order-processing-store.ts';
@@ -24,7 +25,7 @@ export class CarrierReports {
   inTransit(report: CarrierReport, ctx: HandlerContext): Promise<void> {
     return this.locks.run(report.orderId, async () => {
       if (!(await this.takeStock(report))) return;
-      ctx.commit(() => this.ship(report));
+      await ctx.commit((tx) => this.ship(report, tx));
     });
   }
 
@@ -32,16 +33,16 @@ export class CarrierReports {
   delivered(report: CarrierReport, ctx: HandlerContext): Promise<void> {
     return this.locks.run(report.orderId, async () => {
       const shippedNow = await this.takeStock(report);
-      ctx.commit(() => {
-        if (shippedNow) this.ship(report);
-        this.transitions.move(report.orderId, ['shipped'], { status: 'delivered', shipmentStatus: 'delivered' });
+      await ctx.commit(async (tx) => {
+        if (shippedNow) await this.ship(report, tx);
+        await this.transitions.move(report.orderId, ['shipped'], { status: 'delivered', shipmentStatus: 'delivered' }, tx);
       });
     });
   }
 
   /** Commits the order's stock if it is paid and not yet shipped; false if there is nothing to ship. */
   private async takeStock({ orderId }: CarrierReport): Promise<boolean> {
-    const saga = this.store.find(orderId);
+    const saga = await this.store.find(orderId);
     if (!saga?.order) return false;
     // Reports for an order the saga has not paid yet came early: the inbox retries them.
     if (saga.status === 'placed' || saga.status === 'stock_reserved') throw unavailable(`Order ${orderId} is not paid yet`);
@@ -50,7 +51,7 @@ export class CarrierReports {
     return true;
   }
 
-  private ship({ orderId, trackingNumber }: CarrierReport): void {
-    this.transitions.move(orderId, ['paid'], { status: 'shipped', stock: 'committed', trackingNumber, shipmentStatus: 'in_transit', cancelRequested: null });
+  private async ship({ orderId, trackingNumber }: CarrierReport, tx: Tx): Promise<void> {
+    await this.transitions.move(orderId, ['paid'], { status: 'shipped', stock: 'committed', trackingNumber, shipmentStatus: 'in_transit', cancelRequested: null }, tx);
   }
 }

@@ -18,7 +18,7 @@ export class RunPlacedOrder implements EventHandler<Placed> {
   ) {}
 
   async handle({ payload }: EventEnvelope<Placed>): Promise<void> {
-    this.transitions.receive(payload);
+    await this.transitions.receive(payload);
     await this.saga.advance(payload.orderId);
   }
 }

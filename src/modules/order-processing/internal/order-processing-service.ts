@@ -20,29 +20,29 @@ export class OrderProcessingService implements Implementation<OrderProcessingCon
    * the compensations unless a step is running them already.
    */
   async cancel({ orderId, reason }: { orderId: string; reason: CancelReason }) {
-    const before = this.requestCancel(orderId, reason);
+    const before = await this.requestCancel(orderId, reason);
     if (before && shipped(before)) throw conflict('The order has shipped and can no longer be cancelled');
     if (before?.status === 'cancelled') return { status: 'cancelled' as const };
     await this.saga.advance(orderId);
-    const after = this.store.find(orderId)!;
+    const after = (await this.store.find(orderId))!;
     if (shipped(after) || (after.status !== 'cancelled' && !after.cancelRequested)) {
       throw conflict('The parcel has left the warehouse; the order can no longer be cancelled');
     }
     return { status: after.status };
   }
 
-  getProgress({ orderId }: { orderId: string }) {
-    const saga = this.store.find(orderId);
+  async getProgress({ orderId }: { orderId: string }) {
+    const saga = await this.store.find(orderId);
     if (!saga) throw notFound('Order');
     return { orderId, status: saga.status, ...(saga.cancelReason ? { cancelReason: saga.cancelReason } : {}), updatedAt: saga.updatedAt };
   }
 
   /** The saga as it was before the request; undefined if the order's placement has not arrived yet. */
-  private requestCancel(orderId: string, reason: CancelReason): SagaRow | undefined {
-    return this.store.transaction(() => {
-      const saga = this.store.find(orderId);
-      if (!saga) this.store.startCancelled(orderId, reason, new Date().toISOString());
-      else if (IN_FLIGHT.includes(saga.status) && !saga.cancelRequested) this.transitions.move(orderId, IN_FLIGHT, { cancelRequested: reason });
+  private requestCancel(orderId: string, reason: CancelReason): Promise<SagaRow | undefined> {
+    return this.store.transaction(async (tx) => {
+      const saga = await this.store.find(orderId, tx);
+      if (!saga) await this.store.startCancelled(tx, orderId, reason, new Date().toISOString());
+      else if (IN_FLIGHT.includes(saga.status) && !saga.cancelRequested) await this.transitions.move(orderId, IN_FLIGHT, { cancelRequested: reason }, tx);
       return saga;
     });
   }

@@ -40,10 +40,14 @@ export class OrderSaga {
     while (await this.locks.run(orderId, () => this.step(orderId)));
   }
 
-  /** After a restart: finishes, in the background, every saga a killed process left half-way. */
-  resumeUnfinished(): void {
+  /**
+   * After a restart: finishes, in the background, every saga a killed process left half-way.
+   * Resolves once the list of them is read (a failure to read it fails the start).
+   */
+  async resumeUnfinished(): Promise<void> {
+    const unfinished = await this.store.unfinished();
     this.resuming = (async () => {
-      for (const saga of this.store.unfinished()) {
+      for (const saga of unfinished) {
         if (this.stopping) return;
         await this.advance(saga.orderId).catch((err: unknown) => this.logger.warn({ err, orderId: saga.orderId }, 'could not resume an order yet; its redelivered event, a retried cancel or the next start will'));
       }
@@ -58,7 +62,7 @@ export class OrderSaga {
 
   /** Runs the next step; true if there may be another one. */
   private async step(orderId: string): Promise<boolean> {
-    const saga = this.store.find(orderId);
+    const saga = await this.store.find(orderId);
     if (!saga?.order) return false;
     if (saga.cancelRequested && IN_FLIGHT.includes(saga.status)) return this.compensate(saga);
     if (saga.status === 'placed') return this.reserveStock(saga, saga.order);
@@ -70,8 +74,8 @@ export class OrderSaga {
   private async reserveStock({ orderId }: SagaRow, order: PlacedOrder): Promise<boolean> {
     const { status } = await this.neighbours.warehouse.reserve({ orderId, lines: lines(order) });
     const moved = status === 'reserved'
-      ? this.transitions.move(orderId, ['placed'], { status: 'stock_reserved', stock: 'reserved' })
-      : this.transitions.move(orderId, ['placed'], { status: 'cancelled', cancelReason: 'out_of_stock', cancelRequested: null });
+      ? await this.transitions.move(orderId, ['placed'], { status: 'stock_reserved', stock: 'reserved' })
+      : await this.transitions.move(orderId, ['placed'], { status: 'cancelled', cancelReason: 'out_of_stock', cancelRequested: null });
     return this.afterStep(orderId, moved);
   }
 
@@ -79,12 +83,12 @@ export class OrderSaga {
     const { status } = await this.neighbours.payment.charge({ orderId, userId: order.userId, amount: order.total, currency: 'USD', paymentToken: order.paymentToken });
     if (status === 'declined') {
       await this.neighbours.warehouse.release({ orderId });
-      const moved = this.transitions.move(orderId, ['stock_reserved'], {
+      const moved = await this.transitions.move(orderId, ['stock_reserved'], {
         status: 'cancelled', cancelReason: 'payment_declined', cancelRequested: null, payment: 'declined', stock: 'released',
       });
       return this.afterStep(orderId, moved);
     }
-    return this.afterStep(orderId, this.transitions.move(orderId, ['stock_reserved'], { status: 'paid', payment: 'captured' }));
+    return this.afterStep(orderId, await this.transitions.move(orderId, ['stock_reserved'], { status: 'paid', payment: 'captured' }));
   }
 
   private async bookShipment({ orderId }: SagaRow, order: PlacedOrder): Promise<boolean> {
@@ -92,7 +96,7 @@ export class OrderSaga {
     const shipment = await this.neighbours.logistics.createShipment({
       orderId, userId: order.userId, method: order.shippingMethod, address: { country, postalCode }, items: lines(order),
     });
-    const moved = this.transitions.move(orderId, ['paid'], { trackingNumber: shipment.trackingNumber, shipmentStatus: shipment.status });
+    const moved = await this.transitions.move(orderId, ['paid'], { trackingNumber: shipment.trackingNumber, shipmentStatus: shipment.status });
     return this.afterStep(orderId, moved);
   }
 
@@ -105,12 +109,12 @@ export class OrderSaga {
   private async compensate(saga: SagaRow): Promise<false> {
     const { orderId, status } = saga;
     if (status === 'paid' && !(await this.cancelShipment(orderId))) {
-      this.transitions.move(orderId, IN_FLIGHT, { cancelRequested: null });
+      await this.transitions.move(orderId, IN_FLIGHT, { cancelRequested: null });
       return false;
     }
     const refund = status === 'placed' ? 'none' : (await this.neighbours.payment.refund({ orderId })).status;
     const release = (await this.neighbours.warehouse.release({ orderId })).status;
-    this.transitions.move(orderId, IN_FLIGHT, {
+    await this.transitions.move(orderId, IN_FLIGHT, {
       status: 'cancelled',
       cancelReason: saga.cancelRequested,
       cancelRequested: null,
@@ -138,7 +142,7 @@ export class OrderSaga {
    */
   private async afterStep(orderId: string, moved: SagaRow | undefined): Promise<boolean> {
     if (moved) return true;
-    const now = this.store.find(orderId);
+    const now = await this.store.find(orderId);
     if (now?.status !== 'cancelled') return true;
     if (await this.cancelShipment(orderId)) await this.neighbours.payment.refund({ orderId });
     await this.neighbours.warehouse.release({ orderId });

@@ -1,5 +1,5 @@
 import type { PayloadOf } from '../../../kernel/contract.ts';
-import type { Outbox } from '../../../kernel/events/outbox.ts';
+import type { Tx } from '../../../kernel/persistence/sql.ts';
 import { orderProcessingContract, type OrderStatus } from '../contract.ts';
 import type { OrderProcessingStore, SagaChanges, SagaRow } from './order-processing-store.ts';
 import type { PlacedOrder } from './schema.ts';
@@ -8,34 +8,33 @@ type StatusChanged = PayloadOf<typeof orderProcessingContract.events.status_chan
 
 /** Every change of an order's status is saved and announced in one transaction. */
 export class OrderTransitions {
-  constructor(
-    private readonly store: OrderProcessingStore,
-    private readonly outbox: Outbox,
-  ) {}
+  constructor(private readonly store: OrderProcessingStore) {}
 
   /** Takes in a placed order (once) and announces it to the customer's side. */
-  receive(order: PlacedOrder): void {
-    this.store.transaction(() => {
-      if (this.store.find(order.orderId)?.order) return;
-      this.store.start(order, new Date().toISOString());
-      this.publish({ orderId: order.orderId, userId: order.userId, status: 'placed', at: order.placedAt });
+  receive(order: PlacedOrder): Promise<void> {
+    return this.store.transaction(async (tx) => {
+      if ((await this.store.find(order.orderId, tx))?.order) return;
+      await this.store.start(tx, order, new Date().toISOString());
+      await this.publish(tx, { orderId: order.orderId, userId: order.userId, status: 'placed', at: order.placedAt });
     });
   }
 
   /**
    * Applies `changes` if the order is still in one of `from` and announces a new status. Returns
    * the updated saga, or undefined when the order had moved on (someone else got there first).
+   * Runs in its own transaction, or in the caller's when given one.
    */
-  move(orderId: string, from: OrderStatus[], changes: SagaChanges): SagaRow | undefined {
-    return this.store.transaction(() => {
-      const row = this.store.move(orderId, from, { ...changes, updatedAt: new Date().toISOString() });
-      if (row?.order && changes.status && !from.includes(changes.status)) this.publish(report(row));
+  move(orderId: string, from: OrderStatus[], changes: SagaChanges, tx?: Tx): Promise<SagaRow | undefined> {
+    const apply = async (tx: Tx) => {
+      const row = await this.store.move(tx, orderId, from, { ...changes, updatedAt: new Date().toISOString() });
+      if (row?.order && changes.status && !from.includes(changes.status)) await this.publish(tx, report(row));
       return row;
-    });
+    };
+    return tx ? apply(tx) : this.store.transaction(apply);
   }
 
-  private publish(payload: StatusChanged): void {
-    this.outbox.publish(orderProcessingContract.events.status_changed, payload, { key: payload.orderId });
+  private async publish(tx: Tx, payload: StatusChanged): Promise<void> {
+    await tx.publish(orderProcessingContract.events.status_changed, payload, { key: payload.orderId });
   }
 }
 

@@ -18,12 +18,12 @@ function movesForward(from: OrderStatus, to: OrderStatus): boolean {
 export class TrackOrderProgress implements EventHandler<StatusChanged> {
   constructor(private readonly store: OrderTakingStore) {}
 
-  handle({ payload: p }: EventEnvelope<StatusChanged>, ctx: HandlerContext): void {
-    ctx.commit(() => {
-      const order = this.store.findOrder(p.orderId);
+  async handle({ payload: p }: EventEnvelope<StatusChanged>, ctx: HandlerContext): Promise<void> {
+    await ctx.commit(async (tx) => {
+      const order = await this.store.findOrder(p.orderId, tx);
       // A report that arrives late (after a later one) would move the order back: it is stale, so skip it.
       if (!order || !movesForward(order.status, p.status)) return;
-      this.store.updateProgress(p.orderId, {
+      await this.store.updateProgress(tx, p.orderId, {
         status: p.status,
         cancelReason: p.reason ?? null,
         paymentStatus: p.payment?.status ?? order.paymentStatus,
@@ -31,7 +31,7 @@ export class TrackOrderProgress implements EventHandler<StatusChanged> {
         shipmentStatus: p.shipment?.status ?? order.shipmentStatus,
         updatedAt: p.at,
       });
-      this.store.appendHistory(p.orderId, p.status, p.at);
+      await this.store.appendHistory(tx, p.orderId, p.status, p.at);
     });
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Api, Implementation } from '../../../kernel/contract.ts';
 import { notFound } from '../../../kernel/errors.ts';
-import type { Outbox } from '../../../kernel/events/outbox.ts';
+import type { Tx } from '../../../kernel/persistence/sql.ts';
 import type { OrderProcessingContract } from '../../order-processing/contract.ts';
 import { orderTakingContract, type Checkout, type Order, type OrderTakingContract } from '../contract.ts';
 import type { CheckoutKeys } from './checkout-keys.ts';
@@ -22,25 +22,24 @@ export class OrderTakingService implements Implementation<OrderTakingContract> {
     private readonly store: OrderTakingStore,
     private readonly keys: CheckoutKeys,
     private readonly drafts: OrderDrafts,
-    private readonly outbox: Outbox,
     private readonly processing: Api<OrderProcessingContract>,
   ) {}
 
   async placeOrder({ userId, idempotencyKey, checkout }: PlaceOrder): Promise<{ order: Order; replayed: boolean }> {
-    const claim = this.keys.claim(userId, idempotencyKey, checkout);
+    const claim = await this.keys.claim(userId, idempotencyKey, checkout);
     if (claim.kind === 'replay') return { order: claim.order, replayed: true };
     try {
       const draft = await this.drafts.draft(userId, checkout);
-      const order = this.store.transaction(() => this.takeOrder(userId, draft, checkout.paymentToken, { idempotencyKey, attempt: claim.attempt }));
+      const order = await this.store.transaction((tx) => this.takeOrder(tx, userId, draft, checkout.paymentToken, { idempotencyKey, attempt: claim.attempt }));
       return { order, replayed: false };
     } catch (err) {
-      this.keys.release(userId, idempotencyKey, claim.attempt);
+      await this.keys.release(userId, idempotencyKey, claim.attempt);
       throw err;
     }
   }
 
   /** Stores the order, completes its key and announces it, all in the caller's transaction. */
-  private takeOrder(userId: string, draft: OrderDraft, paymentToken: string, claim: { idempotencyKey: string; attempt: string }): Order {
+  private async takeOrder(tx: Tx, userId: string, draft: OrderDraft, paymentToken: string, claim: { idempotencyKey: string; attempt: string }): Promise<Order> {
     const now = new Date().toISOString();
     const row: OrderRow = {
       id: randomUUID(),
@@ -54,11 +53,11 @@ export class OrderTakingService implements Implementation<OrderTakingContract> {
       createdAt: now,
       updatedAt: now,
     };
-    this.store.insertOrder(row);
-    this.store.appendHistory(row.id, 'placed', now);
-    const order = toOrder(row, this.store.history(row.id));
-    this.keys.complete(userId, claim.idempotencyKey, claim.attempt, order);
-    this.outbox.publish(
+    await this.store.insertOrder(tx, row);
+    await this.store.appendHistory(tx, row.id, 'placed', now);
+    const order = toOrder(row, await this.store.history(row.id, tx));
+    await this.keys.complete(tx, userId, claim.idempotencyKey, claim.attempt, order);
+    await tx.publish(
       orderTakingContract.events.placed,
       { orderId: row.id, userId, ...draft, currency: 'USD', paymentToken, placedAt: now },
       { key: row.id },
@@ -66,24 +65,24 @@ export class OrderTakingService implements Implementation<OrderTakingContract> {
     return order;
   }
 
-  listOrders({ userId, limit, offset }: { userId: string; limit: number; offset: number }) {
-    const { rows, total } = this.store.listOrders(userId, limit, offset);
+  async listOrders({ userId, limit, offset }: { userId: string; limit: number; offset: number }) {
+    const { rows, total } = await this.store.listOrders(userId, limit, offset);
     return { items: rows.map(toSummary), total };
   }
 
-  getOrder({ userId, orderId }: { userId: string; orderId: string }): Order {
-    return toOrder(this.ownOrder(userId, orderId), this.store.history(orderId));
+  async getOrder({ userId, orderId }: { userId: string; orderId: string }): Promise<Order> {
+    return toOrder(await this.ownOrder(userId, orderId), await this.store.history(orderId));
   }
 
   /** The saga owns the outcome: it refuses once the order shipped and answers the same for a repeat. */
   async cancelOrder({ userId, orderId }: { userId: string; orderId: string }) {
-    this.ownOrder(userId, orderId);
+    await this.ownOrder(userId, orderId);
     return this.processing.cancel({ orderId, reason: 'customer_request' });
   }
 
   /** Someone else's order does not exist, as far as this user can tell. */
-  private ownOrder(userId: string, orderId: string): OrderRow {
-    const row = this.store.findOrder(orderId);
+  private async ownOrder(userId: string, orderId: string): Promise<OrderRow> {
+    const row = await this.store.findOrder(orderId);
     if (!row || row.userId !== userId) throw notFound('Order');
     return row;
   }

@@ -1,127 +1,120 @@
-import { and, asc, count, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../../../kernel/persistence/database.ts';
+import { and, asc, count, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { OrderStatus } from '../../order-processing/contract.ts';
 import type { Order } from '../contract.ts';
-import { checkoutKeys, orderHistory, orders } from './schema.ts';
-import { param as p } from '../../../kernel/persistence/statements.ts';
+import { schemas } from './tables.ts';
 
-export type OrderRow = typeof orders.$inferSelect;
-export type HistoryRow = typeof orderHistory.$inferSelect;
-export type CheckoutKeyRow = typeof checkoutKeys.$inferSelect;
+export type OrderRow = typeof schemas.postgres.orders.$inferSelect;
+export type HistoryRow = typeof schemas.postgres.orderHistory.$inferSelect;
+export type CheckoutKeyRow = typeof schemas.postgres.checkoutKeys.$inferSelect;
 export type OrderProgress = Pick<OrderRow, 'status' | 'cancelReason' | 'paymentStatus' | 'trackingNumber' | 'shipmentStatus' | 'updatedAt'>;
 
-const orderId = sql.placeholder('orderId');
-const userId = sql.placeholder('userId');
-const key = sql.placeholder('key');
-const attempt = sql.placeholder('attempt');
-
-/** The only place that speaks SQL for the order-taking module. Statements are prepared once, at start. */
+/** The only place that speaks SQL for the order-taking module, the same on both engines. */
 export class OrderTakingStore {
-  private readonly stmts;
+  private readonly t;
 
-  constructor(private readonly db: Db) {
-    const mine = eq(orders.userId, userId);
-    // A key still held by `attempt` and not yet bound to an order.
-    const heldKey = and(eq(checkoutKeys.userId, userId), eq(checkoutKeys.key, key), eq(checkoutKeys.attempt, attempt), isNull(checkoutKeys.orderId));
-    this.stmts = {
-      order: db.select().from(orders).where(eq(orders.id, orderId)).prepare(),
-      history: db.select().from(orderHistory).where(eq(orderHistory.orderId, orderId)).orderBy(asc(orderHistory.seq)).prepare(),
-      checkoutKey: db.select().from(checkoutKeys).where(and(eq(checkoutKeys.userId, userId), eq(checkoutKeys.key, key))).prepare(),
-      ordersPage: db.select().from(orders).where(mine).orderBy(desc(orders.createdAt), desc(sql`rowid`)).limit(p('limit')).offset(p('offset')).prepare(),
-      ordersCount: db.select({ n: count() }).from(orders).where(mine).prepare(),
-      insertOrder: db.insert(orders).values({
-        id: p('id'), userId: p('userId'), status: p('status'), cancelReason: p('cancelReason'), items: p('items'), subtotal: p('subtotal'),
-        shippingCost: p('shippingCost'), total: p('total'), shippingMethod: p('shippingMethod'), address: p('address'),
-        paymentStatus: p('paymentStatus'), trackingNumber: p('trackingNumber'), shipmentStatus: p('shipmentStatus'),
-        createdAt: p('createdAt'), updatedAt: p('updatedAt'),
-      }).prepare(),
-      appendHistory: db.insert(orderHistory).values({ orderId, status: p('status'), at: p('at') }).onConflictDoNothing().prepare(),
-      updateProgress: db.update(orders).set({
-        status: sql`${p('status')}`, cancelReason: sql`${p('cancelReason')}`, paymentStatus: sql`${p('paymentStatus')}`,
-        trackingNumber: sql`${p('trackingNumber')}`, shipmentStatus: sql`${p('shipmentStatus')}`, updatedAt: sql`${p('updatedAt')}`,
-      }).where(eq(orders.id, orderId)).prepare(),
-      recordShipment: db.update(orders)
-        .set({ trackingNumber: sql`${p('trackingNumber')}`, shipmentStatus: 'created', updatedAt: sql`${p('at')}` })
-        .where(and(eq(orders.id, orderId), isNull(orders.trackingNumber)))
-        .prepare(),
-      reserveCheckoutKey: db.insert(checkoutKeys)
-        .values({ userId, key, requestHash: p('requestHash'), attempt, reservedAt: p('reservedAt') })
-        .onConflictDoNothing()
-        .prepare(),
-      takeOverCheckoutKey: db.update(checkoutKeys)
-        .set({ attempt: sql`${p('newAttempt')}`, reservedAt: sql`${p('reservedAt')}` })
-        .where(heldKey)
-        .prepare(),
-      // `response` is a JSON column: the method binds it already serialized, as drizzle's set() would.
-      completeCheckoutKey: db.update(checkoutKeys)
-        .set({ orderId: sql`${p('orderId')}`, response: sql`${p('response')}` })
-        .where(heldKey)
-        .prepare(),
-      releaseCheckoutKey: db.delete(checkoutKeys).where(heldKey).prepare(),
-    };
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
   }
 
-  /** BEGIN IMMEDIATE: replicas sharing the file queue up instead of failing a read-then-write upgrade. */
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(() => work(), { behavior: 'immediate' });
+  /**
+   * One transaction on the module's database: what is read inside stays true until it commits,
+   * across replicas too (the engine runs the module's transactions one at a time).
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
-  findOrder(id: string): OrderRow | undefined {
-    return this.stmts.order.get({ orderId: id });
+  async findOrder(id: string, on: Executor = this.db): Promise<OrderRow | undefined> {
+    const { orders } = this.t;
+    const [row] = await on.sql.select().from(orders).where(eq(orders.id, id)).limit(1);
+    return row;
   }
 
-  history(id: string): HistoryRow[] {
-    return this.stmts.history.all({ orderId: id });
+  history(id: string, on: Executor = this.db): Promise<HistoryRow[]> {
+    const { orderHistory } = this.t;
+    return on.sql.select().from(orderHistory).where(eq(orderHistory.orderId, id)).orderBy(asc(orderHistory.seq));
   }
 
-  /** A user's orders, newest first (rowid breaks ties between orders of the same millisecond). */
-  listOrders(owner: string, limit: number, offset: number): { rows: OrderRow[]; total: number } {
-    const rows = this.stmts.ordersPage.all({ userId: owner, limit, offset });
-    const total = this.stmts.ordersCount.get({ userId: owner })?.n ?? 0;
-    return { rows, total };
+  /**
+   * A user's orders, newest first. Orders of the same millisecond go by the sequence number of
+   * their `placed` history entry, written in the order's own transaction: the order they were taken in.
+   */
+  async listOrders(owner: string, limit: number, offset: number, on: Executor = this.db): Promise<{ rows: OrderRow[]; total: number }> {
+    const { orders, orderHistory } = this.t;
+    const mine = eq(orders.userId, owner);
+    const rows = await on.sql
+      .select(getTableColumns(orders))
+      .from(orders)
+      .leftJoin(orderHistory, and(eq(orderHistory.orderId, orders.id), eq(orderHistory.status, 'placed')))
+      .where(mine)
+      .orderBy(desc(orders.createdAt), desc(orderHistory.seq))
+      .limit(limit)
+      .offset(offset);
+    const [counted] = await on.sql.select({ n: count() }).from(orders).where(mine);
+    return { rows, total: counted?.n ?? 0 };
   }
 
-  insertOrder(row: OrderRow): void {
-    this.stmts.insertOrder.run(row);
+  async insertOrder(tx: Tx, row: OrderRow): Promise<void> {
+    const { orders } = this.t;
+    await tx.sql.insert(orders).values(row);
   }
 
   /** Records that the order reached `status` (once per status). */
-  appendHistory(id: string, status: OrderStatus, at: string): void {
-    this.stmts.appendHistory.run({ orderId: id, status, at });
+  async appendHistory(tx: Tx, id: string, status: OrderStatus, at: string): Promise<void> {
+    const { orderHistory } = this.t;
+    await tx.sql.insert(orderHistory).values({ orderId: id, status, at }).onConflictDoNothing();
   }
 
-  updateProgress(id: string, progress: OrderProgress): void {
+  async updateProgress(tx: Tx, id: string, progress: OrderProgress): Promise<void> {
+    const { orders } = this.t;
     const { status, cancelReason, paymentStatus, trackingNumber, shipmentStatus, updatedAt } = progress;
-    this.stmts.updateProgress.run({ orderId: id, status, cancelReason, paymentStatus, trackingNumber, shipmentStatus, updatedAt });
+    await tx.sql.update(orders).set({ status, cancelReason, paymentStatus, trackingNumber, shipmentStatus, updatedAt }).where(eq(orders.id, id));
   }
 
   /** Notes the order's tracking number unless a later report already did. */
-  recordShipment(id: string, trackingNumber: string, at: string): void {
-    this.stmts.recordShipment.run({ orderId: id, trackingNumber, at });
+  async recordShipment(tx: Tx, id: string, trackingNumber: string, at: string): Promise<void> {
+    const { orders } = this.t;
+    await tx.sql.update(orders).set({ trackingNumber, shipmentStatus: 'created', updatedAt: at }).where(and(eq(orders.id, id), isNull(orders.trackingNumber)));
   }
 
-  findCheckoutKey(owner: string, idempotencyKey: string): CheckoutKeyRow | undefined {
-    return this.stmts.checkoutKey.get({ userId: owner, key: idempotencyKey });
+  async findCheckoutKey(owner: string, idempotencyKey: string, on: Executor = this.db): Promise<CheckoutKeyRow | undefined> {
+    const { checkoutKeys } = this.t;
+    const [row] = await on.sql.select().from(checkoutKeys).where(and(eq(checkoutKeys.userId, owner), eq(checkoutKeys.key, idempotencyKey))).limit(1);
+    return row;
   }
 
   /** Reserves a fresh key; false if it already exists (the unique key settles races). */
-  reserveCheckoutKey(row: Omit<CheckoutKeyRow, 'orderId' | 'response'>): boolean {
+  async reserveCheckoutKey(tx: Tx, row: Omit<CheckoutKeyRow, 'orderId' | 'response'>): Promise<boolean> {
+    const { checkoutKeys } = this.t;
     const { userId, key, requestHash, attempt, reservedAt } = row;
-    return this.stmts.reserveCheckoutKey.run({ userId, key, requestHash, attempt, reservedAt }).changes === 1;
+    const inserted = await tx.sql.insert(checkoutKeys).values({ userId, key, requestHash, attempt, reservedAt }).onConflictDoNothing().returning({ key: checkoutKeys.key });
+    return inserted.length === 1;
   }
 
   /** Hands a stale reservation to a new attempt; false if someone else moved first. */
-  takeOverCheckoutKey(row: CheckoutKeyRow, attempt: string, reservedAt: number): boolean {
-    return this.stmts.takeOverCheckoutKey.run({ userId: row.userId, key: row.key, attempt: row.attempt, newAttempt: attempt, reservedAt }).changes === 1;
+  async takeOverCheckoutKey(tx: Tx, row: CheckoutKeyRow, attempt: string, reservedAt: number): Promise<boolean> {
+    const { checkoutKeys } = this.t;
+    const changed = await tx.sql.update(checkoutKeys).set({ attempt, reservedAt }).where(this.heldKey(row.userId, row.key, row.attempt)).returning({ key: checkoutKeys.key });
+    return changed.length === 1;
   }
 
   /** Completes the key with its order; false if this attempt no longer holds it. */
-  completeCheckoutKey(owner: string, idempotencyKey: string, attempt: string, order: Order): boolean {
-    return this.stmts.completeCheckoutKey.run({ userId: owner, key: idempotencyKey, attempt, orderId: order.id, response: JSON.stringify(order) }).changes === 1;
+  async completeCheckoutKey(tx: Tx, owner: string, idempotencyKey: string, attempt: string, order: Order): Promise<boolean> {
+    const { checkoutKeys } = this.t;
+    const changed = await tx.sql.update(checkoutKeys).set({ orderId: order.id, response: order }).where(this.heldKey(owner, idempotencyKey, attempt)).returning({ key: checkoutKeys.key });
+    return changed.length === 1;
   }
 
   /** Frees a key whose checkout failed before an order existed, so the customer may retry it. */
-  releaseCheckoutKey(owner: string, idempotencyKey: string, attempt: string): void {
-    this.stmts.releaseCheckoutKey.run({ userId: owner, key: idempotencyKey, attempt });
+  async releaseCheckoutKey(tx: Tx, owner: string, idempotencyKey: string, attempt: string): Promise<void> {
+    const { checkoutKeys } = this.t;
+    await tx.sql.delete(checkoutKeys).where(this.heldKey(owner, idempotencyKey, attempt));
+  }
+
+  /** A key still held by `attempt` and not yet bound to an order. */
+  private heldKey(owner: string, idempotencyKey: string, attempt: string) {
+    const { checkoutKeys } = this.t;
+    return and(eq(checkoutKeys.userId, owner), eq(checkoutKeys.key, idempotencyKey), eq(checkoutKeys.attempt, attempt), isNull(checkoutKeys.orderId));
   }
 }

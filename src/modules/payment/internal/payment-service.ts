@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Implementation, Viewer } from '../../../kernel/contract.ts';
 import { conflict, notFound, unavailable } from '../../../kernel/errors.ts';
-import type { Outbox } from '../../../kernel/events/outbox.ts';
 import type { Logger } from '../../../kernel/logger.ts';
 import { paymentContract, type Payment, type PaymentContract } from '../contract.ts';
 import type { PaymentGateway } from './payment-gateway.ts';
@@ -23,14 +22,13 @@ export class PaymentService implements Implementation<PaymentContract> {
   constructor(
     private readonly store: PaymentStore,
     private readonly gateway: PaymentGateway,
-    private readonly outbox: Outbox,
     private readonly retryBaseMs: number,
     private readonly logger: Logger,
   ) {}
 
   async charge(input: ChargeInput) {
     const now = new Date().toISOString();
-    const payment = this.store.open({
+    const payment = await this.store.open({
       id: randomUUID(),
       orderId: input.orderId,
       userId: input.userId,
@@ -47,24 +45,24 @@ export class PaymentService implements Implementation<PaymentContract> {
     if (payment.status !== 'authorized') return chargeAnswer(payment);
 
     // The payment id is the gateway's idempotency key: duplicate calls racing here reach the same capture.
-    const result = await this.withRetries(() => {
-      this.store.countAttempt(payment.id);
-      return this.gateway.charge(input.paymentToken, payment.amount, payment.id);
-    });
-    this.store.transaction(() => {
-      if (result.outcome === 'captured' && this.store.move(payment.id, 'authorized', 'captured', { gatewayReference: result.reference })) {
-        this.outbox.publish(paymentContract.events.captured, { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount }, { key: payment.orderId });
+    const result = await this.withRetries(
+      () => this.gateway.charge(input.paymentToken, payment.amount, payment.id),
+      () => this.store.countAttempt(payment.id),
+    );
+    await this.store.transaction(async (tx) => {
+      if (result.outcome === 'captured' && (await this.store.move(tx, payment.id, 'authorized', 'captured', { gatewayReference: result.reference }))) {
+        await tx.publish(paymentContract.events.captured, { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount }, { key: payment.orderId });
       }
       const reason = result.reason ?? 'declined';
-      if (result.outcome === 'declined' && this.store.move(payment.id, 'authorized', 'declined', { declineReason: reason })) {
-        this.outbox.publish(paymentContract.events.declined, { orderId: payment.orderId, paymentId: payment.id, reason }, { key: payment.orderId });
+      if (result.outcome === 'declined' && (await this.store.move(tx, payment.id, 'authorized', 'declined', { declineReason: reason }))) {
+        await tx.publish(paymentContract.events.declined, { orderId: payment.orderId, paymentId: payment.id, reason }, { key: payment.orderId });
       }
     });
-    return chargeAnswer(this.store.findByOrder(payment.orderId)!);
+    return chargeAnswer((await this.store.findByOrder(payment.orderId))!);
   }
 
   async refund({ orderId }: { orderId: string }) {
-    const payment = this.store.findByOrder(orderId);
+    const payment = await this.store.findByOrder(orderId);
     if (payment?.status === 'refunded') return { status: 'refunded' as const };
     // A charge still in flight may yet capture: answering 'none' now would leave that money
     // behind a cancelled order. The caller retries once the charge has settled either way.
@@ -72,24 +70,28 @@ export class PaymentService implements Implementation<PaymentContract> {
     if (payment?.status !== 'captured') return { status: 'none' as const };
     const result = await this.withRetries(() => this.gateway.refund(payment.gatewayReference!, payment.amount, `refund-${payment.id}`));
     if (result.outcome === 'rejected') throw conflict(`The gateway refused the refund (${result.reason ?? 'no reason given'})`);
-    this.store.transaction(() => {
-      if (this.store.move(payment.id, 'captured', 'refunded')) {
-        this.outbox.publish(paymentContract.events.refunded, { orderId, paymentId: payment.id, amount: payment.amount }, { key: orderId });
+    await this.store.transaction(async (tx) => {
+      if (await this.store.move(tx, payment.id, 'captured', 'refunded')) {
+        await tx.publish(paymentContract.events.refunded, { orderId, paymentId: payment.id, amount: payment.amount }, { key: orderId });
       }
     });
     return { status: 'refunded' as const };
   }
 
-  listPayments({ orderId, viewer }: { orderId: string; viewer: Viewer }) {
-    const payment = this.store.findByOrder(orderId);
+  async listPayments({ orderId, viewer }: { orderId: string; viewer: Viewer }) {
+    const payment = await this.store.findByOrder(orderId);
     // Customers learn nothing about orders that are not theirs, not even that they exist.
     if (viewer.role !== 'admin' && payment?.userId !== viewer.userId) throw notFound('Payment of this order');
     return { items: payment ? [toPayment(payment)] : [] };
   }
 
-  /** Repeats a gateway request (same key) on transient failures, waiting longer each time. */
-  private async withRetries<R extends { outcome: string }>(request: () => Promise<R>): Promise<R> {
+  /**
+   * Repeats a gateway request (same key) on transient failures, waiting longer each time.
+   * `beforeEach` runs ahead of every request; its failure is not the gateway's and is not retried.
+   */
+  private async withRetries<R extends { outcome: string }>(request: () => Promise<R>, beforeEach: () => Promise<void> = async () => undefined): Promise<R> {
     for (let attempt = 1; ; attempt++) {
+      await beforeEach();
       const result = await request().catch((err: unknown) => {
         // A gateway that cannot be reached is a transient failure like any other: the key makes the retry safe.
         this.logger.warn({ err, attempt }, 'payment gateway request failed');

@@ -1,71 +1,54 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../../kernel/persistence/database.ts';
-import { payments } from './schema.ts';
-import { param as p } from '../../../kernel/persistence/statements.ts';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { schemas } from './tables.ts';
 
-export type PaymentRow = typeof payments.$inferSelect;
+export type PaymentRow = typeof schemas.postgres.payments.$inferSelect;
 type Status = PaymentRow['status'];
 
-/** A value in SET: the placeholder bound as is. */
-const v = (name: string) => sql`${p(name)}`;
-/** A SET value taken only when `set<Name>` is bound to 1 (so a detail may also be set to null). */
-const ifGiven = (name: string, column: (typeof payments)['gatewayReference' | 'declineReason']) =>
-  sql`CASE WHEN ${p(`set:${name}`)} THEN ${p(name)} ELSE ${column} END`;
-
-/** The only place that speaks SQL for the payment module's own records. Statements are prepared once, at start. */
+/** The only place that speaks SQL for the payment module's own records, the same on both engines. */
 export class PaymentStore {
-  private readonly q;
+  private readonly t;
 
-  constructor(private readonly db: Db) {
-    const byId = eq(payments.id, p('id'));
-    this.q = {
-      byOrder: db.select().from(payments).where(eq(payments.orderId, p('orderId'))).prepare(),
-      open: db.insert(payments).values({
-        id: p('id'), orderId: p('orderId'), userId: p('userId'), amount: p('amount'), currency: p('currency'), status: p('status'),
-        attempts: p('attempts'), gatewayReference: p('gatewayReference'), declineReason: p('declineReason'),
-        createdAt: p('createdAt'), updatedAt: p('updatedAt'),
-      }).onConflictDoNothing({ target: payments.orderId }).prepare(),
-      countAttempt: db.update(payments).set({ attempts: sql`${payments.attempts} + 1`, updatedAt: v('updatedAt') }).where(byId).prepare(),
-      move: db.update(payments).set({
-        status: v('to'),
-        gatewayReference: ifGiven('gatewayReference', payments.gatewayReference),
-        declineReason: ifGiven('declineReason', payments.declineReason),
-        updatedAt: v('updatedAt'),
-      }).where(and(byId, eq(payments.status, p('from')))).prepare(),
-    };
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
   }
 
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(() => work(), { behavior: 'immediate' });
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
-  findByOrder(orderId: string): PaymentRow | undefined {
-    return this.q.byOrder.get({ orderId });
+  async findByOrder(orderId: string, on: Executor = this.db): Promise<PaymentRow | undefined> {
+    const { payments } = this.t;
+    const [row] = await on.sql.select().from(payments).where(eq(payments.orderId, orderId)).limit(1);
+    return row;
   }
 
   /** The order's payment, created on first sight; concurrent first calls end up with the same row. */
-  open(row: PaymentRow): PaymentRow {
-    this.q.open.run(row);
-    return this.findByOrder(row.orderId)!;
+  open(row: PaymentRow): Promise<PaymentRow> {
+    const { payments } = this.t;
+    return this.db.transaction(async (tx) => {
+      await tx.sql.insert(payments).values(row).onConflictDoNothing({ target: payments.orderId });
+      return (await this.findByOrder(row.orderId, tx))!;
+    });
   }
 
-  countAttempt(id: string): void {
-    this.q.countAttempt.run({ id, updatedAt: new Date().toISOString() });
+  async countAttempt(id: string): Promise<void> {
+    const { payments } = this.t;
+    await this.db.transaction((tx) =>
+      tx.sql.update(payments).set({ attempts: sql`${payments.attempts} + 1`, updatedAt: new Date().toISOString() }).where(eq(payments.id, id)),
+    );
   }
 
   /** Moves a payment on only from the status expected; false if someone else moved it first. */
-  move(id: string, from: Status, to: Status, details: Partial<Pick<PaymentRow, 'gatewayReference' | 'declineReason'>> = {}): boolean {
+  async move(tx: Tx, id: string, from: Status, to: Status, details: Partial<Pick<PaymentRow, 'gatewayReference' | 'declineReason'>> = {}): Promise<boolean> {
+    const { payments } = this.t;
     const { gatewayReference, declineReason } = details;
-    return this.q.move.run({
-      id,
-      from,
-      to,
+    const moved = await tx.sql
+      .update(payments)
       // An absent (undefined) detail leaves the column as it is; null clears it.
-      'set:gatewayReference': gatewayReference === undefined ? 0 : 1,
-      gatewayReference: gatewayReference ?? null,
-      'set:declineReason': declineReason === undefined ? 0 : 1,
-      declineReason: declineReason ?? null,
-      updatedAt: new Date().toISOString(),
-    }).changes === 1;
+      .set({ status: to, gatewayReference, declineReason, updatedAt: new Date().toISOString() })
+      .where(and(eq(payments.id, id), eq(payments.status, from)))
+      .returning({ id: payments.id });
+    return moved.length === 1;
   }
 }

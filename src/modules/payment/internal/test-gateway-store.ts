@@ -1,83 +1,79 @@
 import { and, eq, sql, sum } from 'drizzle-orm';
-import type { Db } from '../../../kernel/persistence/database.ts';
-import { gatewayCharges, gatewayRefunds } from './schema.ts';
-import { param as p } from '../../../kernel/persistence/statements.ts';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { schemas } from './tables.ts';
 
-export type GatewayChargeRow = typeof gatewayCharges.$inferSelect;
+export type GatewayChargeRow = typeof schemas.postgres.gatewayCharges.$inferSelect;
+export type GatewayRefundRow = typeof schemas.postgres.gatewayRefunds.$inferSelect;
 
-/** A value in SET: the placeholder bound as is. */
-const v = (name: string) => sql`${p(name)}`;
-
-/** The test gateway's ledger: the only SQL of the gateway (it lives in payment's database). Statements are prepared once, at start. */
+/** The test gateway's ledger: the only SQL of the gateway (it lives in payment's database), the same on both engines. */
 export class TestGatewayStore {
-  private readonly q;
+  private readonly t;
 
-  constructor(private readonly db: Db) {
-    const byKey = eq(gatewayCharges.idempotencyKey, p('idempotencyKey'));
-    const refundsOf = eq(gatewayRefunds.chargeReference, p('reference'));
-    this.q = {
-      charge: db.select().from(gatewayCharges).where(byKey).prepare(),
-      capturedByReference: db.select().from(gatewayCharges).where(and(eq(gatewayCharges.reference, p('reference')), eq(gatewayCharges.status, 'captured'))).prepare(),
-      saveCharge: db
-        .insert(gatewayCharges)
-        .values({
-          idempotencyKey: p('idempotencyKey'), token: p('token'), amount: p('amount'), status: p('status'), reference: p('reference'), reason: p('reason'),
-          requests: 1, createdAt: p('now'), updatedAt: p('now'),
-        })
-        .onConflictDoUpdate({
-          target: gatewayCharges.idempotencyKey,
-          set: { status: v('status'), reference: v('reference'), reason: v('reason'), requests: sql`${gatewayCharges.requests} + 1`, updatedAt: v('now') },
-        })
-        .prepare(),
-      countRequest: db.update(gatewayCharges).set({ requests: sql`${gatewayCharges.requests} + 1` }).where(byKey).prepare(),
-      refund: db.select().from(gatewayRefunds).where(eq(gatewayRefunds.idempotencyKey, p('idempotencyKey'))).prepare(),
-      refundedSoFar: db.select({ total: sum(gatewayRefunds.amount) }).from(gatewayRefunds).where(refundsOf).prepare(),
-      saveRefund: db.insert(gatewayRefunds).values({ idempotencyKey: p('idempotencyKey'), chargeReference: p('chargeReference'), amount: p('amount'), createdAt: p('createdAt') }).prepare(),
-      charges: db.select().from(gatewayCharges).prepare(),
-      refunds: db.select().from(gatewayRefunds).where(refundsOf).prepare(),
-    };
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
   }
 
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(() => work(), { behavior: 'immediate' });
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
-  charge(idempotencyKey: string): GatewayChargeRow | undefined {
-    return this.q.charge.get({ idempotencyKey });
+  async charge(idempotencyKey: string, on: Executor = this.db): Promise<GatewayChargeRow | undefined> {
+    const { gatewayCharges } = this.t;
+    const [row] = await on.sql.select().from(gatewayCharges).where(eq(gatewayCharges.idempotencyKey, idempotencyKey)).limit(1);
+    return row;
   }
 
-  capturedByReference(reference: string): GatewayChargeRow | undefined {
-    return this.q.capturedByReference.get({ reference });
+  async capturedByReference(reference: string, on: Executor = this.db): Promise<GatewayChargeRow | undefined> {
+    const { gatewayCharges } = this.t;
+    const [row] = await on.sql.select().from(gatewayCharges).where(and(eq(gatewayCharges.reference, reference), eq(gatewayCharges.status, 'captured'))).limit(1);
+    return row;
   }
 
   /** Records a request: a new row, or the new outcome of a key that failed transiently before. */
-  saveCharge(row: Omit<GatewayChargeRow, 'requests' | 'createdAt' | 'updatedAt'>): void {
+  async saveCharge(tx: Tx, row: Omit<GatewayChargeRow, 'requests' | 'createdAt' | 'updatedAt'>): Promise<void> {
+    const { gatewayCharges } = this.t;
     const { idempotencyKey, token, amount, status, reference, reason } = row;
-    this.q.saveCharge.run({ idempotencyKey, token, amount, status, reference, reason, now: new Date().toISOString() });
+    const now = new Date().toISOString();
+    await tx.sql
+      .insert(gatewayCharges)
+      .values({ idempotencyKey, token, amount, status, reference, reason, requests: 1, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({
+        target: gatewayCharges.idempotencyKey,
+        set: { status, reference, reason, requests: sql`${gatewayCharges.requests} + 1`, updatedAt: now },
+      });
   }
 
-  countRequest(idempotencyKey: string): void {
-    this.q.countRequest.run({ idempotencyKey });
+  async countRequest(tx: Tx, idempotencyKey: string): Promise<void> {
+    const { gatewayCharges } = this.t;
+    await tx.sql.update(gatewayCharges).set({ requests: sql`${gatewayCharges.requests} + 1` }).where(eq(gatewayCharges.idempotencyKey, idempotencyKey));
   }
 
-  hasRefund(idempotencyKey: string): boolean {
-    return this.q.refund.get({ idempotencyKey }) !== undefined;
+  async hasRefund(idempotencyKey: string, on: Executor = this.db): Promise<boolean> {
+    const { gatewayRefunds } = this.t;
+    const [row] = await on.sql.select({ key: gatewayRefunds.idempotencyKey }).from(gatewayRefunds).where(eq(gatewayRefunds.idempotencyKey, idempotencyKey)).limit(1);
+    return row !== undefined;
   }
 
-  refundedSoFar(reference: string): number {
-    return Number(this.q.refundedSoFar.get({ reference })?.total ?? 0);
+  async refundedSoFar(reference: string, on: Executor = this.db): Promise<number> {
+    const { gatewayRefunds } = this.t;
+    // sum() comes back as a string (PostgreSQL's numeric; drizzle maps SQLite's the same way), or null for no rows.
+    const [row] = await on.sql.select({ total: sum(gatewayRefunds.amount) }).from(gatewayRefunds).where(eq(gatewayRefunds.chargeReference, reference));
+    return Number(row?.total ?? 0);
   }
 
-  saveRefund(idempotencyKey: string, chargeReference: string, amount: number): void {
-    this.q.saveRefund.run({ idempotencyKey, chargeReference, amount, createdAt: new Date().toISOString() });
+  async saveRefund(tx: Tx, idempotencyKey: string, chargeReference: string, amount: number): Promise<void> {
+    const { gatewayRefunds } = this.t;
+    await tx.sql.insert(gatewayRefunds).values({ idempotencyKey, chargeReference, amount, createdAt: new Date().toISOString() });
   }
 
   /** Every charge with its outcome (operators and tests: "was this card charged exactly once?"). */
-  charges(): GatewayChargeRow[] {
-    return this.q.charges.all();
+  charges(on: Executor = this.db): Promise<GatewayChargeRow[]> {
+    const { gatewayCharges } = this.t;
+    return on.sql.select().from(gatewayCharges);
   }
 
-  refunds(chargeReference: string) {
-    return this.q.refunds.all({ reference: chargeReference });
+  refunds(chargeReference: string, on: Executor = this.db): Promise<GatewayRefundRow[]> {
+    const { gatewayRefunds } = this.t;
+    return on.sql.select().from(gatewayRefunds).where(eq(gatewayRefunds.chargeReference, chargeReference));
   }
 }

@@ -14,14 +14,14 @@ export class TestGateway implements PaymentGateway {
   constructor(readonly ledger: TestGatewayStore) {}
 
   async charge(token: string, amount: number, idempotencyKey: string): Promise<ChargeResult> {
-    return this.ledger.transaction(() => {
-      const seen = this.ledger.charge(idempotencyKey);
+    return this.ledger.transaction(async (tx) => {
+      const seen = await this.ledger.charge(idempotencyKey, tx);
       if (seen && seen.status !== 'failed_transient') {
-        this.ledger.countRequest(idempotencyKey);
+        await this.ledger.countRequest(tx, idempotencyKey);
         return resultOf(seen);
       }
       const outcome = decide(token, seen !== undefined);
-      this.ledger.saveCharge({
+      await this.ledger.saveCharge(tx, {
         idempotencyKey,
         token,
         amount,
@@ -29,17 +29,17 @@ export class TestGateway implements PaymentGateway {
         reference: outcome.status === 'captured' ? `ch_${randomUUID()}` : null,
         reason: outcome.reason ?? null,
       });
-      return resultOf(this.ledger.charge(idempotencyKey)!);
+      return resultOf((await this.ledger.charge(idempotencyKey, tx))!);
     });
   }
 
   async refund(reference: string, amount: number, idempotencyKey: string): Promise<RefundResult> {
-    return this.ledger.transaction((): RefundResult => {
-      if (this.ledger.hasRefund(idempotencyKey)) return { outcome: 'refunded' };
-      const charge = this.ledger.capturedByReference(reference);
+    return this.ledger.transaction(async (tx): Promise<RefundResult> => {
+      if (await this.ledger.hasRefund(idempotencyKey, tx)) return { outcome: 'refunded' };
+      const charge = await this.ledger.capturedByReference(reference, tx);
       if (!charge) return { outcome: 'rejected', reason: 'unknown_charge' };
-      if (this.ledger.refundedSoFar(reference) + amount > charge.amount) return { outcome: 'rejected', reason: 'amount_exceeds_charge' };
-      this.ledger.saveRefund(idempotencyKey, reference, amount);
+      if ((await this.ledger.refundedSoFar(reference, tx)) + amount > charge.amount) return { outcome: 'rejected', reason: 'amount_exceeds_charge' };
+      await this.ledger.saveRefund(tx, idempotencyKey, reference, amount);
       return { outcome: 'refunded' };
     });
   }
