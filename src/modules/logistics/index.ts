@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Api } from '../../kernel/contract.ts';
 import type { Config } from '../../kernel/config.ts';
-import type { Outbox } from '../../kernel/events/outbox.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { catalogContract, type CatalogContract } from '../catalog/contract.ts';
@@ -16,8 +15,8 @@ export default defineModule({
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(LogisticsStore, [Kernel.Db]),
-    provide(LogisticsService, [LogisticsStore, catalogContract.token, Kernel.Outbox, Kernel.Config], (store: LogisticsStore, catalog: Api<CatalogContract>, outbox: Outbox, config: Config) =>
-      new LogisticsService(store, catalog, outbox, config.carrierWebhookSecret)),
+    provide(LogisticsService, [LogisticsStore, catalogContract.token, Kernel.Config], (store: LogisticsStore, catalog: Api<CatalogContract>, config: Config) =>
+      new LogisticsService(store, catalog, config.carrierWebhookSecret)),
   ],
   implementation: LogisticsService,
   routes: logisticsRoutes,

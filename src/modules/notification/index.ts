@@ -23,7 +23,7 @@ export default defineModule({
   uses: [userContract, catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
-    provide(NotificationStore, [Kernel.Db, Kernel.Sqlite]),
+    provide(NotificationStore, [Kernel.Db]),
     provide(EmailSender, [NotificationStore, Kernel.Config, Kernel.Logger]),
     provide(NoticeWriter, [NotificationStore, userContract.token, EmailSender]),
     provide(NotificationService, [NotificationStore]),
@@ -36,8 +36,8 @@ export default defineModule({
     on(wishlistContract.events.back_in_stock, 'NotifyBackInStock', NotifyBackInStock, [NoticeWriter]),
     on(warehouseContract.events.low_stock, 'AlertAdminsOfLowStock', AlertAdminsOfLowStock, [NoticeWriter, userContract.token, catalogContract.token]),
     // A new account gets email notices, as the user module starts every account with them on.
-    project(userContract.events.registered, 'RememberRecipient', NotificationStore, (store, { userId, email }) => store.rememberRecipient({ userId, email, emailNotifications: true })),
-    project(userContract.events.preferences_changed, 'FollowEmailPreference', NotificationStore, (store, { userId, emailNotifications }) => store.setEmailPreference(userId, emailNotifications)),
+    project(userContract.events.registered, 'RememberRecipient', NotificationStore, (store, { userId, email }, tx) => store.rememberRecipients(tx, [{ userId, email, emailNotifications: true }])),
+    project(userContract.events.preferences_changed, 'FollowEmailPreference', NotificationStore, (store, { userId, emailNotifications }, tx) => store.setEmailPreference(tx, userId, emailNotifications)),
   ],
   onStart: (c) => c.get(EmailSender).start(),
   onStop: (c) => c.get(EmailSender).stop(),

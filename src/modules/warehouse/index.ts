@@ -16,8 +16,8 @@ export default defineModule({
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
   bindings: [
     provide(WarehouseStore, [Kernel.Db]),
-    provide(StockNotices, [WarehouseStore, Kernel.Outbox]),
-    provide(WarehouseService, [WarehouseStore, StockNotices, Kernel.Outbox]),
+    provide(StockNotices, [WarehouseStore]),
+    provide(WarehouseService, [WarehouseStore, StockNotices]),
   ],
   implementation: WarehouseService,
   routes: warehouseRoutes,

@@ -114,7 +114,7 @@ describe('logistics: shipments', () => {
     expect(trackingNumber).toMatch(/^CLV[A-Z0-9]{12}$/);
     const again = await logistics.createShipment({ orderId, userId: owner.id, method: 'standard', address: { country: 'US', postalCode: '94103' }, items: [{ productId: 'p-1', quantity: 1 }] });
     expect(again.trackingNumber).toBe(trackingNumber);
-    expect(published(shop, 'logistics', { type: 'logistics.shipment_created', key: orderId })).toHaveLength(1);
+    expect(await published(shop, 'logistics', { type: 'logistics.shipment_created', key: orderId })).toHaveLength(1);
   });
 
   it('shows a shipment to its owner and to an admin, 404 to another customer and 401 without a token', async () => {
@@ -147,12 +147,12 @@ describe('logistics: the carrier webhook', () => {
     expect((await track(trackingNumber)).body).toMatchObject({ status: 'in_transit', events: [{ status: 'created' }, { status: 'in_transit', at }] });
     expect((await carrierSays(report(trackingNumber, 'delivered'))).status).toBe(204);
     expect((await track(trackingNumber)).body.status).toBe('delivered');
-    expect(published(shop, 'logistics', { key: orderId }).map((e) => e.type)).toEqual([
+    expect((await published(shop, 'logistics', { key: orderId })).map((e) => e.type)).toEqual([
       'logistics.shipment_created',
       'logistics.shipment_in_transit',
       'logistics.shipment_delivered',
     ]);
-    expect(published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId })[0].payload).toEqual({ orderId, trackingNumber, at });
+    expect((await published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId }))[0].payload).toEqual({ orderId, trackingNumber, at });
   });
 
   it('answers 401 to a report with a wrong signature, another secret\'s signature or none, and changes nothing', async () => {
@@ -172,7 +172,7 @@ describe('logistics: the carrier webhook', () => {
     }
     expect([400, 413]).toContain((await carrierSays(raw)).status);
     expect(await statusesOf(trackingNumber)).toEqual(['created']);
-    expect(published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId })).toEqual([]);
+    expect(await published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId })).toEqual([]);
   });
 
   it('answers 401, not 400, to an unsigned body that is not even JSON: the signature is checked before anything reads it', async () => {
@@ -195,7 +195,7 @@ describe('logistics: the carrier webhook', () => {
     const raw = report(trackingNumber, 'in_transit');
     for (let i = 0; i < 3; i++) expect((await carrierSays(raw)).status).toBe(204);
     expect(await statusesOf(trackingNumber)).toEqual(['created', 'in_transit']);
-    expect(published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId })).toHaveLength(1);
+    expect(await published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId })).toHaveLength(1);
   });
 
   it('accepts and ignores a report that would move a shipment back', async () => {
@@ -205,7 +205,7 @@ describe('logistics: the carrier webhook', () => {
     expect((await carrierSays(report(trackingNumber, 'in_transit'))).status).toBe(204);
     expect((await track(trackingNumber)).body.status).toBe('delivered');
     expect(await statusesOf(trackingNumber)).toEqual(['created', 'in_transit', 'delivered']);
-    expect(published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId })).toHaveLength(1);
+    expect(await published(shop, 'logistics', { type: 'logistics.shipment_in_transit', key: orderId })).toHaveLength(1);
   });
 
   it('records the missed in_transit step when the first report is delivered', async () => {

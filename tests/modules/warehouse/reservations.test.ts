@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../../src/kernel/config.ts';
 import type { Api } from '../../../src/kernel/contract.ts';
 import { warehouseContract, type WarehouseContract } from '../../../src/modules/warehouse/contract.ts';
 import { demoQuantity } from '../../../src/modules/warehouse/internal/on-product-created.ts';
@@ -61,7 +62,7 @@ describe('warehouse: reservations never oversell', () => {
     expect(answer).toEqual({ status: 'insufficient', shortages: [{ productId: scarce, requested: 2, available: 1 }] });
     expect((await warehouse.getStock({ productId: plenty })).available).toBe(5);
     expect((await warehouse.getStock({ productId: scarce })).available).toBe(1);
-    expect(published(shop, 'warehouse', { type: 'warehouse.reservation_failed', key: orderId })).toHaveLength(1);
+    expect(await published(shop, 'warehouse', { type: 'warehouse.reservation_failed', key: orderId })).toHaveLength(1);
   });
 
   it('reports a product the warehouse does not know as a shortage with nothing available', async () => {
@@ -85,7 +86,7 @@ describe('warehouse: each order is answered once', () => {
     const again = await warehouse.reserve({ orderId, lines: one(id, 2) });
     expect(again).toEqual(first);
     expect((await warehouse.getStock({ productId: id })).reserved).toBe(2);
-    expect(published(shop, 'warehouse', { type: 'warehouse.stock_reserved', key: orderId })).toHaveLength(1);
+    expect(await published(shop, 'warehouse', { type: 'warehouse.stock_reserved', key: orderId })).toHaveLength(1);
   });
 
   it('keeps a failed reservation failed, even after a restock', async () => {
@@ -104,7 +105,7 @@ describe('warehouse: each order is answered once', () => {
     expect(await warehouse.release({ orderId })).toEqual({ status: 'released' });
     expect(await warehouse.release({ orderId })).toEqual({ status: 'released' });
     expect(await warehouse.getStock({ productId: id })).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
-    expect(published(shop, 'warehouse', { type: 'warehouse.stock_released', key: orderId })).toHaveLength(1);
+    expect(await published(shop, 'warehouse', { type: 'warehouse.stock_released', key: orderId })).toHaveLength(1);
     expect(await warehouse.release({ orderId: order() })).toEqual({ status: 'none' });
   });
 
@@ -116,7 +117,7 @@ describe('warehouse: each order is answered once', () => {
     expect(await warehouse.commit({ orderId })).toEqual({ status: 'committed' });
     expect(await warehouse.release({ orderId })).toEqual({ status: 'none' });
     expect(await warehouse.getStock({ productId: id })).toMatchObject({ onHand: 3, reserved: 0, available: 3 });
-    expect(published(shop, 'warehouse', { type: 'warehouse.stock_committed', key: orderId })).toHaveLength(1);
+    expect(await published(shop, 'warehouse', { type: 'warehouse.stock_committed', key: orderId })).toHaveLength(1);
     expect(await warehouse.commit({ orderId: order() })).toEqual({ status: 'none' });
   });
 
@@ -140,28 +141,28 @@ describe('warehouse: what it tells the shop', () => {
     await warehouse.reserve({ orderId: shipped, lines: one(id, 1) });
     await warehouse.commit({ orderId: shipped });
     await warehouse.restock({ productId: id, quantity: 4 });
-    const changes = published(shop, 'warehouse', { type: 'warehouse.availability_changed', key: id }).map((e) => [e.payload.previousAvailable, e.payload.available]);
+    const changes = (await published(shop, 'warehouse', { type: 'warehouse.availability_changed', key: id })).map((e) => [e.payload.previousAvailable, e.payload.available]);
     expect(changes).toEqual([[0, 10], [10, 7], [7, 10], [10, 9], [9, 13]]);
-    expect(published(shop, 'warehouse', { type: 'warehouse.restocked', key: id }).map((e) => e.payload)).toEqual([{ productId: id, quantity: 4, available: 13, previousAvailable: 9 }]);
+    expect((await published(shop, 'warehouse', { type: 'warehouse.restocked', key: id })).map((e) => e.payload)).toEqual([{ productId: id, quantity: 4, available: 13, previousAvailable: 9 }]);
   });
 
   it('alerts admins once each time available falls below the threshold', async () => {
     const id = await productWith(10);
     await warehouse.reserve({ orderId: order(), lines: one(id, 3) });
-    expect(lowStockAlerts(id)).toHaveLength(0);
+    expect(await lowStockAlerts(id)).toHaveLength(0);
     const dip = order();
     await warehouse.reserve({ orderId: dip, lines: one(id, 3) });
     await warehouse.reserve({ orderId: order(), lines: one(id, 1) });
-    expect(lowStockAlerts(id).map((e) => e.payload)).toEqual([{ productId: id, available: 4, threshold: 5 }]);
+    expect((await lowStockAlerts(id)).map((e) => e.payload)).toEqual([{ productId: id, available: 4, threshold: 5 }]);
     await warehouse.release({ orderId: dip });
     await warehouse.reserve({ orderId: order(), lines: one(id, 4) });
-    expect(lowStockAlerts(id).map((e) => e.payload.available)).toEqual([4, 2]);
+    expect((await lowStockAlerts(id)).map((e) => e.payload.available)).toEqual([4, 2]);
   });
 
   it('alerts when a raised threshold puts available below it', async () => {
     const id = await productWith(8);
     await warehouse.setStock({ productId: id, onHand: 8, lowStockThreshold: 10 });
-    expect(lowStockAlerts(id).map((e) => e.payload)).toEqual([{ productId: id, available: 8, threshold: 10 }]);
+    expect((await lowStockAlerts(id)).map((e) => e.payload)).toEqual([{ productId: id, available: 8, threshold: 10 }]);
   });
 });
 
@@ -198,7 +199,10 @@ interface Replica {
 /** Starts a warehouse replica process; `go(productId)` lets it reserve one unit for each of `orders` orders. */
 function startReplica(orderPrefix: string, orders: number): Replica {
   const script = fileURLToPath(new URL('../../support/warehouse-replica.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, shop.dataDir, orderPrefix, String(orders)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, shop.dataDir, orderPrefix, String(orders)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...databaseEnvOf(shop.config) },
+  });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
     const line = await lines.next();
@@ -212,4 +216,12 @@ function startReplica(orderPrefix: string, orders: number): Replica {
     statuses: ready.then(next).then((line) => JSON.parse(line) as string[]),
     stop: () => child.kill(),
   };
+}
+
+/** The variables that put a process on the shop's databases (none: SQLite files in its data dir). */
+function databaseEnvOf({ database }: Config): Record<string, string> {
+  const env: Record<string, string> = { DATABASE_POOL_SIZE: String(database.poolSize) };
+  if (database.url) env.DATABASE_URL = database.url;
+  for (const [suffix, url] of Object.entries(database.perModule)) env[`DATABASE_URL_${suffix}`] = url;
+  return env;
 }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { MONEY_LIMIT, withinMoneyLimit, type Api, type Implementation, type Viewer } from '../../../kernel/contract.ts';
 import { AppError, conflict, notFound, unprocessable } from '../../../kernel/errors.ts';
-import type { Outbox } from '../../../kernel/events/outbox.ts';
+import type { Tx } from '../../../kernel/persistence/sql.ts';
 import type { CatalogContract } from '../../catalog/contract.ts';
 import { logisticsContract, type LogisticsContract, type Shipment } from '../contract.ts';
 import { isSignedByCarrier } from './carrier-signature.ts';
@@ -25,7 +25,6 @@ export class LogisticsService implements Implementation<LogisticsContract> {
   constructor(
     private readonly store: LogisticsStore,
     private readonly catalog: Api<CatalogContract>,
-    private readonly outbox: Outbox,
     private readonly carrierSecret: string,
   ) {}
 
@@ -44,13 +43,13 @@ export class LogisticsService implements Implementation<LogisticsContract> {
     return { options };
   }
 
-  createShipment(input: { orderId: string; userId: string; method: Method; address: { country: string; postalCode: string } }): Shipment {
-    const row = this.store.transaction(() => {
-      const existing = this.store.byOrder(input.orderId);
+  async createShipment(input: { orderId: string; userId: string; method: Method; address: { country: string; postalCode: string } }): Promise<Shipment> {
+    const row = await this.store.transaction(async (tx) => {
+      const existing = await this.store.byOrder(input.orderId, tx);
       if (existing) return existing;
       const now = new Date().toISOString();
       const shipment: ShipmentRow = {
-        trackingNumber: this.newTrackingNumber(),
+        trackingNumber: await this.newTrackingNumber(tx),
         orderId: input.orderId,
         userId: input.userId,
         method: input.method,
@@ -60,57 +59,57 @@ export class LogisticsService implements Implementation<LogisticsContract> {
         createdAt: now,
         updatedAt: now,
       };
-      this.store.insert(shipment);
-      this.outbox.publish(logisticsContract.events.shipment_created, { orderId: shipment.orderId, trackingNumber: shipment.trackingNumber }, { key: shipment.orderId });
+      await this.store.insert(tx, shipment);
+      await tx.publish(logisticsContract.events.shipment_created, { orderId: shipment.orderId, trackingNumber: shipment.trackingNumber }, { key: shipment.orderId });
       return shipment;
     });
     return this.toShipment(row);
   }
 
   cancelShipment({ orderId }: { orderId: string }) {
-    return this.store.transaction(() => {
-      const shipment = this.store.byOrder(orderId);
+    return this.store.transaction(async (tx) => {
+      const shipment = await this.store.byOrder(orderId, tx);
       if (!shipment) return { status: 'none' as const };
       if (shipment.status === 'cancelled') return { status: 'cancelled' as const };
       if (shipment.status !== 'created') throw conflict('The parcel is already with the carrier');
-      this.store.move(shipment.trackingNumber, 'cancelled', new Date().toISOString());
+      await this.store.move(tx, shipment.trackingNumber, 'cancelled', new Date().toISOString());
       return { status: 'cancelled' as const };
     });
   }
 
-  getShipment({ trackingNumber, viewer }: { trackingNumber: string; viewer: Viewer }): Shipment {
-    const shipment = this.store.byTrackingNumber(trackingNumber);
+  async getShipment({ trackingNumber, viewer }: { trackingNumber: string; viewer: Viewer }): Promise<Shipment> {
+    const shipment = await this.store.byTrackingNumber(trackingNumber);
     if (!shipment || (viewer.role !== 'admin' && shipment.userId !== viewer.userId)) throw notFound('Shipment');
     return this.toShipment(shipment);
   }
 
-  recordCarrierEvent({ rawBody, signature }: { rawBody: string; signature: string }) {
+  async recordCarrierEvent({ rawBody, signature }: { rawBody: string; signature: string }) {
     // The signature comes first: whoever cannot sign learns nothing about what else is wrong with the body.
     if (!isSignedByCarrier(this.carrierSecret, rawBody, signature)) throw new AppError('unauthorized', 'Missing or wrong X-Carrier-Signature');
     const report = parseCarrierReport(rawBody);
-    this.store.transaction(() => {
-      const shipment = this.store.byTrackingNumber(report.trackingNumber);
+    await this.store.transaction(async (tx) => {
+      const shipment = await this.store.byTrackingNumber(report.trackingNumber, tx);
       if (!shipment) throw notFound('Shipment');
       if (shipment.status === 'cancelled') return;
       // Only forward: replays and late reports of an earlier step change nothing and announce nothing.
       for (const step of JOURNEY.filter((s) => RANK[s] > RANK[shipment.status] && RANK[s] <= RANK[report.status])) {
-        this.store.move(shipment.trackingNumber, step, report.at);
+        await this.store.move(tx, shipment.trackingNumber, step, report.at);
         const event = step === 'in_transit' ? logisticsContract.events.shipment_in_transit : logisticsContract.events.shipment_delivered;
-        this.outbox.publish(event, { orderId: shipment.orderId, trackingNumber: shipment.trackingNumber, at: report.at }, { key: shipment.orderId });
+        await tx.publish(event, { orderId: shipment.orderId, trackingNumber: shipment.trackingNumber, at: report.at }, { key: shipment.orderId });
       }
     });
     return {};
   }
 
   /** `CLV` + 12 random capitals and digits; drawn again in the unlikely case it is taken. */
-  private newTrackingNumber(): string {
+  private async newTrackingNumber(tx: Tx): Promise<string> {
     for (;;) {
       const candidate = 'CLV' + Array.from({ length: 12 }, () => TRACKING_ALPHABET[randomInt(TRACKING_ALPHABET.length)]).join('');
-      if (!this.store.byTrackingNumber(candidate)) return candidate;
+      if (!(await this.store.byTrackingNumber(candidate, tx))) return candidate;
     }
   }
 
-  private toShipment(row: ShipmentRow): Shipment {
-    return { trackingNumber: row.trackingNumber, orderId: row.orderId, status: row.status, method: row.method, events: this.store.history(row.trackingNumber) };
+  private async toShipment(row: ShipmentRow): Promise<Shipment> {
+    return { trackingNumber: row.trackingNumber, orderId: row.orderId, status: row.status, method: row.method, events: await this.store.history(row.trackingNumber) };
   }
 }

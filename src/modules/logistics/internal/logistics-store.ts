@@ -1,63 +1,63 @@
-import { asc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../../kernel/persistence/database.ts';
-import { shipmentEvents, shipments } from './schema.ts';
-import { param as p } from '../../../kernel/persistence/statements.ts';
+import { asc, eq } from 'drizzle-orm';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { schemas } from './tables.ts';
 
-export type ShipmentRow = typeof shipments.$inferSelect;
+export type ShipmentRow = typeof schemas.postgres.shipments.$inferSelect;
 export type ShipmentStatus = ShipmentRow['status'];
 
-/** The only place that speaks SQL for the logistics module. Statements are prepared once, at start. */
+/**
+ * The only place that speaks SQL for the logistics module, the same on both engines. Reads take
+ * the executor last (the module's database unless a transaction is passed); writes take the
+ * transaction first.
+ */
 export class LogisticsStore {
-  private readonly q;
+  private readonly t;
 
-  constructor(private readonly db: Db) {
-    const byTrackingNumber = eq(shipments.trackingNumber, p('trackingNumber'));
-    this.q = {
-      byOrder: db.select().from(shipments).where(eq(shipments.orderId, p('orderId'))).prepare(),
-      byTrackingNumber: db.select().from(shipments).where(byTrackingNumber).prepare(),
-      history: db
-        .select({ status: shipmentEvents.status, at: shipmentEvents.at })
-        .from(shipmentEvents)
-        .where(eq(shipmentEvents.trackingNumber, p('trackingNumber')))
-        .orderBy(asc(shipmentEvents.seq))
-        .prepare(),
-      insert: db.insert(shipments).values({
-        trackingNumber: p('trackingNumber'), orderId: p('orderId'), userId: p('userId'), method: p('method'), country: p('country'),
-        postalCode: p('postalCode'), status: p('status'), createdAt: p('createdAt'), updatedAt: p('updatedAt'),
-      }).prepare(),
-      move: db.update(shipments).set({ status: sql`${p('status')}`, updatedAt: sql`${p('updatedAt')}` }).where(byTrackingNumber).prepare(),
-      addEvent: db.insert(shipmentEvents).values({ trackingNumber: p('trackingNumber'), status: p('status'), at: p('at') }).prepare(),
-    };
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
   }
 
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(() => work(), { behavior: 'immediate' });
+  /** Runs `work` in one transaction; the module's transactions run one at a time, so what it reads through `tx` holds until it commits. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
-  byOrder(orderId: string): ShipmentRow | undefined {
-    return this.q.byOrder.get({ orderId });
+  async byOrder(orderId: string, on: Executor = this.db): Promise<ShipmentRow | undefined> {
+    const { shipments } = this.t;
+    const [row] = await on.sql.select().from(shipments).where(eq(shipments.orderId, orderId)).limit(1);
+    return row;
   }
 
-  byTrackingNumber(trackingNumber: string): ShipmentRow | undefined {
-    return this.q.byTrackingNumber.get({ trackingNumber });
+  async byTrackingNumber(trackingNumber: string, on: Executor = this.db): Promise<ShipmentRow | undefined> {
+    const { shipments } = this.t;
+    const [row] = await on.sql.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber)).limit(1);
+    return row;
   }
 
-  history(trackingNumber: string): Array<{ status: ShipmentStatus; at: string }> {
-    return this.q.history.all({ trackingNumber });
+  history(trackingNumber: string, on: Executor = this.db): Promise<Array<{ status: ShipmentStatus; at: string }>> {
+    const { shipmentEvents } = this.t;
+    return on.sql
+      .select({ status: shipmentEvents.status, at: shipmentEvents.at })
+      .from(shipmentEvents)
+      .where(eq(shipmentEvents.trackingNumber, trackingNumber))
+      .orderBy(asc(shipmentEvents.seq));
   }
 
-  insert(row: ShipmentRow): void {
-    this.q.insert.run(row);
-    this.addEvent(row.trackingNumber, row.status, row.createdAt);
+  async insert(tx: Tx, row: ShipmentRow): Promise<void> {
+    const { shipments } = this.t;
+    await tx.sql.insert(shipments).values(row);
+    await this.addEvent(tx, row.trackingNumber, row.status, row.createdAt);
   }
 
   /** Sets the status and appends it to the history. */
-  move(trackingNumber: string, status: ShipmentStatus, at: string): void {
-    this.q.move.run({ trackingNumber, status, updatedAt: new Date().toISOString() });
-    this.addEvent(trackingNumber, status, at);
+  async move(tx: Tx, trackingNumber: string, status: ShipmentStatus, at: string): Promise<void> {
+    const { shipments } = this.t;
+    await tx.sql.update(shipments).set({ status, updatedAt: new Date().toISOString() }).where(eq(shipments.trackingNumber, trackingNumber));
+    await this.addEvent(tx, trackingNumber, status, at);
   }
 
-  private addEvent(trackingNumber: string, status: ShipmentStatus, at: string): void {
-    this.q.addEvent.run({ trackingNumber, status, at });
+  private async addEvent(tx: Tx, trackingNumber: string, status: ShipmentStatus, at: string): Promise<void> {
+    const { shipmentEvents } = this.t;
+    await tx.sql.insert(shipmentEvents).values({ trackingNumber, status, at });
   }
 }

@@ -82,7 +82,7 @@ export class EmailSender {
   private async deliverDue(): Promise<void> {
     while (!this.stopped) {
       const now = Date.now();
-      const due = this.store.claimDueEmails(now, now + LEASE_MS, BATCH);
+      const due = await this.store.claimDueEmails(now, now + LEASE_MS, BATCH);
       if (due.length === 0) return;
       await Promise.all(due.map((email) => this.send(email)));
     }
@@ -91,16 +91,16 @@ export class EmailSender {
   private async send(email: QueuedEmail): Promise<void> {
     try {
       await this.mailer!.sendMail({ from: this.config.smtpFrom, to: email.to, subject: email.subject, text: email.text });
-      this.store.markEmailSent(email.seq, new Date().toISOString());
+      await this.store.markEmailSent(email.seq, new Date().toISOString());
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (email.attempts >= MAX_ATTEMPTS) {
-        this.store.markEmailFailed(email.seq, message);
+        await this.store.markEmailFailed(email.seq, message);
         this.logger.error({ err, email: email.seq, attempts: email.attempts }, 'email given up after repeated failures');
         return;
       }
       const backoff = Math.min(MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** (email.attempts - 1));
-      this.store.retryEmailAt(email.seq, Date.now() + backoff, message);
+      await this.store.retryEmailAt(email.seq, Date.now() + backoff, message);
       setTimeout(() => this.wake(), backoff).unref();
       this.logger.warn({ err, email: email.seq, attempt: email.attempts, retryInMs: backoff }, 'email failed; will retry');
     }

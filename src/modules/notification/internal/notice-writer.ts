@@ -13,7 +13,8 @@ export interface NoticeDraft {
 
 /**
  * Turns one event into notices for its recipients, inside the handler's transaction: the inbox
- * row, each notice and each queued email commit together, or none does. Email addresses and
+ * row, each notice and each queued email commit together, or none does (all the notices in one
+ * statement, all the emails in another). Email addresses and
  * preferences come from the local `recipients` projection (fed by user events), so a notice
  * costs no call to the user module; only a user the projection has never seen (a database
  * created after they registered) is fetched, in one batched getUsers call per event.
@@ -28,28 +29,27 @@ export class NoticeWriter {
   async deliver(event: EventEnvelope, ctx: HandlerContext, drafts: NoticeDraft[]): Promise<void> {
     const userIds = [...new Set(drafts.map((d) => d.userId))];
     const newcomers = this.sender.enabled ? await this.unknownRecipients(userIds) : [];
-    const queued = ctx.commit(() => {
-      for (const r of newcomers) this.store.rememberRecipient(r);
-      const mailable = new Map(this.sender.enabled ? this.store.recipients(userIds).map((r) => [r.userId, r]) : []);
-      let emails = 0;
-      for (const { userId, facts } of drafts) {
+    const queued = await ctx.commit(async (tx) => {
+      await this.store.rememberRecipients(tx, newcomers);
+      const mailable = new Map(this.sender.enabled ? (await this.store.recipients(userIds, tx)).map((r) => [r.userId, r]) : []);
+      const notices = drafts.map(({ userId, facts }) => {
         const message = renderNotice(facts);
-        const id = randomUUID();
-        const fresh = this.store.insertNotice({
-          id, userId, sourceEventId: event.id, kind: facts.kind, title: message.subject, body: message.text, createdAt: event.occurredAt,
-        });
+        return { id: randomUUID(), userId, sourceEventId: event.id, kind: facts.kind, title: message.subject, body: message.text, createdAt: event.occurredAt, message };
+      });
+      const fresh = await this.store.insertNotices(tx, notices);
+      const emails = notices.flatMap(({ id, userId, message }) => {
         const recipient = mailable.get(userId);
-        if (!fresh || !recipient?.emailNotifications) continue;
-        this.store.queueEmail({ notificationId: id, to: recipient.email, ...renderEmail(message), createdAt: new Date().toISOString() });
-        emails++;
-      }
-      return emails;
+        if (!fresh.has(id) || !recipient?.emailNotifications) return [];
+        return [{ notificationId: id, to: recipient.email, ...renderEmail(message), createdAt: new Date().toISOString() }];
+      });
+      await this.store.queueEmails(tx, emails);
+      return emails.length;
     });
     if (queued > 0) this.sender.wake();
   }
 
   private async unknownRecipients(userIds: string[]): Promise<Recipient[]> {
-    const known = new Set(this.store.recipients(userIds).map((r) => r.userId));
+    const known = new Set((await this.store.recipients(userIds)).map((r) => r.userId));
     const missing = userIds.filter((id) => !known.has(id));
     if (missing.length === 0) return [];
     const { items } = await this.users.getUsers({ userIds: missing });

@@ -8,13 +8,13 @@ import type { NoticeRow, NotificationStore } from './notification-store.ts';
 export class NotificationService implements Implementation<NotificationContract> {
   constructor(private readonly store: NotificationStore) {}
 
-  list({ userId, limit, offset }: { userId: string; limit: number; offset: number }) {
-    const { rows, total } = this.store.listNotices(userId, limit, offset);
+  async list({ userId, limit, offset }: { userId: string; limit: number; offset: number }) {
+    const { rows, total } = await this.store.listNotices(userId, limit, offset);
     return { items: rows.map(toNotification), total };
   }
 
-  markRead({ userId, notificationId }: { userId: string; notificationId: string }) {
-    if (!this.store.markRead(userId, notificationId, new Date().toISOString())) throw notFound('Notification');
+  async markRead({ userId, notificationId }: { userId: string; notificationId: string }) {
+    if (!(await this.store.markRead(userId, notificationId, new Date().toISOString()))) throw notFound('Notification');
     return {};
   }
 }

@@ -1,117 +1,114 @@
-import { and, count, desc, eq, sql } from 'drizzle-orm';
-import type { Db, Sqlite } from '../../../kernel/persistence/database.ts';
-import { emailOutbox, notifications, recipients } from './schema.ts';
-import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
+import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { schemas } from './tables.ts';
 
-export type NoticeRow = typeof notifications.$inferSelect;
+type Tables = typeof schemas.postgres;
+export type NoticeRow = Tables['notifications']['$inferSelect'];
 export type NewNotice = Omit<NoticeRow, 'seq' | 'readAt'>;
-export type Recipient = typeof recipients.$inferSelect;
-export type QueuedEmail = Pick<typeof emailOutbox.$inferSelect, 'seq' | 'to' | 'subject' | 'text' | 'attempts'>;
-export type NewEmail = Pick<typeof emailOutbox.$inferInsert, 'notificationId' | 'to' | 'subject' | 'text' | 'createdAt'>;
+export type Recipient = Tables['recipients']['$inferSelect'];
+export type QueuedEmail = Pick<Tables['emailOutbox']['$inferSelect'], 'seq' | 'to' | 'subject' | 'text' | 'attempts'>;
+export type NewEmail = Pick<Tables['emailOutbox']['$inferInsert'], 'notificationId' | 'to' | 'subject' | 'text' | 'createdAt'>;
 
-/** The only place that speaks SQL for the notification module. Statements are prepared once, at start. */
+/**
+ * The only place that speaks SQL for the notification module, the same on both engines. Reads take
+ * the executor last (the module's database unless a transaction is passed); writes that are part
+ * of a larger change take its transaction first, the others open their own.
+ */
 export class NotificationStore {
-  private readonly page;
-  private readonly total;
-  private readonly claim;
-  private readonly q;
+  private readonly t;
 
-  constructor(
-    private readonly db: Db,
-    sqlite: Sqlite,
-  ) {
-    const userId = sql.placeholder('userId');
-    this.page = db
-      .select()
-      .from(notifications)
-      .where(eq(notifications.userId, userId))
-      .orderBy(desc(notifications.createdAt), desc(notifications.seq))
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('offset'))
-      .prepare();
-    this.total = db.select({ n: count() }).from(notifications).where(eq(notifications.userId, userId)).prepare();
-    // Claiming and leasing in one statement: two replicas never take the same email at once.
-    this.claim = sqlite.prepare(
-      `UPDATE email_outbox SET locked_until = @leaseUntil, attempts = attempts + 1
-       WHERE seq IN (SELECT seq FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= @now AND locked_until <= @now
-                     ORDER BY seq LIMIT @limit)
-       RETURNING seq, to_address AS "to", subject, text, attempts`,
-    );
-    const mine = and(eq(notifications.id, p('id')), eq(notifications.userId, userId));
-    const bySeq = eq(emailOutbox.seq, p('seq'));
-    this.q = {
-      insertNotice: db.insert(notifications).values({
-        id: p('id'), userId, sourceEventId: p('sourceEventId'), kind: p('kind'), title: p('title'), body: p('body'), createdAt: p('createdAt'),
-      }).onConflictDoNothing().prepare(),
-      readAt: db.select({ readAt: notifications.readAt }).from(notifications).where(mine).prepare(),
-      markRead: db.update(notifications).set({ readAt: sql`${p('at')}` }).where(mine).prepare(),
-      // One statement for any number of ids: they travel as one JSON array.
-      recipients: db.select().from(recipients).where(inJsonArray(recipients.userId, 'userIds')).prepare(),
-      rememberRecipient: db.insert(recipients).values({ userId, email: p('email'), emailNotifications: p('emailNotifications') }).onConflictDoNothing().prepare(),
-      setEmailPreference: db.update(recipients).set({ emailNotifications: sql`${p('emailNotifications')}` }).where(eq(recipients.userId, userId)).prepare(),
-      queueEmail: db.insert(emailOutbox).values({
-        notificationId: p('notificationId'), to: p('to'), subject: p('subject'), text: p('text'), createdAt: p('createdAt'),
-      }).onConflictDoNothing().prepare(),
-      emailSent: db.update(emailOutbox).set({ status: 'sent', sentAt: sql`${p('at')}`, lastError: null }).where(bySeq).prepare(),
-      emailRetry: db.update(emailOutbox).set({ nextAttemptAt: sql`${p('nextAttemptAt')}`, lockedUntil: 0, lastError: sql`${p('error')}` }).where(bySeq).prepare(),
-      emailFailed: db.update(emailOutbox).set({ status: 'failed', lockedUntil: 0, lastError: sql`${p('error')}` }).where(bySeq).prepare(),
-    };
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
   }
 
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(() => work());
+  /** Inserts the notices in one statement; returns the ids of those inserted (a recipient who already has the notice for its event is left out). */
+  async insertNotices(tx: Tx, rows: NewNotice[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const { notifications } = this.t;
+    const values = rows.map(({ id, userId, sourceEventId, kind, title, body, createdAt }) => ({ id, userId, sourceEventId, kind, title, body, createdAt }));
+    const inserted = await tx.sql.insert(notifications).values(values).onConflictDoNothing().returning({ id: notifications.id });
+    return new Set(inserted.map((r) => r.id));
   }
 
-  /** False when this recipient already has the notice for this event. */
-  insertNotice(row: NewNotice): boolean {
-    const { id, userId, sourceEventId, kind, title, body, createdAt } = row;
-    return this.q.insertNotice.run({ id, userId, sourceEventId, kind, title, body, createdAt }).changes > 0;
-  }
-
-  listNotices(userId: string, limit: number, offset: number): { rows: NoticeRow[]; total: number } {
-    return { rows: this.page.all({ userId, limit, offset }), total: this.total.get({ userId })?.n ?? 0 };
+  async listNotices(userId: string, limit: number, offset: number): Promise<{ rows: NoticeRow[]; total: number }> {
+    const { notifications } = this.t;
+    const mine = eq(notifications.userId, userId);
+    const [rows, [counted]] = await Promise.all([
+      this.db.sql.select().from(notifications).where(mine).orderBy(desc(notifications.createdAt), desc(notifications.seq)).limit(limit).offset(offset),
+      this.db.sql.select({ n: count() }).from(notifications).where(mine),
+    ]);
+    return { rows, total: counted?.n ?? 0 };
   }
 
   /** Sets read_at once; false if the notice is not this user's. */
-  markRead(userId: string, id: string, at: string): boolean {
-    const found = this.q.readAt.get({ userId, id });
-    if (!found) return false;
-    if (!found.readAt) this.q.markRead.run({ userId, id, at });
-    return true;
+  markRead(userId: string, id: string, at: string): Promise<boolean> {
+    const { notifications } = this.t;
+    const mine = and(eq(notifications.id, id), eq(notifications.userId, userId));
+    return this.db.transaction(async (tx) => {
+      const [found] = await tx.sql.select({ readAt: notifications.readAt }).from(notifications).where(mine).limit(1);
+      if (!found) return false;
+      if (!found.readAt) await tx.sql.update(notifications).set({ readAt: at }).where(mine);
+      return true;
+    });
   }
 
-  recipients(userIds: string[]): Recipient[] {
-    return userIds.length ? this.q.recipients.all({ userIds: JSON.stringify(userIds) }) : [];
+  async recipients(userIds: string[], on: Executor = this.db): Promise<Recipient[]> {
+    if (userIds.length === 0) return [];
+    const { recipients } = this.t;
+    return on.sql.select().from(recipients).where(inArray(recipients.userId, userIds));
   }
 
-  /** Adds a user we did not know; what we already know stays (later events keep it current). */
-  rememberRecipient(row: Recipient): void {
-    this.q.rememberRecipient.run({ userId: row.userId, email: row.email, emailNotifications: row.emailNotifications });
+  /** Adds users we did not know, in one statement; what we already know stays (later events keep it current). */
+  async rememberRecipients(tx: Tx, rows: Recipient[]): Promise<void> {
+    if (rows.length === 0) return;
+    const { recipients } = this.t;
+    await tx.sql
+      .insert(recipients)
+      .values(rows.map(({ userId, email, emailNotifications }) => ({ userId, email, emailNotifications })))
+      .onConflictDoNothing();
   }
 
-  setEmailPreference(userId: string, emailNotifications: boolean): void {
-    // Bound raw (SET values are plain SQL here), so the boolean goes in as SQLite's 1/0.
-    this.q.setEmailPreference.run({ userId, emailNotifications: emailNotifications ? 1 : 0 });
+  async setEmailPreference(tx: Tx, userId: string, emailNotifications: boolean): Promise<void> {
+    const { recipients } = this.t;
+    await tx.sql.update(recipients).set({ emailNotifications }).where(eq(recipients.userId, userId));
   }
 
-  queueEmail(row: NewEmail): void {
-    const { notificationId, to, subject, text, createdAt } = row;
-    this.q.queueEmail.run({ notificationId, to, subject, text, createdAt });
+  /** Queues the emails in one statement (an email already queued for its notice is left as it is). */
+  async queueEmails(tx: Tx, rows: NewEmail[]): Promise<void> {
+    if (rows.length === 0) return;
+    const { emailOutbox } = this.t;
+    const values = rows.map(({ notificationId, to, subject, text, createdAt }) => ({ notificationId, to, subject, text, createdAt }));
+    await tx.sql.insert(emailOutbox).values(values).onConflictDoNothing();
   }
 
-  claimDueEmails(now: number, leaseUntil: number, limit: number): QueuedEmail[] {
-    return this.claim.all({ now, leaseUntil, limit }) as QueuedEmail[];
+  /** Claims up to `limit` due emails, oldest first, until `leaseUntil`. */
+  claimDueEmails(now: number, leaseUntil: number, limit: number): Promise<QueuedEmail[]> {
+    // Claiming and leasing in one statement: two replicas never take the same email at once.
+    return this.db.transaction((tx) =>
+      tx.rows<QueuedEmail>(sql`UPDATE email_outbox SET locked_until = ${leaseUntil}, attempts = attempts + 1
+        WHERE seq IN (SELECT seq FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= ${now} AND locked_until <= ${now}
+                      ORDER BY seq LIMIT ${limit} ${skipLocked(tx)})
+        RETURNING seq, to_address AS "to", subject, text, attempts`),
+    );
   }
 
-  markEmailSent(seq: number, at: string): void {
-    this.q.emailSent.run({ seq, at });
+  async markEmailSent(seq: number, at: string): Promise<void> {
+    const { emailOutbox } = this.t;
+    await this.db.transaction((tx) => tx.sql.update(emailOutbox).set({ status: 'sent', sentAt: at, lastError: null }).where(eq(emailOutbox.seq, seq)));
   }
 
-  retryEmailAt(seq: number, nextAttemptAt: number, error: string): void {
-    this.q.emailRetry.run({ seq, nextAttemptAt, error });
+  async retryEmailAt(seq: number, nextAttemptAt: number, error: string): Promise<void> {
+    const { emailOutbox } = this.t;
+    await this.db.transaction((tx) => tx.sql.update(emailOutbox).set({ nextAttemptAt, lockedUntil: 0, lastError: error }).where(eq(emailOutbox.seq, seq)));
   }
 
-  markEmailFailed(seq: number, error: string): void {
-    this.q.emailFailed.run({ seq, error });
+  async markEmailFailed(seq: number, error: string): Promise<void> {
+    const { emailOutbox } = this.t;
+    await this.db.transaction((tx) => tx.sql.update(emailOutbox).set({ status: 'failed', lockedUntil: 0, lastError: error }).where(eq(emailOutbox.seq, seq)));
   }
+}
+
+/** PostgreSQL: replicas claiming at once pass over each other's rows instead of queueing on them (SQLite has no row locks). */
+function skipLocked(on: Executor) {
+  return on.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
 }

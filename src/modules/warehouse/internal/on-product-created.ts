@@ -27,13 +27,13 @@ export class OpenStockForNewProduct implements EventHandler<ProductCreated> {
     private readonly notices: StockNotices,
   ) {}
 
-  handle({ payload: { product } }: EventEnvelope<ProductCreated>, ctx: HandlerContext): void {
+  async handle({ payload: { product } }: EventEnvelope<ProductCreated>, ctx: HandlerContext): Promise<void> {
     const onHand = product.sku.startsWith('DEMO-') ? demoQuantity(product.id) : 0;
     const empty = { productId: product.id, onHand: 0, reserved: 0, lowStockThreshold: DEFAULT_THRESHOLD, belowThreshold: true, updatedAt: new Date().toISOString() };
-    ctx.commit(() => {
-      if (!this.store.addProduct({ ...empty, onHand })) return;
+    await ctx.commit(async (tx) => {
+      if (!(await this.store.addProduct(tx, { ...empty, onHand }))) return;
       // Announced as a change from an empty row, so "in stock" projections learn of demo units.
-      this.notices.changed(empty, this.store.find(product.id)!);
+      await this.notices.changed(tx, empty, (await this.store.find(product.id, tx))!);
     });
   }
 }

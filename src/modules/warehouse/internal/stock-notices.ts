@@ -1,4 +1,4 @@
-import type { Outbox } from '../../../kernel/events/outbox.ts';
+import type { Tx } from '../../../kernel/persistence/sql.ts';
 import { warehouseContract, type Stock } from '../contract.ts';
 import type { StockRow, WarehouseStore } from './warehouse-store.ts';
 
@@ -13,29 +13,26 @@ export function toStock(row: StockRow): Stock {
  * and, once per dip below the threshold, a low-stock alert. Call inside the change's transaction.
  */
 export class StockNotices {
-  constructor(
-    private readonly store: WarehouseStore,
-    private readonly outbox: Outbox,
-  ) {}
+  constructor(private readonly store: WarehouseStore) {}
 
   /** Compares a product's row before and after a change and publishes what follows. */
-  changed(before: StockRow, after: StockRow): void {
+  async changed(tx: Tx, before: StockRow, after: StockRow): Promise<void> {
     const previousAvailable = availableOf(before);
     const available = availableOf(after);
     if (available !== previousAvailable) {
-      this.outbox.publish(warehouseContract.events.availability_changed, { productId: after.productId, available, previousAvailable }, { key: after.productId });
+      await tx.publish(warehouseContract.events.availability_changed, { productId: after.productId, available, previousAvailable }, { key: after.productId });
     }
     const below = available < after.lowStockThreshold;
     if (below === after.belowThreshold) return;
-    this.store.update(after.productId, { belowThreshold: below });
+    await this.store.update(tx, after.productId, { belowThreshold: below });
     if (below) {
-      this.outbox.publish(warehouseContract.events.low_stock, { productId: after.productId, available, threshold: after.lowStockThreshold }, { key: after.productId });
+      await tx.publish(warehouseContract.events.low_stock, { productId: after.productId, available, threshold: after.lowStockThreshold }, { key: after.productId });
     }
   }
 
   /** The same for every product of an order, from rows read before the change. */
-  changedMany(before: Map<string, StockRow>): void {
-    const after = this.store.findMany([...before.keys()]);
-    for (const [id, row] of before) this.changed(row, after.get(id)!);
+  async changedMany(tx: Tx, before: Map<string, StockRow>): Promise<void> {
+    const after = await this.store.findMany([...before.keys()], tx);
+    for (const [id, row] of before) await this.changed(tx, row, after.get(id)!);
   }
 }

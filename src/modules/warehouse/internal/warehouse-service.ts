@@ -1,113 +1,115 @@
 import type { z } from 'zod';
 import type { Implementation } from '../../../kernel/contract.ts';
 import { notFound, unprocessable } from '../../../kernel/errors.ts';
-import type { Outbox } from '../../../kernel/events/outbox.ts';
+import type { Tx } from '../../../kernel/persistence/sql.ts';
 import { warehouseContract, type WarehouseContract } from '../contract.ts';
 import { availableOf, toStock, type StockNotices } from './stock-notices.ts';
 import type { Line, ReservationRow, StockRow, WarehouseStore } from './warehouse-store.ts';
 
 type Shortage = z.output<WarehouseContract['methods']['reserve']['output']>['shortages'][number];
 
-/** The warehouse's use cases; each public method is one call of its contract. */
+/**
+ * The warehouse's use cases; each public method is one call of its contract. Every change reads,
+ * checks and writes in one transaction (reads through its `tx`), so no other change comes between.
+ */
 export class WarehouseService implements Implementation<WarehouseContract> {
   constructor(
     private readonly store: WarehouseStore,
     private readonly notices: StockNotices,
-    private readonly outbox: Outbox,
   ) {}
 
-  getStock({ productId }: { productId: string }) {
-    const row = this.store.find(productId);
+  async getStock({ productId }: { productId: string }) {
+    const row = await this.store.find(productId);
     if (!row) throw notFound('Stock of this product');
     return toStock(row);
   }
 
-  getStockLevels({ productIds }: { productIds: string[] }) {
-    return { items: [...this.store.findMany([...new Set(productIds)]).values()].map(toStock) };
+  async getStockLevels({ productIds }: { productIds: string[] }) {
+    return { items: [...(await this.store.findMany([...new Set(productIds)])).values()].map(toStock) };
   }
 
   setStock({ productId, onHand, lowStockThreshold }: { productId: string; onHand: number; lowStockThreshold?: number }) {
-    return this.store.transaction(() => {
-      const before = this.existing(productId);
+    return this.store.transaction(async (tx) => {
+      const before = await this.existing(tx, productId);
       if (onHand < before.reserved) throw unprocessable(`${before.reserved} units are reserved for orders: on-hand cannot go below that`);
-      this.store.update(productId, { onHand, lowStockThreshold: lowStockThreshold ?? before.lowStockThreshold });
-      return this.afterChange(before);
+      await this.store.update(tx, productId, { onHand, lowStockThreshold: lowStockThreshold ?? before.lowStockThreshold });
+      return this.afterChange(tx, before);
     });
   }
 
   restock({ productId, quantity }: { productId: string; quantity: number }) {
-    return this.store.transaction(() => {
-      const before = this.existing(productId);
-      this.store.addOnHand(productId, quantity);
-      const after = this.afterChange(before);
-      this.outbox.publish(warehouseContract.events.restocked, { productId, quantity, available: after.available, previousAvailable: availableOf(before) }, { key: productId });
+    return this.store.transaction(async (tx) => {
+      const before = await this.existing(tx, productId);
+      await this.store.addOnHand(tx, productId, quantity);
+      const after = await this.afterChange(tx, before);
+      await tx.publish(warehouseContract.events.restocked, { productId, quantity, available: after.available, previousAvailable: availableOf(before) }, { key: productId });
       return after;
     });
   }
 
-  listStock({ lowStock, limit, offset }: { lowStock?: boolean; limit: number; offset: number }) {
-    const { rows, total } = this.store.list(lowStock ?? false, limit, offset);
+  async listStock({ lowStock, limit, offset }: { lowStock?: boolean; limit: number; offset: number }) {
+    const { rows, total } = await this.store.list(lowStock ?? false, limit, offset);
     return { items: rows.map(toStock), total };
   }
 
   reserve({ orderId, lines }: { orderId: string; lines: Line[] }) {
     const wanted = mergeLines(lines);
-    return this.store.transaction(() => {
-      const first = this.store.reservation(orderId);
+    return this.store.transaction(async (tx) => {
+      const first = await this.store.reservation(orderId, tx);
       if (first) return answerOf(first);
-      const before = this.store.findMany(wanted.map((l) => l.productId));
+      const before = await this.store.findMany(wanted.map((l) => l.productId), tx);
       const now = new Date().toISOString();
-      if (!this.store.holdAll(wanted)) {
+      if (!(await this.store.holdAll(tx, wanted))) {
         const shortages = shortagesOf(wanted, before);
-        this.store.recordReservation({ orderId, status: 'insufficient', shortages: JSON.stringify(shortages), createdAt: now, updatedAt: now }, []);
-        this.outbox.publish(warehouseContract.events.reservation_failed, { orderId, shortages }, { key: orderId });
+        await this.store.recordReservation(tx, { orderId, status: 'insufficient', shortages: JSON.stringify(shortages), createdAt: now, updatedAt: now }, []);
+        await tx.publish(warehouseContract.events.reservation_failed, { orderId, shortages }, { key: orderId });
         return { status: 'insufficient' as const, shortages };
       }
-      this.store.recordReservation({ orderId, status: 'reserved', shortages: null, createdAt: now, updatedAt: now }, wanted);
-      this.outbox.publish(warehouseContract.events.stock_reserved, { orderId, lines: wanted }, { key: orderId });
-      this.notices.changedMany(before);
+      await this.store.recordReservation(tx, { orderId, status: 'reserved', shortages: null, createdAt: now, updatedAt: now }, wanted);
+      await tx.publish(warehouseContract.events.stock_reserved, { orderId, lines: wanted }, { key: orderId });
+      await this.notices.changedMany(tx, before);
       return { status: 'reserved' as const, shortages: [] };
     });
   }
 
   release({ orderId }: { orderId: string }) {
-    return this.store.transaction(() => {
-      const reservation = this.store.reservation(orderId);
+    return this.store.transaction(async (tx) => {
+      const reservation = await this.store.reservation(orderId, tx);
       if (reservation?.status === 'released') return { status: 'released' as const };
       if (reservation?.status !== 'reserved') return { status: 'none' as const };
-      const lines = this.store.reservationLines(orderId);
-      const before = this.store.findMany(lines.map((l) => l.productId));
-      this.store.unholdAll(lines);
-      this.store.setReservationStatus(orderId, 'released');
-      this.outbox.publish(warehouseContract.events.stock_released, { orderId, lines }, { key: orderId });
-      this.notices.changedMany(before);
+      const lines = await this.store.reservationLines(orderId, tx);
+      const before = await this.store.findMany(lines.map((l) => l.productId), tx);
+      await this.store.unholdAll(tx, lines);
+      await this.store.setReservationStatus(tx, orderId, 'released');
+      await tx.publish(warehouseContract.events.stock_released, { orderId, lines }, { key: orderId });
+      await this.notices.changedMany(tx, before);
       return { status: 'released' as const };
     });
   }
 
   commit({ orderId }: { orderId: string }) {
-    return this.store.transaction(() => {
-      const reservation = this.store.reservation(orderId);
+    return this.store.transaction(async (tx) => {
+      const reservation = await this.store.reservation(orderId, tx);
       if (reservation?.status === 'committed') return { status: 'committed' as const };
       if (reservation?.status !== 'reserved') return { status: 'none' as const };
       // Held units leave on-hand and reserved together: available does not move.
-      const lines = this.store.reservationLines(orderId);
-      this.store.shipAll(lines);
-      this.store.setReservationStatus(orderId, 'committed');
-      this.outbox.publish(warehouseContract.events.stock_committed, { orderId, lines }, { key: orderId });
+      const lines = await this.store.reservationLines(orderId, tx);
+      await this.store.shipAll(tx, lines);
+      await this.store.setReservationStatus(tx, orderId, 'committed');
+      await tx.publish(warehouseContract.events.stock_committed, { orderId, lines }, { key: orderId });
       return { status: 'committed' as const };
     });
   }
 
-  private existing(productId: string) {
-    const row = this.store.find(productId);
+  private async existing(tx: Tx, productId: string) {
+    const row = await this.store.find(productId, tx);
     if (!row) throw notFound('Stock of this product');
     return row;
   }
 
-  private afterChange(before: StockRow) {
-    const after = this.existing(before.productId);
-    this.notices.changed(before, after);
+  private async afterChange(tx: Tx, before: StockRow) {
+    const after = await this.existing(tx, before.productId);
+    await this.notices.changed(tx, before, after);
     return toStock(after);
   }
 }

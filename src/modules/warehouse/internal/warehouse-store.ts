@@ -1,150 +1,150 @@
-import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '../../../kernel/persistence/database.ts';
-import { reservationLines, reservations, stock } from './schema.ts';
-import { param as p, inJsonArray } from '../../../kernel/persistence/statements.ts';
+import { and, asc, count, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { schemas } from './tables.ts';
 
-export type StockRow = typeof stock.$inferSelect;
-export type ReservationRow = typeof reservations.$inferSelect;
-// A type alias, not an interface: drizzle's prepared statements take it as their placeholder values.
+export type StockRow = typeof schemas.postgres.stock.$inferSelect;
+export type ReservationRow = typeof schemas.postgres.reservations.$inferSelect;
 export type Line = { productId: string; quantity: number };
 
-const available = sql`${stock.onHand} - ${stock.reserved}`;
-const quantity = p('quantity');
-const productId = p('productId');
-/** A value in SET: the placeholder bound as is (callers pass driver values). */
-const v = (name: string) => sql`${p(name)}`;
-/** A SET value that keeps the column when bound to null: partial updates in one statement. */
-const orKeep = (name: string, column: (typeof stock)['onHand' | 'lowStockThreshold' | 'belowThreshold']) => sql`coalesce(${p(name)}, ${column})`;
-
-/** Thrown inside the reservation savepoint to undo the lines already held. */
-class NotEnoughStock extends Error {}
-
-/** The only place that speaks SQL for the warehouse module. Statements are prepared once, at start. */
+/**
+ * The only place that speaks SQL for the warehouse module, the same on both engines. Reads take
+ * the executor last (the module's database unless a transaction is passed); writes take the
+ * transaction first, so the service composes several in one.
+ */
 export class WarehouseStore {
-  private readonly stmts;
+  private readonly t;
 
-  constructor(private readonly db: Db) {
-    const byProduct = eq(stock.productId, productId);
-    const lowStock = lt(available, stock.lowStockThreshold);
-    const byOrder = eq(reservations.orderId, p('orderId'));
-    this.stmts = {
-      // The availability check and the hold are one statement: no interleaving can oversell.
-      hold: db.update(stock).set({ reserved: sql`${stock.reserved} + ${quantity}` }).where(and(byProduct, sql`${available} >= ${quantity}`)).prepare(),
-      unhold: db.update(stock).set({ reserved: sql`${stock.reserved} - ${quantity}` }).where(byProduct).prepare(),
-      ship: db.update(stock).set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand: sql`${stock.onHand} - ${quantity}` }).where(byProduct).prepare(),
-      find: db.select().from(stock).where(byProduct).prepare(),
-      // One statement for any number of ids: they travel as one JSON array.
-      findMany: db.select().from(stock).where(inJsonArray(stock.productId, 'ids')).prepare(),
-      listAll: db.select().from(stock).orderBy(asc(stock.productId)).limit(p('limit')).offset(p('offset')).prepare(),
-      countAll: db.select({ n: count() }).from(stock).prepare(),
-      listLow: db.select().from(stock).where(lowStock).orderBy(asc(stock.productId)).limit(p('limit')).offset(p('offset')).prepare(),
-      countLow: db.select({ n: count() }).from(stock).where(lowStock).prepare(),
-      addProduct: db.insert(stock).values({
-        productId: p('productId'), onHand: p('onHand'), reserved: p('reserved'), lowStockThreshold: p('lowStockThreshold'),
-        belowThreshold: p('belowThreshold'), updatedAt: p('updatedAt'),
-      }).onConflictDoNothing().prepare(),
-      // Columns bound to null keep their value (see `update`).
-      update: db.update(stock).set({
-        onHand: orKeep('onHand', stock.onHand),
-        lowStockThreshold: orKeep('lowStockThreshold', stock.lowStockThreshold),
-        belowThreshold: orKeep('belowThreshold', stock.belowThreshold),
-        updatedAt: v('updatedAt'),
-      }).where(byProduct).prepare(),
-      addOnHand: db.update(stock).set({ onHand: sql`${stock.onHand} + ${p('units')}`, updatedAt: v('updatedAt') }).where(byProduct).prepare(),
-      reservation: db.select().from(reservations).where(byOrder).prepare(),
-      reservationLines: db
-        .select({ productId: reservationLines.productId, quantity: reservationLines.quantity })
-        .from(reservationLines)
-        .where(eq(reservationLines.orderId, p('orderId')))
-        .orderBy(asc(reservationLines.productId))
-        .prepare(),
-      insertReservation: db.insert(reservations).values({
-        orderId: p('orderId'), status: p('status'), shortages: p('shortages'), createdAt: p('createdAt'), updatedAt: p('updatedAt'),
-      }).prepare(),
-      // All of a reservation's lines in one statement, as one JSON array.
-      insertLines: db.insert(reservationLines).select(sql`SELECT ${p('orderId')}, json_extract(value, '$.productId'), json_extract(value, '$.quantity') FROM json_each(${p('lines')})`).prepare(),
-      setReservationStatus: db.update(reservations).set({ status: sql`${p('status')}`, updatedAt: v('updatedAt') }).where(byOrder).prepare(),
-    };
+  constructor(private readonly db: ModuleDb) {
+    this.t = db.tables(schemas);
   }
 
   /**
-   * Runs `work` holding SQLite's write lock from the start (BEGIN IMMEDIATE), so processes sharing
-   * the file queue up instead of deadlocking on a read-then-write upgrade.
+   * Runs `work` in one transaction. The module's transactions run one at a time, across processes
+   * sharing the database too (SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock), so what `work`
+   * reads through `tx` is still true when it writes.
    */
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(() => work(), { behavior: 'immediate' });
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
-  find(id: string): StockRow | undefined {
-    return this.stmts.find.get({ productId: id });
+  async find(id: string, on: Executor = this.db): Promise<StockRow | undefined> {
+    const { stock } = this.t;
+    const [row] = await on.sql.select().from(stock).where(eq(stock.productId, id)).limit(1);
+    return row;
   }
 
-  findMany(ids: string[]): Map<string, StockRow> {
-    const rows = ids.length ? this.stmts.findMany.all({ ids: JSON.stringify(ids) }) : [];
+  async findMany(ids: string[], on: Executor = this.db): Promise<Map<string, StockRow>> {
+    const { stock } = this.t;
+    const rows = ids.length ? await on.sql.select().from(stock).where(inArray(stock.productId, ids)) : [];
     return new Map(rows.map((r) => [r.productId, r]));
   }
 
-  list(onlyLowStock: boolean, limit: number, offset: number): { rows: StockRow[]; total: number } {
-    const [page, total] = onlyLowStock ? [this.stmts.listLow, this.stmts.countLow] : [this.stmts.listAll, this.stmts.countAll];
-    return { rows: page.all({ limit, offset }), total: total.get()?.n ?? 0 };
+  async list(onlyLowStock: boolean, limit: number, offset: number): Promise<{ rows: StockRow[]; total: number }> {
+    const { stock } = this.t;
+    const lowStock = onlyLowStock ? lt(this.available(), stock.lowStockThreshold) : undefined;
+    const [rows, [counted]] = await Promise.all([
+      this.db.sql.select().from(stock).where(lowStock).orderBy(asc(stock.productId)).limit(limit).offset(offset),
+      this.db.sql.select({ n: count() }).from(stock).where(lowStock),
+    ]);
+    return { rows, total: counted?.n ?? 0 };
   }
 
   /** Inserts the product's row unless it exists; true if inserted. */
-  addProduct(row: StockRow): boolean {
-    return this.stmts.addProduct.run(row).changes === 1;
+  async addProduct(tx: Tx, row: StockRow): Promise<boolean> {
+    const { stock } = this.t;
+    const inserted = await tx.sql.insert(stock).values(row).onConflictDoNothing().returning({ productId: stock.productId });
+    return inserted.length === 1;
   }
 
-  update(id: string, changes: Partial<Pick<StockRow, 'onHand' | 'lowStockThreshold' | 'belowThreshold'>>): void {
+  /** Sets the columns given; those left out keep their value. */
+  async update(tx: Tx, id: string, changes: Partial<Pick<StockRow, 'onHand' | 'lowStockThreshold' | 'belowThreshold'>>): Promise<void> {
+    const { stock } = this.t;
     const { onHand, lowStockThreshold, belowThreshold } = changes;
-    this.stmts.update.run({
-      productId: id,
-      onHand: onHand ?? null,
-      lowStockThreshold: lowStockThreshold ?? null,
-      belowThreshold: belowThreshold === undefined ? null : Number(belowThreshold),
-      updatedAt: new Date().toISOString(),
-    });
+    // drizzle leaves undefined values out of SET.
+    await tx.sql.update(stock).set({ onHand, lowStockThreshold, belowThreshold, updatedAt: new Date().toISOString() }).where(eq(stock.productId, id));
   }
 
-  addOnHand(id: string, units: number): void {
-    this.stmts.addOnHand.run({ productId: id, units, updatedAt: new Date().toISOString() });
+  async addOnHand(tx: Tx, id: string, units: number): Promise<void> {
+    const { stock } = this.t;
+    await tx.sql.update(stock).set({ onHand: sql`${stock.onHand} + ${units}`, updatedAt: new Date().toISOString() }).where(eq(stock.productId, id));
   }
 
-  /** Holds every line or none (a savepoint is undone on the first line that does not fit). */
-  holdAll(lines: Line[]): boolean {
-    try {
-      this.db.transaction(() => {
-        for (const line of lines) if (this.stmts.hold.run(line).changes !== 1) throw new NotEnoughStock();
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof NotEnoughStock) return false;
-      throw err;
-    }
+  /**
+   * Holds every line or none. The availability check and the hold are one statement for all the
+   * lines: no interleaving can oversell. If a line did not fit, the lines it held are given back in
+   * the same transaction.
+   */
+  async holdAll(tx: Tx, lines: Line[]): Promise<boolean> {
+    if (lines.length === 0) return true;
+    const { stock } = this.t;
+    const quantity = this.quantityOf(lines);
+    const held = await tx.sql
+      .update(stock)
+      .set({ reserved: sql`${stock.reserved} + ${quantity}` })
+      .where(and(this.ofLines(lines), sql`${this.available()} >= ${quantity}`))
+      .returning({ productId: stock.productId });
+    if (held.length === lines.length) return true;
+    const heldIds = new Set(held.map((h) => h.productId));
+    await this.unholdAll(tx, lines.filter((l) => heldIds.has(l.productId)));
+    return false;
   }
 
-  unholdAll(lines: Line[]): void {
-    for (const line of lines) this.stmts.unhold.run(line);
+  async unholdAll(tx: Tx, lines: Line[]): Promise<void> {
+    if (lines.length === 0) return;
+    const { stock } = this.t;
+    await tx.sql.update(stock).set({ reserved: sql`${stock.reserved} - ${this.quantityOf(lines)}` }).where(this.ofLines(lines));
   }
 
   /** Takes held units off on-hand: they left the building. */
-  shipAll(lines: Line[]): void {
-    for (const line of lines) this.stmts.ship.run(line);
+  async shipAll(tx: Tx, lines: Line[]): Promise<void> {
+    if (lines.length === 0) return;
+    const { stock } = this.t;
+    const quantity = this.quantityOf(lines);
+    await tx.sql.update(stock).set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand: sql`${stock.onHand} - ${quantity}` }).where(this.ofLines(lines));
   }
 
-  reservation(orderId: string): ReservationRow | undefined {
-    return this.stmts.reservation.get({ orderId });
+  async reservation(orderId: string, on: Executor = this.db): Promise<ReservationRow | undefined> {
+    const { reservations } = this.t;
+    const [row] = await on.sql.select().from(reservations).where(eq(reservations.orderId, orderId)).limit(1);
+    return row;
   }
 
-  reservationLines(orderId: string): Line[] {
-    return this.stmts.reservationLines.all({ orderId });
+  reservationLines(orderId: string, on: Executor = this.db): Promise<Line[]> {
+    const { reservationLines } = this.t;
+    return on.sql
+      .select({ productId: reservationLines.productId, quantity: reservationLines.quantity })
+      .from(reservationLines)
+      .where(eq(reservationLines.orderId, orderId))
+      .orderBy(asc(reservationLines.productId));
   }
 
-  recordReservation(row: ReservationRow, lines: Line[]): void {
-    this.stmts.insertReservation.run(row);
-    if (lines.length) this.stmts.insertLines.run({ orderId: row.orderId, lines: JSON.stringify(lines.map((l) => ({ productId: l.productId, quantity: l.quantity }))) });
+  /** The reservation and all of its lines (one statement for the lines). */
+  async recordReservation(tx: Tx, row: ReservationRow, lines: Line[]): Promise<void> {
+    const { reservations, reservationLines } = this.t;
+    await tx.sql.insert(reservations).values(row);
+    if (lines.length) await tx.sql.insert(reservationLines).values(lines.map((l) => ({ orderId: row.orderId, productId: l.productId, quantity: l.quantity })));
   }
 
-  setReservationStatus(orderId: string, status: ReservationRow['status']): void {
-    this.stmts.setReservationStatus.run({ orderId, status, updatedAt: new Date().toISOString() });
+  async setReservationStatus(tx: Tx, orderId: string, status: ReservationRow['status']): Promise<void> {
+    const { reservations } = this.t;
+    await tx.sql.update(reservations).set({ status, updatedAt: new Date().toISOString() }).where(eq(reservations.orderId, orderId));
+  }
+
+  private available(): SQL {
+    const { stock } = this.t;
+    return sql`${stock.onHand} - ${stock.reserved}`;
+  }
+
+  private ofLines(lines: Line[]): SQL {
+    const { stock } = this.t;
+    return inArray(stock.productId, lines.map((l) => l.productId));
+  }
+
+  /** Each row's line quantity, so that one statement changes every line's row by its own amount. */
+  private quantityOf(lines: Line[]): SQL {
+    const { stock } = this.t;
+    // The CAST: PostgreSQL cannot tell a parameter's type from THEN alone.
+    const cases = lines.map((l) => sql`WHEN ${l.productId} THEN CAST(${l.quantity} AS integer)`);
+    return sql`(CASE ${stock.productId} ${sql.join(cases, sql` `)} END)`;
   }
 }

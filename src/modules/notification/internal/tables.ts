@@ -1,0 +1,5 @@
+import * as postgres from './schema.pg.ts';
+import * as sqlite from './schema.ts';
+
+/** The notification module's tables as each engine declares them (tests/kernel/schema-parity.test.ts keeps the two alike). */
+export const schemas = { postgres, sqlite };
