@@ -7,7 +7,7 @@ import { createLogger } from '../src/kernel/logger.ts';
 import { Runtime } from '../src/kernel/runtime.ts';
 import { Kernel } from '../src/kernel/tokens.ts';
 import type { Transport } from '../src/kernel/transport.ts';
-import type { Sqlite } from '../src/kernel/persistence/database.ts';
+import type { ModuleDb } from '../src/kernel/persistence/sql.ts';
 import { consumerModule, handledCount, producerContract, producerModule } from './fixtures/bench-modules.ts';
 
 const logger = createLogger('silent');
@@ -50,10 +50,10 @@ export async function measureEvents(count = 20_000, transports?: () => Promise<[
   } else {
     producer = consumer = await Runtime.start({ config, logger, modules, hosted: ['bench-producer', 'bench-consumer'], gateway: false });
   }
-  const consumerDb = consumer.containerOf('bench-consumer').get<Sqlite>(Kernel.Sqlite);
+  const consumerDb = consumer.containerOf('bench-consumer').get<ModuleDb>(Kernel.Db);
   const start = process.hrtime.bigint();
   await producer.use(producerContract).emit({ count });
-  while (handledCount(consumerDb) < count) await new Promise((r) => setTimeout(r, 2));
+  while ((await handledCount(consumerDb)) < count) await new Promise((r) => setTimeout(r, 2));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   await producer.stop();
   if (consumer !== producer) await consumer.stop();

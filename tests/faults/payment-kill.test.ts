@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { mapLimit } from '../../tools/map-limit.ts';
+import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
 import { deadLettersEverywhere, processUrls, START_TIMEOUT_MS, startOnce, startTopology } from '../support/processes.ts';
 import { expectStatus, Journeys, type Customer, type Order } from '../journey/journey-helpers.ts';
@@ -14,6 +15,7 @@ import { expectStatus, Journeys, type Customer, type Order } from '../journey/jo
  */
 
 const CUSTOMERS = 20;
+const PAYMENT_MIGRATIONS = fileURLToPath(new URL('../../src/modules/payment/migrations', import.meta.url));
 
 const topology = startOnce(
   () =>
@@ -74,17 +76,18 @@ describe('faults (split-all): the payment process killed during a batch of check
       expect(payments, o.id).toEqual([expect.objectContaining({ status: 'captured', amount: o.total })]);
     });
     // ...and as the card processor's ledger has it: one capture per order, nothing more.
-    const ledger = new Database(join(shop.dataDir, 'payment.db'), { readonly: true });
+    // The payment module's database, on the run's engine, opened as the kernel opens it (only read here).
+    const ledger = await openTestModuleDb(shop.dataDir, 'payment', PAYMENT_MIGRATIONS);
     try {
-      const captures = ledger
-        .prepare(`SELECT p.order_id AS orderId, g.amount FROM gateway_charges g JOIN payments p ON p.id = g.idempotency_key WHERE g.status = 'captured'`)
-        .all() as Array<{ orderId: string; amount: number }>;
-      const total = ledger.prepare(`SELECT count(*) AS n FROM gateway_charges WHERE status = 'captured'`).get() as { n: number };
-      expect(total.n).toBe(CUSTOMERS);
+      const captures = await ledger.rows<{ orderId: string; amount: number }>(
+        sql`SELECT p.order_id AS "orderId", g.amount FROM gateway_charges g JOIN payments p ON p.id = g.idempotency_key WHERE g.status = 'captured'`,
+      );
+      const [total] = await ledger.rows<{ n: number }>(sql`SELECT count(*) AS n FROM gateway_charges WHERE status = 'captured'`);
+      expect(Number(total.n)).toBe(CUSTOMERS);
       expect(captures.map((c) => c.orderId).sort()).toEqual([...orderIds].sort());
       for (const o of orders) expect(captures.find((c) => c.orderId === o.id)?.amount).toBe(o.total);
     } finally {
-      ledger.close();
+      await ledger.close();
     }
 
     expect(await journeys.stock(product.id)).toMatchObject({ onHand: 100, reserved: orders.reduce((n, o) => n + o.items[0].quantity, 0) });

@@ -47,7 +47,7 @@ async function expectRefusedForMoney(ann: Awaited<ReturnType<typeof customerWith
   expect(res.body.detail).toMatch(/money limit of 1,000,000,000 cents/);
   expect((await api.get('/api/orders', ann.token)).body.total).toBe(0);
   await shop.settled();
-  expect(published(shop, 'order-taking', { type: 'order.placed' }).filter((e) => e.payload.userId === ann.id)).toEqual([]);
+  expect((await published(shop, 'order-taking', { type: 'order.placed' })).filter((e) => e.payload.userId === ann.id)).toEqual([]);
   expect(await ann.cart()).toEqual(cartBefore);
 }
 

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Api, Implementation } from '../../src/kernel/contract.ts';
 import { call, defineContract } from '../../src/kernel/contract.ts';
-import { Outbox } from '../../src/kernel/events/outbox.ts';
 import { TokenService } from '../../src/kernel/http/tokens.ts';
 import request from 'supertest';
 import { defineRoutes } from '../../src/kernel/http/routes.ts';
 import { defineModule, provide, type ModuleDefinition } from '../../src/kernel/module.ts';
-import type { Sqlite } from '../../src/kernel/persistence/database.ts';
+import { sql } from 'drizzle-orm';
+import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import type { Runtime } from '../../src/kernel/runtime.ts';
 import { useFor } from '../../src/kernel/uses.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
@@ -27,26 +27,29 @@ const ledgerContract = defineContract(
 
 /** Internal to the ledger module. */
 class LedgerStore {
-  constructor(private readonly sqlite: Sqlite) {}
+  constructor(private readonly db: ModuleDb) {}
 
-  add(id: string, value: string): number {
-    this.sqlite.prepare('INSERT INTO records (id, value) VALUES (?, ?)').run(id, value);
-    return this.sqlite.prepare('SELECT count(*) FROM records').pluck().get() as number;
+  add(id: string, value: string): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await tx.changed(sql`INSERT INTO records (id, value) VALUES (${id}, ${value})`);
+      const [{ n }] = await tx.rows<{ n: number }>(sql`SELECT count(*) AS n FROM records`);
+      return Number(n);
+    });
   }
 }
 
 class LedgerService implements Implementation<typeof ledgerContract> {
   constructor(private readonly store: LedgerStore) {}
 
-  record({ id, value }: { id: string; value: string }) {
-    return { count: this.store.add(id, value) };
+  async record({ id, value }: { id: string; value: string }) {
+    return { count: await this.store.add(id, value) };
   }
 }
 
 const ledgerModule = defineModule({
   contract: ledgerContract,
   migrations: RECORDS_MIGRATIONS,
-  bindings: [provide(LedgerStore, [Kernel.Sqlite]), provide(LedgerService, [LedgerStore])],
+  bindings: [provide(LedgerStore, [Kernel.Db]), provide(LedgerService, [LedgerStore])],
   implementation: LedgerService,
   routes: defineRoutes((r) => {
     // Through a contract the ledger does not declare: a wiring mistake, refused.
@@ -98,12 +101,15 @@ describe("DI: a module's own container", () => {
     expect(runtime.containerOf('till').get(TillService)).toBeInstanceOf(TillService);
   });
 
-  it("resolves the kernel's tokens: its own database, outbox and logger, the config and the token service", () => {
+  it("resolves the kernel's tokens: its own database, logger, the config and the token service", () => {
     const c = runtime.containerOf('ledger');
-    expect(basename(c.get<Sqlite>(Kernel.Sqlite).name)).toBe('ledger.db');
-    expect(basename(runtime.containerOf('till').get<Sqlite>(Kernel.Sqlite).name)).toBe('till.db');
-    expect(c.get(Kernel.Db)).toBeDefined();
-    expect(c.get(Kernel.Outbox)).toBeInstanceOf(Outbox);
+    const ledgerDb = c.get<ModuleDb>(Kernel.Db);
+    const tillDb = runtime.containerOf('till').get<ModuleDb>(Kernel.Db);
+    expect([ledgerDb.module, tillDb.module]).toEqual(['ledger', 'till']);
+    expect(ledgerDb).not.toBe(tillDb);
+    // Its own file on SQLite, its own schema on PostgreSQL.
+    if (ledgerDb.dialect === 'sqlite') expect([basename(ledgerDb.location), basename(tillDb.location)]).toEqual(['ledger.db', 'till.db']);
+    else expect([ledgerDb.location, tillDb.location]).toEqual([expect.stringMatching(/^schema ledger @ /), expect.stringMatching(/^schema till @ /)]);
     expect(c.get(Kernel.Logger)).toHaveProperty('info');
     expect(c.get(Kernel.Config)).toHaveProperty('dataDir');
     expect(c.get(Kernel.Tokens)).toBeInstanceOf(TokenService);
@@ -113,7 +119,7 @@ describe("DI: a module's own container", () => {
     const ledger = runtime.containerOf('till').get<Api<typeof ledgerContract>>(ledgerContract.token);
     expect(Object.keys(ledger)).toEqual(['record']);
     await expect(runtime.use(tillContract).sell({ id: 'sale-1' })).resolves.toEqual({ sales: 1 });
-    expect(recordsOf(runtime, 'ledger')).toEqual([{ id: 'sale-1', value: 'sale' }]);
+    expect(await recordsOf(runtime, 'ledger')).toEqual([{ id: 'sale-1', value: 'sale' }]);
   });
 
   it('checks calls made through an injected interface against the contract', async () => {
@@ -130,16 +136,16 @@ describe("DI: a module's own container", () => {
   it("keeps every module's internals and database out of the shared root container", () => {
     expect(() => runtime.root.get(LedgerStore)).toThrow();
     expect(() => runtime.root.get(Kernel.Db)).toThrow();
-    expect(() => runtime.root.get(Kernel.Outbox)).toThrow();
+    expect(() => runtime.root.get(Kernel.ReadCaches)).toThrow();
   });
 });
 
 describe('DI: a module declares what it uses', () => {
-  const ledgerCount = () => recordsOf(runtime, 'ledger').length;
+  const ledgerCount = async () => (await recordsOf(runtime, 'ledger')).length;
 
   it("resolves a contract it declares in `uses`: the till's container holds the ledger's interface", async () => {
     const ledger = runtime.containerOf('till').get<Api<typeof ledgerContract>>(ledgerContract.token);
-    const before = ledgerCount();
+    const before = await ledgerCount();
     await expect(ledger.record({ id: 'declared-1', value: 'x' })).resolves.toEqual({ count: before + 1 });
   });
 
@@ -165,14 +171,14 @@ describe('DI: a module declares what it uses', () => {
   });
 
   it("lets a module's routes use its declared contracts, and refuses (500, nothing done) one they do not declare", async () => {
-    const before = ledgerCount();
+    const before = await ledgerCount();
     expect((await request(runtime.http!).post('/api/till/ledger-entries')).status).toBe(200);
-    expect(ledgerCount()).toBe(before + 1);
+    expect(await ledgerCount()).toBe(before + 1);
     const refused = await request(runtime.http!).post('/api/ledger/sales');
     expect(refused.status).toBe(500);
     expect(refused.body.detail ?? refused.body.title).not.toContain('till');
-    expect(recordsOf(runtime, 'ledger').map((r) => r.id)).not.toContain('by-ledger-route');
-    expect(ledgerCount()).toBe(before + 1);
+    expect((await recordsOf(runtime, 'ledger')).map((r) => r.id)).not.toContain('by-ledger-route');
+    expect(await ledgerCount()).toBe(before + 1);
     // What the log says about that 500.
     expect(() => useFor(ledgerModule, (contract) => runtime.use(contract))(tillContract)).toThrow("Module ledger uses till without declaring it: add till's contract to `uses`");
     expect(useFor(ledgerModule, (contract) => runtime.use(contract))(ledgerContract)).toBe(runtime.use(ledgerContract));

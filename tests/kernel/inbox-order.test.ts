@@ -1,35 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { sql, type SQL } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineContract, event, type EventEnvelope } from '../../src/kernel/contract.ts';
-import type { HandlerContext } from '../../src/kernel/events/handlers.ts';
-import { Inbox } from '../../src/kernel/events/inbox.ts';
+import { Projection } from '../../src/kernel/events/handlers.ts';
+import { Inbox, type InboxOutcome } from '../../src/kernel/events/inbox.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
-import { openModuleDatabase, type ModuleDatabase } from '../../src/kernel/persistence/database.ts';
+import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
+import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
+import { firstClaim } from './inbox-probe.ts';
 
 /**
  * Same-key events reach a handler in the order they arrived, also now that a new event is handed
  * straight to its handler when a slot is free: it must never overtake an older one still queued.
  */
-const MIGRATIONS = fileURLToPath(new URL('../fixtures/kernel-modules/records', import.meta.url));
 const contract = defineContract('counter', {}, { ticked: event(1, z.object({ n: z.number().int() })) });
 
-let database: ModuleDatabase;
+let database: ModuleDb;
 let inboxes: Inbox[] = [];
-beforeEach(() => {
-  database = openModuleDatabase(tempDataDir('cleave-inbox-order-'), 'counter', MIGRATIONS);
+beforeEach(async () => {
+  database = await openTestModuleDb(tempDataDir('cleave-inbox-order-'), 'counter', RECORDS_MIGRATIONS);
 });
 afterEach(async () => {
   for (const inbox of inboxes) await inbox.stop();
   inboxes = [];
-  database.sqlite.close();
+  await database.close();
 });
 
 /** An inbox whose handler records each n it sees, and waits for `gate` before finishing. */
-function openInbox(concurrency: number) {
+function openInbox(concurrency: number, onOutcome?: (outcome: InboxOutcome) => void) {
   const seen: number[] = [];
   let gate: Promise<void> = Promise.resolve();
   let release = () => {};
@@ -39,11 +41,12 @@ function openInbox(concurrency: number) {
       await gate;
     },
   };
-  const inbox = new Inbox(database.sqlite, 'counter', [{ name: 'RecordTick', event: contract.events.ticked, instance: handler }], createLogger('silent'), {
+  const inbox = new Inbox(database, 'counter', [{ name: 'RecordTick', event: contract.events.ticked, instance: handler }], createLogger('silent'), {
     maxAttempts: 3,
     retryBaseMs: 10,
     pollMs: 60_000,
     concurrency,
+    onOutcome,
   });
   inboxes.push(inbox);
   const hold = () => {
@@ -53,93 +56,115 @@ function openInbox(concurrency: number) {
 }
 
 const tick = (n: number, key = 'k1'): EventEnvelope => ({ id: randomUUID(), type: contract.events.ticked.type, version: 1, occurredAt: new Date().toISOString(), key, payload: { n } });
-/**
- * Lets the inbox's first claim run: start() queues it with setImmediate, so the next check phase
- * runs it before this one. From then on new events may go straight to a handler.
- */
-const firstClaim = () => new Promise((resolve) => setImmediate(resolve));
-const handledCount = () => database.sqlite.prepare("SELECT count(*) FROM kernel_inbox WHERE status = 'done'").pluck().get() as number;
+const count = async (query: SQL) => Number((await database.rows<{ n: number }>(query))[0].n);
+const handledCount = () => count(sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'done'`);
 
 describe('inbox: same-key order with events handed straight to handlers', () => {
   it('after a restart, runs the events an earlier process left queued before a newer one of the same key', async () => {
     const before = openInbox(8).inbox;
     await before.stop(); // a stopping process stores what arrives but runs nothing more
-    before.receive([tick(1), tick(2)]);
+    await before.receive([tick(1), tick(2)]);
     const { inbox, seen } = openInbox(8); // the restarted process: it gets a new event before its first claim
-    inbox.receive([tick(3)]);
+    await inbox.receive([tick(3)]);
     inbox.start();
-    await eventually(() => expect(handledCount()).toBe(3));
+    await eventually(async () => expect(await handledCount()).toBe(3));
     expect(seen).toEqual([1, 2, 3]);
   });
 
   it('keeps a new event behind an older one of its key that waited for a free slot', async () => {
-    const { inbox, seen, hold, release } = openInbox(1);
+    let whenHandled: (() => void) | undefined;
+    const { inbox, seen, hold, release } = openInbox(1, (outcome) => {
+      if (outcome === 'handled') whenHandled?.();
+    });
     inbox.start();
-    await firstClaim();
+    await firstClaim(inbox);
     hold();
-    inbox.receive([tick(1)]); // takes the only slot and waits
-    inbox.receive([tick(2)]); // no slot: queued for the next claim
+    const [first, second] = [tick(1), tick(2)];
+    await inbox.receive([first]); // takes the only slot and waits
+    await inbox.receive([second]); // no slot: queued for the next claim
+    // The wake that store asked for runs first: it finds the slot taken and leaves 2 queued.
+    await new Promise((resolve) => setImmediate(resolve));
+    const third = new Promise<{ state: Promise<string[]>; stored: Promise<void> }>((resolve) => {
+      whenHandled = () => {
+        whenHandled = undefined;
+        // 1 is done: its slot frees within this turn, which wakes the dispatcher for the next one.
+        // This callback comes first in that turn, before the claim of 2 begins; the state is read
+        // before that claim too.
+        setImmediate(() => {
+          const state = database
+            .rows<{ status: string }>(sql`SELECT status FROM kernel_inbox WHERE event_id IN (${first.id}, ${second.id}) ORDER BY seq`)
+            .then((rows) => rows.map((r) => r.status));
+          resolve({ state, stored: inbox.receive([tick(3)]) }); // a slot is free again, but 2 is older
+        });
+      };
+    });
     release();
-    for (let i = 0; i < 50; i++) await Promise.resolve(); // 1 finishes; the next claim has not run yet
-    expect([handledCount(), inbox.pendingCount()]).toEqual([1, 1]); // the case under test: 1 done, 2 still queued
-    inbox.receive([tick(3)]); // a slot is free again, but 2 is older
-    await eventually(() => expect(handledCount()).toBe(3));
+    const { state, stored } = await third;
+    expect(await state).toEqual(['done', 'pending']); // the case under test: 1 done, 2 still queued
+    await stored;
+    await eventually(async () => expect(await handledCount()).toBe(3));
     expect(seen).toEqual([1, 2, 3]);
   });
 
   it('runs a redelivered event once, whether its first copy is queued, running or done', async () => {
     const { inbox, seen, hold, release } = openInbox(4);
     inbox.start();
-    await firstClaim();
+    await firstClaim(inbox);
     const first = tick(1);
     hold();
-    inbox.receive([first]);
-    inbox.receive([first]);
+    await inbox.receive([first]);
+    await inbox.receive([first]);
     release();
-    await eventually(() => expect(handledCount()).toBe(1));
-    inbox.receive([first]);
-    await eventually(() => expect(inbox.isIdle()).toBe(true));
+    await eventually(async () => expect(await handledCount()).toBe(1));
+    await inbox.receive([first]);
+    await eventually(async () => expect(await inbox.isIdle()).toBe(true));
     expect(seen).toEqual([1]);
   });
 });
 
-describe('inbox: a synchronous handler runs as its event is stored', () => {
-  /** An inbox whose handler writes a record for each event synchronously, failing while `failing` says so. */
-  function recordingInbox(failing: (n: number, attempt: number) => boolean) {
-    const write = database.sqlite.prepare('INSERT INTO records (id, value) VALUES (?, ?)');
-    const handler = {
-      handle(e: EventEnvelope<{ n: number }>, ctx: HandlerContext) {
-        write.run(`before-commit-${e.payload.n}-${ctx.attempt}`, 'partial'); // undone if the handler throws
-        if (failing(e.payload.n, ctx.attempt)) throw new Error(`refusing ${e.payload.n} on attempt ${ctx.attempt}`);
-        ctx.commit(() => write.run(`tick-${e.payload.n}`, String(ctx.attempt)));
-      },
-    };
-    const inbox = new Inbox(database.sqlite, 'counter', [{ name: 'WriteTick', event: contract.events.ticked, instance: handler }], createLogger('silent'), {
+describe('inbox: a projection runs as its event is stored', () => {
+  /**
+   * An inbox whose one subscription is a projection writing a record for each event, failing on
+   * the calls `failing` names. A call writes a partial record first: the savepoint around a
+   * projection that throws must undo it.
+   */
+  function recordingInbox(failing: (n: number, call: number) => boolean) {
+    const calls = new Map<number, number>();
+    const projection = new Projection<null, { n: number }>('WriteTick', null, async (_target, { n }, tx) => {
+      const call = (calls.get(n) ?? 0) + 1;
+      calls.set(n, call);
+      await tx.changed(sql`INSERT INTO records (id, value) VALUES (${`before-commit-${n}-${call}`}, 'partial')`); // undone if it throws
+      if (failing(n, call)) throw new Error(`refusing ${n} on call ${call}`);
+      await tx.changed(sql`INSERT INTO records (id, value) VALUES (${`tick-${n}`}, ${String(call)})`);
+    });
+    const inbox = new Inbox(database, 'counter', [{ name: 'WriteTick', event: contract.events.ticked, instance: projection }], createLogger('silent'), {
       maxAttempts: 3,
-      retryBaseMs: 10,
+      // Long enough for the test to look at the database between a failed run and its retry.
+      retryBaseMs: 100,
       pollMs: 60_000,
     });
     inboxes.push(inbox);
     return inbox;
   }
-  const records = () => database.sqlite.prepare('SELECT id, value FROM records ORDER BY id').all();
+  const records = () => database.rows<{ id: string; value: string }>(sql`SELECT id, value FROM records ORDER BY id`);
 
   it('commits its effect, its done mark and the stored row together, before receive returns', async () => {
     const inbox = recordingInbox(() => false);
     inbox.start();
-    await firstClaim();
-    inbox.receive([tick(1)]);
-    expect(records()).toEqual([{ id: 'before-commit-1-1', value: 'partial' }, { id: 'tick-1', value: '1' }]);
-    expect(handledCount()).toBe(1);
+    await firstClaim(inbox);
+    await inbox.receive([tick(1)]);
+    expect(await records()).toEqual([{ id: 'before-commit-1-1', value: 'partial' }, { id: 'tick-1', value: '1' }]);
+    expect(await handledCount()).toBe(1);
   });
 
   it('leaves none of the writes of a run that throws as its event is stored, and runs it again later, once', async () => {
-    const inbox = recordingInbox((_n, attempt) => attempt === 1);
+    const inbox = recordingInbox((_n, call) => call === 1);
     inbox.start();
-    await firstClaim();
-    inbox.receive([tick(2)]);
-    expect(records()).toEqual([]);
-    await eventually(() => expect(handledCount()).toBe(1));
-    expect(records()).toEqual([{ id: 'before-commit-2-2', value: 'partial' }, { id: 'tick-2', value: '2' }]);
+    await firstClaim(inbox);
+    await inbox.receive([tick(2)]);
+    expect(await records()).toEqual([]);
+    expect(await count(sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'pending'`)).toBe(1); // the row itself is stored
+    await eventually(async () => expect(await handledCount()).toBe(1));
+    expect(await records()).toEqual([{ id: 'before-commit-2-2', value: 'partial' }, { id: 'tick-2', value: '2' }]);
   });
 });

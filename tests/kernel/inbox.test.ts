@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { on } from '../../src/kernel/events/handlers.ts';
@@ -6,7 +7,8 @@ import { defineModule, type ModuleDefinition } from '../../src/kernel/module.ts'
 import type { Runtime } from '../../src/kernel/runtime.ts';
 import { Kernel } from '../../src/kernel/tokens.ts';
 import { attempts, bookkeeperModule, RecordSale, script, soldEnvelope, tillContract, tillModule } from '../support/event-modules.ts';
-import { recordsOf, sqliteOf, startRuntime, stopAllRuntimes, stopRuntime } from '../support/runtime.ts';
+import { rowsIn } from '../support/db.ts';
+import { recordsOf, startRuntime, stopAllRuntimes, stopRuntime } from '../support/runtime.ts';
 
 /**
  * The consumer's inbox: idempotent through (event id, handler), retried with backoff, dead letters
@@ -18,9 +20,9 @@ const RETRY_BASE_MS = 20;
 let runtime: Runtime;
 const transport = new InProcessTransport();
 
-const effectsOf = (saleId: string) => recordsOf(runtime, 'bookkeeper').filter((r) => r.value === saleId).length;
+const effectsOf = async (saleId: string) => (await recordsOf(runtime, 'bookkeeper')).filter((r) => r.value === saleId).length;
 const attemptsOf = (saleId: unknown) => attempts.filter((a) => a.saleId === saleId);
-const deadLetter = (eventId: string) => runtime.deadLetters().find((d) => d.eventId === eventId);
+const deadLetter = async (eventId: string) => (await runtime.deadLetters()).find((d) => d.eventId === eventId);
 
 beforeAll(async () => {
   ({ runtime } = await startRuntime([tillModule, bookkeeperModule], {
@@ -37,7 +39,7 @@ describe('inbox: each event has its effect once', () => {
     await runtime.settled();
     await transport.publish([event]);
     await runtime.settled();
-    expect(effectsOf('sale-twice')).toBe(1);
+    expect(await effectsOf('sale-twice')).toBe(1);
     expect(attemptsOf('sale-twice')).toHaveLength(1);
   });
 
@@ -54,8 +56,8 @@ describe('inbox: each event has its effect once', () => {
     for (let n = 1; n < seen.length; n++) {
       expect(seen[n].at - seen[n - 1].at, `wait before attempt ${n + 1}`).toBeGreaterThanOrEqual(RETRY_BASE_MS * 2 ** (n - 1));
     }
-    expect(effectsOf('sale-flaky')).toBe(1);
-    expect(deadLetter(seen[0].eventId)).toBeUndefined();
+    expect(await effectsOf('sale-flaky')).toBe(1);
+    expect(await deadLetter(seen[0].eventId)).toBeUndefined();
   });
 
   it("commits a handler's effects with its inbox mark: a commit that fails leaves no partial effect and is retried", async () => {
@@ -67,10 +69,10 @@ describe('inbox: each event has its effect once', () => {
     await transport.publish([soldEnvelope({ saleId: 'sale-commit-fails', amount: 10 })]);
     await runtime.settled();
     expect(attemptsOf('sale-commit-fails').map((a) => a.attempt)).toEqual([1, 2]);
-    expect(effectsOf('sale-commit-fails')).toBe(1);
+    expect(await effectsOf('sale-commit-fails')).toBe(1);
   });
 
-  // Attempt 1 runs as the event is stored, inside the store's transaction; retries run on their own.
+  // Attempt 1 is handed to the handler as the event is stored; retries are claimed by the dispatcher.
   it('rolls back the effect of a retry whose commit fails after writing it, and applies the event once when a later retry succeeds', async () => {
     script.set('sale-retry-commit-fails', {
       inCommit: (attempt) => {
@@ -80,7 +82,7 @@ describe('inbox: each event has its effect once', () => {
     await transport.publish([soldEnvelope({ saleId: 'sale-retry-commit-fails', amount: 10 })]);
     await runtime.settled();
     expect(attemptsOf('sale-retry-commit-fails').map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
-    expect(effectsOf('sale-retry-commit-fails')).toBe(1);
+    expect(await effectsOf('sale-retry-commit-fails')).toBe(1);
   });
 
   it('leaves no effect of an event whose commit fails on every attempt, and moves it to the dead letters', async () => {
@@ -92,9 +94,9 @@ describe('inbox: each event has its effect once', () => {
     const sold = soldEnvelope({ saleId: 'sale-commit-always-fails', amount: 10 });
     await transport.publish([sold]);
     await runtime.settled();
-    expect(effectsOf('sale-commit-always-fails')).toBe(0);
+    expect(await effectsOf('sale-commit-always-fails')).toBe(0);
     expect(attemptsOf('sale-commit-always-fails')).toHaveLength(MAX_ATTEMPTS);
-    expect(deadLetter(sold.id)).toMatchObject({ attempts: MAX_ATTEMPTS, lastError: expect.stringContaining('disk hiccup') });
+    expect(await deadLetter(sold.id)).toMatchObject({ attempts: MAX_ATTEMPTS, lastError: expect.stringContaining('disk hiccup') });
   });
 });
 
@@ -109,14 +111,14 @@ describe('inbox: dead letters', () => {
     await transport.publish([dead]);
     await runtime.settled();
     expect(attemptsOf('sale-hopeless')).toHaveLength(MAX_ATTEMPTS);
-    expect(deadLetter(dead.id)).toMatchObject({
+    expect(await deadLetter(dead.id)).toMatchObject({
       module: 'bookkeeper',
       handler: 'RecordSale',
       type: 'till.sold',
       attempts: MAX_ATTEMPTS,
       lastError: expect.stringContaining('bookkeeping rules reject this sale'),
     });
-    expect(effectsOf('sale-hopeless')).toBe(0);
+    expect(await effectsOf('sale-hopeless')).toBe(0);
   });
 
   it('lists dead letters at GET /api/admin/dead-letters, for admins only', async () => {
@@ -130,12 +132,12 @@ describe('inbox: dead letters', () => {
 
   it('revives a dead letter on request and applies it once the cause is fixed', async () => {
     script.delete('sale-hopeless');
-    const { seq } = deadLetter(dead.id)!;
+    const { seq } = (await deadLetter(dead.id))!;
     const res = await http().post(`/api/admin/dead-letters/bookkeeper/${seq}/retry`).set('Authorization', `Bearer ${await admin()}`);
     expect(res.status).toBe(200);
     await runtime.settled();
-    expect(effectsOf('sale-hopeless')).toBe(1);
-    expect(deadLetter(dead.id)).toBeUndefined();
+    expect(await effectsOf('sale-hopeless')).toBe(1);
+    expect(await deadLetter(dead.id)).toBeUndefined();
     const again = await http().post(`/api/admin/dead-letters/bookkeeper/${seq}/retry`).set('Authorization', `Bearer ${await admin()}`);
     expect(again.status).toBe(404);
   });
@@ -144,23 +146,23 @@ describe('inbox: dead letters', () => {
     const broken = soldEnvelope({ saleId: 'sale-broken', amount: 'ten euros' });
     await transport.publish([broken]);
     await runtime.settled();
-    expect(deadLetter(broken.id)).toMatchObject({ attempts: 0, lastError: expect.stringContaining('payload does not match till.sold v1') });
+    expect(await deadLetter(broken.id)).toMatchObject({ attempts: 0, lastError: expect.stringContaining('payload does not match till.sold v1') });
     expect(attemptsOf('sale-broken')).toEqual([]);
-    expect(effectsOf('sale-broken')).toBe(0);
+    expect(await effectsOf('sale-broken')).toBe(0);
   });
 
   it('sends a revived letter whose payload still breaks the schema back to the dead letters, without crashing', async () => {
     const broken = soldEnvelope({ saleId: 'sale-still-broken', amount: 'ten euros' });
     await transport.publish([broken]);
     await runtime.settled();
-    const { seq } = deadLetter(broken.id)!;
+    const { seq } = (await deadLetter(broken.id))!;
     const res = await http().post(`/api/admin/dead-letters/bookkeeper/${seq}/retry`).set('Authorization', `Bearer ${await admin()}`);
     expect(res.status).toBe(200);
     await runtime.settled();
-    expect(deadLetter(broken.id)).toMatchObject({ attempts: 1, lastError: expect.stringContaining('payload does not match till.sold v1') });
+    expect(await deadLetter(broken.id)).toMatchObject({ attempts: 1, lastError: expect.stringContaining('payload does not match till.sold v1') });
     expect(attemptsOf('sale-still-broken')).toEqual([]);
-    const pending = sqliteOf(runtime, 'bookkeeper').prepare("SELECT count(*) FROM kernel_inbox WHERE status = 'pending'").pluck().get();
-    expect(pending).toBe(0);
+    const [pending] = await rowsIn<{ n: number }>({ runtime }, 'bookkeeper', sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'pending'`);
+    expect(Number(pending.n)).toBe(0);
   });
 });
 
@@ -179,7 +181,7 @@ describe('inbox: outcomes are counted', () => {
 describe('inbox: a subscription is known by its name, not by its class', () => {
   /** The bookkeeper with its one subscription to till.sold named `name` and handled by `handler`. */
   const bookkeeperWith = (name: string, handler: typeof RecordSale) =>
-    defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, name, handler, [Kernel.Sqlite])] });
+    defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, name, handler, [Kernel.Db])] });
 
   /** Starts the till and `bookkeeper` on `dataDir`, delivers `event` and counts the bookkeeper's effects of it. */
   async function deliverTo(bookkeeper: ModuleDefinition, event: ReturnType<typeof soldEnvelope>, dataDir?: string) {
@@ -187,7 +189,7 @@ describe('inbox: a subscription is known by its name, not by its class', () => {
     const started = await startRuntime([tillModule, bookkeeper], { dataDir, transport: bus });
     await bus.publish([event]);
     await started.runtime.settled();
-    const effects = recordsOf(started.runtime, 'bookkeeper').filter((r) => r.value === 'sale-renamed').length;
+    const effects = (await recordsOf(started.runtime, 'bookkeeper')).filter((r) => r.value === 'sale-renamed').length;
     await stopRuntime(started.runtime);
     return { effects, dataDir: started.dataDir };
   }
@@ -207,9 +209,9 @@ describe('inbox: a subscription is known by its name, not by its class', () => {
   });
 
   it('refuses, as the module is defined, two subscriptions of one module under one name', () => {
-    const twice = { ...bookkeeperModule, handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Sqlite]), on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Sqlite])] };
+    const twice = { ...bookkeeperModule, handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Db]), on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Db])] };
     expect(() => defineModule(twice)).toThrow('Module bookkeeper has two subscriptions named RecordSale (to till.sold and to till.sold)');
-    expect(() => defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, ' ', RecordSale, [Kernel.Sqlite])] })).toThrow(/without a name/);
+    expect(() => defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, ' ', RecordSale, [Kernel.Db])] })).toThrow(/without a name/);
   });
 
   it('refuses to start a module defined without defineModule whose subscriptions share a name', async () => {

@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { sql, type SQL } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../src/kernel/contract.ts';
 import { InProcessTransport } from '../../src/kernel/events/local-bus.ts';
-import type { Outbox } from '../../src/kernel/events/outbox.ts';
 import type { Runtime } from '../../src/kernel/runtime.ts';
-import { Kernel } from '../../src/kernel/tokens.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { dbOf, rowsIn } from '../support/db.ts';
 import { eventually } from '../support/eventually.ts';
 import { attempts, bookkeeperModule, tillContract, tillModule } from '../support/event-modules.ts';
-import { recordsOf, sqliteOf, startRuntime, stopAllRuntimes, stopRuntime } from '../support/runtime.ts';
+import { recordsOf, startRuntime, stopAllRuntimes, stopRuntime } from '../support/runtime.ts';
 
 /**
  * Transactional outbox: an event is written with the change it reports, delivered only once that
@@ -32,10 +32,11 @@ class DiesAfterDelivery extends InProcessTransport {
   }
 }
 
-const effectsOf = (runtime: Runtime, saleId: string) => recordsOf(runtime, 'bookkeeper').filter((r) => r.value === saleId).length;
-const unpublished = (runtime: Runtime) =>
-  sqliteOf(runtime, 'till').prepare('SELECT count(*) FROM kernel_outbox WHERE published_at IS NULL').pluck().get() as number;
-const outboxRows = (runtime: Runtime) => sqliteOf(runtime, 'till').prepare('SELECT count(*) FROM kernel_outbox').pluck().get() as number;
+const effectsOf = async (runtime: Runtime, saleId: string) => (await recordsOf(runtime, 'bookkeeper')).filter((r) => r.value === saleId).length;
+/** count(*) of a query on a module's database, as a number on both engines. */
+const countIn = async (runtime: Runtime, module: string, query: SQL) => Number((await rowsIn<{ n: number }>({ runtime }, module, query))[0].n);
+const unpublished = (runtime: Runtime) => countIn(runtime, 'till', sql`SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL`);
+const outboxRows = (runtime: Runtime, module = 'till') => countIn(runtime, module, sql`SELECT count(*) AS n FROM kernel_outbox`);
 
 /** Runs a TypeScript script in a child process until it exits or is killed. */
 function runToDeath(script: string, args: string[]): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
@@ -57,35 +58,55 @@ describe('outbox: publishing is transactional', () => {
     const { runtime } = await startRuntime(modules);
     const { eventId } = await runtime.use(tillContract).sell({ saleId: 'sale-ok', amount: 100 });
     await runtime.settled();
-    expect(effectsOf(runtime, 'sale-ok')).toBe(1);
+    expect(await effectsOf(runtime, 'sale-ok')).toBe(1);
     expect(attempts.filter((a) => a.eventId === eventId)).toHaveLength(1);
-    expect(unpublished(runtime)).toBe(0);
+    expect(await unpublished(runtime)).toBe(0);
   });
 
   it('never delivers an event published inside a transaction that rolled back', async () => {
     const { runtime } = await startRuntime(modules);
     await expect(runtime.use(tillContract).sell({ saleId: 'sale-rolled-back', amount: 100, thenFail: true })).rejects.toMatchObject({ kind: 'internal' });
     await runtime.settled();
-    expect(recordsOf(runtime, 'till')).toEqual([]);
-    expect(outboxRows(runtime)).toBe(0);
-    expect(effectsOf(runtime, 'sale-rolled-back')).toBe(0);
+    expect(await recordsOf(runtime, 'till')).toEqual([]);
+    expect(await outboxRows(runtime)).toBe(0);
+    expect(await effectsOf(runtime, 'sale-rolled-back')).toBe(0);
     expect(attempts.filter((a) => a.saleId === 'sale-rolled-back')).toEqual([]);
   });
 
-  it('refuses to publish outside a transaction', async () => {
+  // Publishing lives on the transaction (`tx.publish`): the module's database has no way to publish
+  // outside one, and a write to the outbox table outside a transaction is refused by the engine.
+  it('publishes only inside a transaction: the database outside one cannot publish, and refuses to write the outbox', async () => {
     const { runtime } = await startRuntime(modules);
-    const outbox = runtime.containerOf('till').get<Outbox>(Kernel.Outbox);
-    expect(() => outbox.publish(tillContract.events.sold, { saleId: 'no-tx', amount: 1 })).toThrow(/outside a transaction/);
-    expect(outboxRows(runtime)).toBe(0);
+    const db = dbOf({ runtime }, 'till');
+    expect('publish' in db).toBe(false);
+    const byHand = sql`INSERT INTO kernel_outbox (id, type, version, key, payload, occurred_at)
+      VALUES ('no-tx', ${tillContract.events.sold.type}, 1, 'no-tx', '{"saleId":"no-tx","amount":1}', ${new Date().toISOString()}) RETURNING seq`;
+    const attempt = db.rows(byHand).then(
+      () => 'written',
+      (err: Error) => `${err.message} <- ${(err.cause as Error | undefined)?.message}`, // drizzle wraps the driver's error
+    );
+    expect(await attempt).toMatch(/read.?only/i);
+    await runtime.settled();
+    expect(await outboxRows(runtime)).toBe(0);
+    expect(attempts.filter((a) => a.saleId === 'no-tx')).toEqual([]);
   });
 
-  it("refuses to publish another module's event, or a payload that breaks the event's schema", async () => {
+  it("refuses to publish another module's event, or a payload that breaks the event's schema, and the transaction writes nothing", async () => {
     const { runtime } = await startRuntime(modules);
-    const outbox = runtime.containerOf('bookkeeper').get<Outbox>(Kernel.Outbox);
-    const sqlite = sqliteOf(runtime, 'bookkeeper');
-    expect(() => sqlite.transaction(() => outbox.publish(tillContract.events.sold, { saleId: 'x', amount: 1 }))()).toThrow(/only publish its own events/);
-    const own = runtime.containerOf('till').get<Outbox>(Kernel.Outbox);
-    expect(() => sqliteOf(runtime, 'till').transaction(() => own.publish(tillContract.events.sold, { saleId: 'x', amount: 'ten' } as never))()).toThrow(/breaks its schema/);
+    const foreign = dbOf({ runtime }, 'bookkeeper').transaction(async (tx) => {
+      await tx.changed(sql`INSERT INTO records (id, value) VALUES ('foreign', 'x')`);
+      await tx.publish(tillContract.events.sold, { saleId: 'x', amount: 1 });
+    });
+    await expect(foreign).rejects.toThrow(/only publish its own events/);
+    const broken = dbOf({ runtime }, 'till').transaction(async (tx) => {
+      await tx.changed(sql`INSERT INTO records (id, value) VALUES ('broken', 'x')`);
+      await tx.publish(tillContract.events.sold, { saleId: 'x', amount: 'ten' } as never);
+    });
+    await expect(broken).rejects.toThrow(/breaks its schema/);
+    expect(await recordsOf(runtime, 'bookkeeper')).toEqual([]);
+    expect(await recordsOf(runtime, 'till')).toEqual([]);
+    expect(await outboxRows(runtime, 'bookkeeper')).toBe(0);
+    expect(await outboxRows(runtime, 'till')).toBe(0);
   });
 });
 
@@ -98,35 +119,35 @@ describe('outbox: a crash loses no event and applies none twice', () => {
     expect(eventId).toMatch(/^[0-9a-f-]{36}$/);
 
     const { runtime } = await startRuntime(modules, { dataDir });
-    expect(recordsOf(runtime, 'till')).toEqual([{ id: 'sale-killed', value: '500' }]);
+    expect(await recordsOf(runtime, 'till')).toEqual([{ id: 'sale-killed', value: '500' }]);
     await runtime.settled();
-    expect(unpublished(runtime)).toBe(0);
-    const handled = sqliteOf(runtime, 'bookkeeper').prepare("SELECT count(*) FROM kernel_inbox WHERE event_id = ? AND status = 'done'").pluck().get(eventId);
+    expect(await unpublished(runtime)).toBe(0);
+    const handled = await countIn(runtime, 'bookkeeper', sql`SELECT count(*) AS n FROM kernel_inbox WHERE event_id = ${eventId} AND status = 'done'`);
     expect(handled).toBe(1);
-    expect(effectsOf(runtime, 'sale-killed')).toBe(1);
+    expect(await effectsOf(runtime, 'sale-killed')).toBe(1);
     await stopRuntime(runtime);
 
     const again = await startRuntime(modules, { dataDir });
     await again.runtime.settled();
-    expect(effectsOf(again.runtime, 'sale-killed')).toBe(1);
+    expect(await effectsOf(again.runtime, 'sale-killed')).toBe(1);
   }, 60_000);
 
   it('delivers an event the broker could not take before the process stopped, once, after restart', async () => {
     const first = await startRuntime(modules, { transport: new UnreachableBroker() });
     await first.runtime.use(tillContract).sell({ saleId: 'sale-before-crash', amount: 250 });
-    expect(unpublished(first.runtime)).toBe(1);
+    expect(await unpublished(first.runtime)).toBe(1);
     await stopRuntime(first.runtime);
     expect(attempts.filter((a) => a.saleId === 'sale-before-crash')).toEqual([]);
 
     const second = await startRuntime(modules, { dataDir: first.dataDir });
     await second.runtime.settled();
-    expect(effectsOf(second.runtime, 'sale-before-crash')).toBe(1);
-    expect(unpublished(second.runtime)).toBe(0);
+    expect(await effectsOf(second.runtime, 'sale-before-crash')).toBe(1);
+    expect(await unpublished(second.runtime)).toBe(0);
     await stopRuntime(second.runtime);
 
     const third = await startRuntime(modules, { dataDir: first.dataDir });
     await third.runtime.settled();
-    expect(effectsOf(third.runtime, 'sale-before-crash')).toBe(1);
+    expect(await effectsOf(third.runtime, 'sale-before-crash')).toBe(1);
     expect(attempts.filter((a) => a.saleId === 'sale-before-crash')).toHaveLength(1);
   });
 
@@ -134,13 +155,13 @@ describe('outbox: a crash loses no event and applies none twice', () => {
     const first = await startRuntime(modules, { transport: new DiesAfterDelivery() });
     await first.runtime.use(tillContract).sell({ saleId: 'sale-delivered-then-crash', amount: 300 });
     await eventually(() => effectsOf(first.runtime, 'sale-delivered-then-crash'), (n) => n === 1, { what: 'the first delivery to be handled' });
-    expect(unpublished(first.runtime)).toBe(1);
+    expect(await unpublished(first.runtime)).toBe(1);
     await stopRuntime(first.runtime);
 
     const second = await startRuntime(modules, { dataDir: first.dataDir });
     await second.runtime.settled();
-    expect(unpublished(second.runtime)).toBe(0);
-    expect(effectsOf(second.runtime, 'sale-delivered-then-crash')).toBe(1);
+    expect(await unpublished(second.runtime)).toBe(0);
+    expect(await effectsOf(second.runtime, 'sale-delivered-then-crash')).toBe(1);
     expect(attempts.filter((a) => a.saleId === 'sale-delivered-then-crash')).toHaveLength(1);
   });
 });

@@ -83,7 +83,7 @@ describe('NATS outage', () => {
     await caller;
     expect(outcomes.filter((o) => o !== 'ok' && o !== 'unavailable')).toEqual([]); // failures are typed, nothing else
     expect(outcomes).toContain('unavailable');
-    expect(tally.runtime.deadLetters()).toEqual([]);
+    expect(await tally.runtime.deadLetters()).toEqual([]);
   });
 
   it('shuts a process down promptly even while the broker is unreachable', async () => {
