@@ -5,7 +5,6 @@ import { on } from '../../src/kernel/events/handlers.ts';
 import { InProcessTransport } from '../../src/kernel/events/local-bus.ts';
 import { defineModule, type ModuleDefinition } from '../../src/kernel/module.ts';
 import type { Runtime } from '../../src/kernel/runtime.ts';
-import { Kernel } from '../../src/kernel/tokens.ts';
 import { attempts, bookkeeperModule, RecordSale, script, soldEnvelope, tillContract, tillModule } from '../support/event-modules.ts';
 import { rowsIn } from '../support/db.ts';
 import { recordsOf, startRuntime, stopAllRuntimes, stopRuntime } from '../support/runtime.ts';
@@ -181,7 +180,7 @@ describe('inbox: outcomes are counted', () => {
 describe('inbox: a subscription is known by its name, not by its class', () => {
   /** The bookkeeper with its one subscription to till.sold named `name` and handled by `handler`. */
   const bookkeeperWith = (name: string, handler: typeof RecordSale) =>
-    defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, name, handler, [Kernel.Db])] });
+    defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, name, handler, [])] });
 
   /** Starts the till and `bookkeeper` on `dataDir`, delivers `event` and counts the bookkeeper's effects of it. */
   async function deliverTo(bookkeeper: ModuleDefinition, event: ReturnType<typeof soldEnvelope>, dataDir?: string) {
@@ -209,9 +208,9 @@ describe('inbox: a subscription is known by its name, not by its class', () => {
   });
 
   it('refuses, as the module is defined, two subscriptions of one module under one name', () => {
-    const twice = { ...bookkeeperModule, handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Db]), on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Db])] };
+    const twice = { ...bookkeeperModule, handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, []), on(tillContract.events.sold, 'RecordSale', RecordSale, [])] };
     expect(() => defineModule(twice)).toThrow('Module bookkeeper has two subscriptions named RecordSale (to till.sold and to till.sold)');
-    expect(() => defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, ' ', RecordSale, [Kernel.Db])] })).toThrow(/without a name/);
+    expect(() => defineModule({ ...bookkeeperModule, handlers: [on(tillContract.events.sold, ' ', RecordSale, [])] })).toThrow(/without a name/);
   });
 
   it('refuses to start a module defined without defineModule whose subscriptions share a name', async () => {

@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { moduleNames } from '../../src/app/modules.ts';
 import { moduleDatabaseVariable } from '../../src/kernel/persistence/database.ts';
-import { schemaOf } from '../../src/kernel/persistence/postgres-db.ts';
+import { schemaOf } from '../../src/kernel/persistence/postgres-connect.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { describeJourneys } from '../journey/journey-suite.ts';
 import { databaseFor, runDatabasePrefix } from '../support/engine.ts';

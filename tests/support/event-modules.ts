@@ -58,8 +58,6 @@ export const script = new Map<string, HandlerScript>();
 export const attempts: Attempt[] = [];
 
 export class RecordSale implements EventHandler<z.infer<typeof Sold>> {
-  constructor(private readonly db: ModuleDb) {}
-
   async handle(event: EventEnvelope<z.infer<typeof Sold>>, ctx: HandlerContext): Promise<void> {
     const { saleId } = event.payload;
     attempts.push({ saleId, eventId: event.id, attempt: ctx.attempt, at: Date.now() });
@@ -92,7 +90,7 @@ export const bookkeeperModule = defineModule({
   migrations: RECORDS_MIGRATIONS,
   bindings: [provide(Bookkeeper, [])],
   implementation: Bookkeeper,
-  handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, [Kernel.Db])],
+  handlers: [on(tillContract.events.sold, 'RecordSale', RecordSale, [])],
 });
 
 /** An envelope of till.sold as a transport would carry it. */

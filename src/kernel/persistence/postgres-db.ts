@@ -1,41 +1,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
 import { ModuleTx } from './module-tx.ts';
+import { connect, schemaOf, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 import type { ModuleDb, OutboxWriter, SqlDb, TransactionOptions, Tx } from './sql.ts';
-
-export type PostgresClient = postgres.Sql;
-
-export interface PostgresOptions {
-  url: string;
-  /** Connections in the module's pool. */
-  poolSize: number;
-}
-
-/** int8 (counts, sequence numbers, epoch milliseconds) as a JS number: every such value here stays below 2^53. */
-const INT8_AS_NUMBER = { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) };
-
-/** The schema a module lives in: its name, with `-` as `_` (`order-processing` -> `order_processing`). */
-export function schemaOf(module: string): string {
-  return module.replaceAll('-', '_');
-}
-
-/**
- * Connects with the schema as the search path: the module's tables, declared without a schema,
- * resolve to its own schema, and nothing else is in reach by name.
- */
-export function connect(options: PostgresOptions, schema: string, module: string, extra: postgres.Options<Record<string, never>> = {}): PostgresClient {
-  return postgres(options.url, {
-    max: options.poolSize,
-    // postgres.js prepares each distinct statement once per connection and reuses it.
-    prepare: true,
-    onnotice: () => {},
-    types: { bigint: INT8_AS_NUMBER } as never,
-    ...extra,
-    connection: { search_path: schema, application_name: `cleave:${module}`, ...extra.connection },
-  });
-}
 
 /**
  * A module's database on PostgreSQL: a schema of its own (`schemaOf(module)`), reached through a

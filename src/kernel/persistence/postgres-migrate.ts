@@ -1,5 +1,5 @@
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
-import { connect, type PostgresClient, type PostgresOptions } from './postgres-db.ts';
+import { connect, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
 
 /**
  * Brings a module's schema up to date: creates the schema if it is missing, then applies the

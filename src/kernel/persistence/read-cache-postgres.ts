@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { PostgresModuleDb } from './postgres-db.ts';
-import type { CacheFreshness } from './read-cache.ts';
+import type { CacheFreshness } from './cache-freshness.ts';
 
 /** The channel every module's cache triggers notify on; the payload is `<schema>.<scope>`. */
 export const CACHE_CHANNEL = 'cleave_read_cache';

@@ -1,4 +1,4 @@
-import type { CacheFreshness } from './read-cache.ts';
+import type { CacheFreshness } from './cache-freshness.ts';
 import type { SqliteModuleDb } from './sqlite-db.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { deepFreeze } from '../validation.ts';
 import type { Metrics } from '../metrics.ts';
+import type { CacheFreshness } from './cache-freshness.ts';
 import { PostgresModuleDb } from './postgres-db.ts';
 import { postgresFreshness } from './read-cache-postgres.ts';
 import { sqliteFreshness } from './read-cache-sqlite.ts';
@@ -22,16 +23,6 @@ export interface ReadCacheOptions {
 export interface ReadCacheCounters {
   hit(count: number): void;
   miss(count: number): void;
-}
-
-/**
- * How a cache learns that its tables changed, one per engine: `version()` is cheap and moves
- * whenever committed data the cache watches may have moved (read-cache-sqlite.ts,
- * read-cache-postgres.ts). `ready` settles once the engine's triggers are in place.
- */
-export interface CacheFreshness {
-  readonly ready: Promise<void>;
-  version(): number;
 }
 
 /** Made per module by the kernel (`Kernel.ReadCaches`), so each cache is counted under its module. */
