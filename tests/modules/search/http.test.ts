@@ -96,6 +96,8 @@ describe('search: filters, sorts, facets and pages', () => {
     const small = await shelf.product({ name: `Small mug ${w}`, categoryId: mugs.id, price: 800 });
     await shelf.product({ name: `Large mug ${w}`, categoryId: mugs.id, price: 1500 });
     await shelf.product({ name: `Tea cup ${w}`, categoryId: cups.id, price: 1200 });
+    // The warehouse opens a product's stock row when product_created reaches it.
+    await shop.settled();
     await shelf.stock(small.id, 3);
 
     expect(names(await search({ q: w, category: mugs.id, sort: 'price_desc' }))).toEqual([`Large mug ${w}`, `Small mug ${w}`]);
@@ -195,6 +197,7 @@ describe('search: operator tools', () => {
     const w = nonce();
     const cat = await shelf.category('Rebuild');
     const kept = await shelf.product({ name: `Sturdy kettle ${w}`, categoryId: cat.id, price: 4000 });
+    await shop.settled();
     await shelf.stock(kept.id, 2);
     await shop.settled();
     await writeIn(shop, 'search', sql`DELETE FROM search_products WHERE product_id = ${kept.id}`);
