@@ -156,6 +156,7 @@ describe('search: filters, sorts, facets and pages', () => {
     const cat = await shelf.category('Kettles');
     await shelf.product({ name: `Steel kettle ${w}`, categoryId: cat.id, price: 3000 });
 
+    await shop.settled();
     const unknown = await api.get('/api/search').query({ q: w, category: 'no-such-category' });
     expect(unknown.status).toBe(200);
     expect(unknown.body).toMatchObject({ items: [], total: 0, facets: { category: { [cat.id]: 1 } } });
