@@ -96,6 +96,8 @@ describe('search: filters, sorts, facets and pages', () => {
     const small = await shelf.product({ name: `Small mug ${w}`, categoryId: mugs.id, price: 800 });
     await shelf.product({ name: `Large mug ${w}`, categoryId: mugs.id, price: 1500 });
     await shelf.product({ name: `Tea cup ${w}`, categoryId: cups.id, price: 1200 });
+    // The warehouse opens a product's stock row when product_created reaches it.
+    await shop.settled();
     await shelf.stock(small.id, 3);
 
     expect(names(await search({ q: w, category: mugs.id, sort: 'price_desc' }))).toEqual([`Large mug ${w}`, `Small mug ${w}`]);
@@ -154,6 +156,7 @@ describe('search: filters, sorts, facets and pages', () => {
     const cat = await shelf.category('Kettles');
     await shelf.product({ name: `Steel kettle ${w}`, categoryId: cat.id, price: 3000 });
 
+    await shop.settled();
     const unknown = await api.get('/api/search').query({ q: w, category: 'no-such-category' });
     expect(unknown.status).toBe(200);
     expect(unknown.body).toMatchObject({ items: [], total: 0, facets: { category: { [cat.id]: 1 } } });
@@ -195,6 +198,7 @@ describe('search: operator tools', () => {
     const w = nonce();
     const cat = await shelf.category('Rebuild');
     const kept = await shelf.product({ name: `Sturdy kettle ${w}`, categoryId: cat.id, price: 4000 });
+    await shop.settled();
     await shelf.stock(kept.id, 2);
     await shop.settled();
     await writeIn(shop, 'search', sql`DELETE FROM search_products WHERE product_id = ${kept.id}`);
