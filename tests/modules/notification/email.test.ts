@@ -30,6 +30,8 @@ afterAll(async () => {
 async function lowStockOf(name: string): Promise<void> {
   const category = await assortment.category('Mail');
   const product = await assortment.product({ name, categoryId: category.id, price: 1000 });
+  // The warehouse opens the product's stock row once it hears the catalog's event.
+  await shop.settled();
   await assortment.stock(product.id, 10);
   await assortment.stock(product.id, 1);
   await shop.settled();
@@ -78,6 +80,7 @@ describe('notification: email', () => {
   it('emails a buyer who allows it one email per notice, and none to a buyer who does not', async () => {
     const category = await assortment.category('Mail orders');
     const product = await assortment.product({ name: 'Tea Towel', categoryId: category.id, price: 600 });
+    await shop.settled();
     await assortment.stock(product.id, 100);
     const keen = await Shopper.register(api);
     const quiet = await Shopper.register(api);

@@ -33,6 +33,8 @@ async function inbox(token: string, query = ''): Promise<{ items: Notice[]; tota
 
 /** Takes a product's available stock from above its threshold (5) to below it. */
 async function dipBelowThreshold(productId: string): Promise<void> {
+  // The warehouse opens the product's stock row once it hears the catalog's event.
+  await shop.settled();
   await assortment.stock(productId, 10);
   await assortment.stock(productId, 2);
   await shop.settled();

@@ -34,7 +34,11 @@ async function inbox(token: string): Promise<Notice[]> {
 
 async function stockedProduct(name: string, price: number, onHand = 100): Promise<string> {
   const product = await assortment.product({ name, categoryId, price });
+  // The warehouse opens the product's stock row once it hears the catalog's event.
+  await shop.settled();
   await assortment.stock(product.id, onHand);
+  // ... and the shop (wishlists too) hears of the stock before anyone wishes for the product.
+  await shop.settled();
   return product.id;
 }
 
