@@ -1,6 +1,6 @@
 import type { Api, CallDef, Contract, Implementation } from './contract.ts';
 import { AppError, toAppError } from './errors.ts';
-import { deepFreeze, notPlainJson, parseOrThrow } from './validation.ts';
+import { deepFreeze, notPlainJson, nulCharacter, parseOrThrow } from './validation.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -24,6 +24,8 @@ export async function invokeChecked(
   const parsed = parseOrThrow(def.input, input, 'input');
   const badInput = notPlainJson(parsed);
   if (badInput) throw new AppError('validation', 'Invalid input: not plain JSON data', [badInput]);
+  const nul = nulCharacter(parsed);
+  if (nul) throw new AppError('validation', 'Invalid input', [nul]);
   let output: unknown;
   try {
     output = await impl(parsed);

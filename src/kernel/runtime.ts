@@ -213,12 +213,16 @@ export class Runtime {
   /** Resolves once every event published so far has been delivered and handled (tests, shutdown). */
   async settled(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    // Modules are looked at one after another, and a module found idle may receive an event from one
+    // looked at later in the same round: only two quiet rounds in a row mean quiet.
+    let quietRounds = 0;
     for (;;) {
       let busy = false;
       for (const m of this.hosted.values()) {
         if ((await m.relay.pending()) > 0 || (m.inbox && !(await m.inbox.isIdle()))) busy = true;
       }
-      if (!busy) return;
+      quietRounds = busy ? 0 : quietRounds + 1;
+      if (quietRounds === 2) return;
       if (Date.now() > deadline) throw new Error('events did not settle in time');
       await new Promise((r) => setTimeout(r, 5));
     }

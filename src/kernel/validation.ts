@@ -26,6 +26,20 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
  * An `undefined` object property is fine: JSON drops it, which reads back the same.
  * Runs on every call, so it is a plain recursive walk: no closures or allocations per value.
  */
+/**
+ * The first string holding U+0000, which PostgreSQL cannot store in text: a call's input with one
+ * is refused alike on both engines, as bad input, before any store sees it.
+ */
+export function nulCharacter(value: unknown, path: string[] = []): FieldError | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? { path: path.join('.') || '(root)', message: 'text may not contain the NUL character (U+0000)' } : null;
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = nulCharacter(item, [...path, key]);
+    if (found) return found;
+  }
+  return null;
+}
+
 export function notPlainJson(value: unknown): FieldError | null {
   if (value === undefined) return null;
   const path: string[] = [];

@@ -29,8 +29,18 @@ export class Assortment {
     expectStatus(await this.api.delete(`/api/products/${productId}`, this.adminToken), 204);
   }
 
+  /**
+   * The warehouse learns of a new product from the catalog's event, a moment after the product
+   * was created (longer on PostgreSQL or across processes): until then the stock is 404, and this
+   * waits for it as a client would, for up to 10 s.
+   */
   async stock(productId: string, onHand: number): Promise<void> {
-    expectStatus(await this.api.put(`/api/inventory/${productId}`, { onHand }, this.adminToken), 200);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const res = await this.api.put(`/api/inventory/${productId}`, { onHand }, this.adminToken);
+      if (res.status !== 404 || Date.now() > deadline) return void expectStatus(res, 200);
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 }
 

@@ -7,7 +7,8 @@ export const SearchSort = z.enum(['relevance', 'price_asc', 'price_desc', 'newes
 export const MAX_SEARCH_OFFSET = 10_000;
 export const SearchQuery = z.strictObject({
   /** Free text typed by a user: any string is acceptable input. */
-  q: z.string().max(1000).optional(),
+  // Any text a user may type is a query; NUL, which no store can hold, is a space in it.
+  q: z.string().max(1000).transform((q) => q.replaceAll('\u0000', ' ')).optional(),
   /**
    * A category id or slug, as GET /api/products?category= takes. A category unknown to the shop
    * is answered as the product list answers it: 200 with no items and total 0 (not a 404/422),

@@ -90,3 +90,17 @@ describe('search: any text a user may type', () => {
     );
   });
 });
+
+describe('the NUL character (U+0000), which PostgreSQL cannot store', () => {
+  it('is refused as bad input by every other call, on both engines, and changes nothing', async () => {
+    const list = await api.get('/api/products').query({ category: 'a\u0000b' });
+    expect(list.status).toBe(400);
+    expect(list.body.errors[0].message).toMatch(/NUL/);
+    const filtered = await api.get('/api/search').query({ q: 'quote', category: 'a\u0000b' });
+    expect(filtered.status).toBe(400);
+    const email = `nul-${Date.now()}@example.test`;
+    const register = await api.post('/api/auth/register', { email, password: 'a-long-password-1', name: 'Nul\u0000Name' });
+    expect(register.status).toBe(400);
+    expect((await api.post('/api/auth/login', { email, password: 'a-long-password-1' })).status).toBe(401);
+  });
+});
