@@ -75,7 +75,7 @@ export class HandlerRunner {
     };
     try {
       await h.instance.handle(envelope, ctx);
-      if (!committed) await this.db.transaction((tx) => this.table.markDone(tx, row.seq), { touchesModuleTables: false });
+      if (!committed) await this.db.transaction((tx) => this.table.markDone(tx, row.seq));
       this.options.onOutcome?.('handled');
     } catch (err) {
       if (!(err instanceof AlreadyHandled)) await this.failed(row, h, err);

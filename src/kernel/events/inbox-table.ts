@@ -34,9 +34,6 @@ export interface NewInboxRow {
   receivedAt: string;
 }
 
-/** Kernel-table writes: the module's read caches need not look again after them. */
-const KERNEL_ONLY = { touchesModuleTables: false } as const;
-
 /**
  * The only place that speaks SQL for `kernel_inbox` (see kernel-schema.ts), in the SQL both
  * engines read alike; the two differences are spelled out where they occur. Every write that may
@@ -68,7 +65,6 @@ export class InboxTable {
           WHERE seq IN (SELECT seq FROM kernel_inbox WHERE status = 'pending' AND next_attempt_at <= ${now} AND locked_until <= ${now}
                         ORDER BY seq LIMIT ${limit} ${skipLocked(tx)})
           RETURNING seq, event_id, handler, key, envelope, attempts`),
-      KERNEL_ONLY,
     );
     // RETURNING promises no order.
     return rows.sort((a, b) => a.seq - b.seq);
@@ -80,11 +76,11 @@ export class InboxTable {
   }
 
   async retryLater(seq: number, at: number, error: string): Promise<void> {
-    await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_inbox SET next_attempt_at = ${Math.round(at)}, locked_until = 0, last_error = ${error} WHERE seq = ${seq} AND status = 'pending'`), KERNEL_ONLY);
+    await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_inbox SET next_attempt_at = ${Math.round(at)}, locked_until = 0, last_error = ${error} WHERE seq = ${seq} AND status = 'pending'`));
   }
 
   async markDead(seq: number, error: string): Promise<void> {
-    await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ${error} WHERE seq = ${seq} AND status = 'pending'`), KERNEL_ONLY);
+    await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ${error} WHERE seq = ${seq} AND status = 'pending'`));
   }
 
   /** When the next pending row becomes due (epoch ms), or null if none is pending. */
@@ -110,7 +106,6 @@ export class InboxTable {
   async revive(seq: number): Promise<boolean> {
     const changed = await this.db.transaction(
       (tx) => tx.changed(sql`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0 WHERE seq = ${seq} AND status = 'dead'`),
-      KERNEL_ONLY,
     );
     return changed > 0;
   }

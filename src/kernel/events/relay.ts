@@ -82,7 +82,7 @@ export class OutboxRelay {
       }
       const now = new Date().toISOString();
       const seqs = sql.join(rows.map((r) => sql`${r.seq}`), sql`, `);
-      await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_outbox SET published_at = ${now} WHERE seq IN (${seqs})`), { touchesModuleTables: false });
+      await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_outbox SET published_at = ${now} WHERE seq IN (${seqs})`));
       if (rows.length < BATCH) return;
     }
   }

@@ -7,3 +7,9 @@ export interface CacheFreshness {
   readonly ready: Promise<void>;
   version(): number;
 }
+
+/** PostgreSQL: the channel every module's cache triggers notify on; the payload is `<schema>.<scope>`. */
+export const CACHE_CHANNEL = 'cleave_read_cache';
+
+/** PostgreSQL: the transaction-local setting the cache triggers list changed scopes in (`,scope,scope`). */
+export const CHANGED_SETTING = 'cleave.cache_changed';

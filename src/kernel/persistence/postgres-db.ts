@@ -3,7 +3,8 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { ModuleTx } from './module-tx.ts';
 import { connect, schemaOf, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
-import type { ModuleDb, OutboxWriter, SqlDb, TransactionOptions, Tx } from './sql.ts';
+import { CHANGED_SETTING } from './cache-freshness.ts';
+import type { ModuleDb, OutboxWriter, SqlDb, Tx } from './sql.ts';
 
 /**
  * A module's database on PostgreSQL: a schema of its own (`schemaOf(module)`), reached through a
@@ -20,7 +21,8 @@ export class PostgresModuleDb implements ModuleDb {
   readonly dialect = 'postgres' as const;
   readonly sql: SqlDb;
   readonly location: string;
-  private writes = 0;
+  /** Told, after each commit, which read-cache scopes the transaction changed (read-cache-postgres.ts). */
+  private readonly cacheWatchers: Array<(scopes: Set<string>) => void> = [];
   private readonly lockKey: string;
 
   private constructor(
@@ -45,8 +47,9 @@ export class PostgresModuleDb implements ModuleDb {
     return new PostgresModuleDb(module, schema, client, outbox, `${url.hostname}:${url.port || 5432}${url.pathname}`);
   }
 
-  get localWrites(): number {
-    return this.writes;
+  /** A read cache asks to hear which scopes this process's own transactions changed, as each commits. */
+  onOwnCacheChanges(watch: (scopes: Set<string>) => void): void {
+    this.cacheWatchers.push(watch);
   }
 
   async rows<T>(query: SQL): Promise<T[]> {
@@ -57,8 +60,9 @@ export class PostgresModuleDb implements ModuleDb {
     return schemas.postgres;
   }
 
-  async transaction<T>(work: (tx: Tx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     let open: ModuleTx | undefined;
+    let cacheChanges = '';
     const result = await this.sql.transaction(
       async (ptx) => {
         await ptx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${this.lockKey}))`).catch((err: unknown) => {
@@ -66,11 +70,20 @@ export class PostgresModuleDb implements ModuleDb {
         });
         const txDb = ptx as unknown as SqlDb;
         open = new ModuleTx('postgres', txDb, statementsOn(txDb), this.outbox);
-        return work(open);
+        const result = await work(open);
+        // Only modules with read caches pay this round trip: which of their scopes the triggers noted.
+        if (this.cacheWatchers.length > 0) {
+          const [row] = await ptx.execute<{ changed: string | null }>(sql`SELECT current_setting(${CHANGED_SETTING}, true) AS changed`);
+          cacheChanges = row?.changed ?? '';
+        }
+        return result;
       },
       { accessMode: 'read write' },
     );
-    if (options.touchesModuleTables !== false) this.writes++;
+    if (cacheChanges) {
+      const scopes = new Set(cacheChanges.split(',').filter(Boolean));
+      for (const watch of this.cacheWatchers) watch(scopes);
+    }
     open?.committed();
     return result;
   }

@@ -15,15 +15,6 @@ export type Dialect = 'sqlite' | 'postgres';
  */
 export type SqlDb = PostgresJsDatabase<Record<string, never>>;
 
-/** What `transaction()` is told about the work it wraps. */
-export interface TransactionOptions {
-  /**
-   * False for writes to the kernel's own tables only (claims, retries, relay marks): the module's
-   * read caches need not look again after them. Default true.
-   */
-  touchesModuleTables?: boolean;
-}
-
 /**
  * Where a store's queries run: the module's database outside a transaction (`ModuleDb`), or an
  * open transaction (`Tx`). Store methods take one, so a caller composes several in one transaction.
@@ -39,7 +30,7 @@ export interface Executor {
    * `Tx` it joins the transaction already open. Only database work may be awaited inside: the
    * module's writes wait for it to end.
    */
-  transaction<T>(work: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** The dialect's tables from a module's pair of declarations (see `tables.ts` in each module). */
   tables<P>(schemas: { postgres: P; sqlite: unknown }): P;
 }
@@ -76,11 +67,6 @@ export interface ModuleDb extends Executor {
   readonly module: string;
   /** Where it lives, for logs and operators: a file path, or `schema @ host/database`. */
   readonly location: string;
-  /**
-   * Counts this process's committed transactions that touched the module's tables; read caches
-   * compare it to know their answers may be out of date.
-   */
-  readonly localWrites: number;
   close(): Promise<void>;
 }
 

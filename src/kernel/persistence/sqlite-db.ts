@@ -5,7 +5,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { join } from 'node:path';
 import { makeDirectory } from '../data-dir.ts';
 import { ModuleTx } from './module-tx.ts';
-import type { ModuleDb, OutboxWriter, SqlDb, TransactionOptions, Tx } from './sql.ts';
+import type { ModuleDb, OutboxWriter, SqlDb, Tx } from './sql.ts';
 import { WriteLock } from './write-lock.ts';
 
 export type Sqlite = Database.Database;
@@ -30,7 +30,6 @@ export class SqliteModuleDb implements ModuleDb {
   private readonly writerDb: LiteDb;
   private readonly readerDb: LiteDb;
   private readonly lock: WriteLock;
-  private writes = 0;
 
   private constructor(
     readonly module: string,
@@ -72,10 +71,6 @@ export class SqliteModuleDb implements ModuleDb {
     return new SqliteModuleDb(module, writer, reader, outbox);
   }
 
-  get localWrites(): number {
-    return this.writes;
-  }
-
   async rows<T>(query: SQL): Promise<T[]> {
     return this.readerDb.all<T>(query);
   }
@@ -84,7 +79,7 @@ export class SqliteModuleDb implements ModuleDb {
     return schemas.sqlite as P;
   }
 
-  transaction<T>(work: (tx: Tx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.lock.run(async () => {
       const tx = new ModuleTx('sqlite', this.writerDb as unknown as SqlDb, this.statements, this.outbox);
       this.writer.exec('BEGIN IMMEDIATE');
@@ -96,7 +91,6 @@ export class SqliteModuleDb implements ModuleDb {
         if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
         throw err;
       }
-      if (options.touchesModuleTables !== false) this.writes++;
       tx.committed();
       return result;
     });
