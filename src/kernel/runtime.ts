@@ -203,6 +203,8 @@ export class Runtime {
     if (this.stopping) return { problems: ['shutting down'], unreachable: [] };
     const problems: string[] = [];
     if (!this.started) problems.push('still starting');
+    const databases = await Promise.all([...this.hosted].map(async ([name, m]) => [name, await m.database.problem()] as const));
+    for (const [name, problem] of databases) if (problem) problems.push(`database of ${name}: ${problem}`);
     if (!this.transport.isConnected()) return { problems: [...problems, `${this.transport.kind} transport disconnected`], unreachable: [] };
     const remote = this.options.modules.map((m) => m.contract.name).filter((n) => !this.hosted.has(n));
     if (!this.options.gateway || remote.length === 0) return { problems, unreachable: [] };

@@ -44,27 +44,33 @@ export class InboxTable {
 
   /** Stores a row for the dispatcher to claim (or dead on arrival, with the reason); a repeat is ignored. */
   async insert(tx: Tx, row: NewInboxRow, deadBecause: string | null): Promise<void> {
-    await tx.changed(sql`INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, last_error, received_at)
-      VALUES (${row.eventId}, ${row.handler}, ${row.type}, ${row.key}, ${row.envelope}, ${deadBecause === null ? 'pending' : 'dead'}, ${deadBecause}, ${row.receivedAt})
-      ON CONFLICT (event_id, handler) DO NOTHING`);
+    await tx.statementChanged(
+      `INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, last_error, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, handler) DO NOTHING`,
+      [row.eventId, row.handler, row.type, row.key, row.envelope, deadBecause === null ? 'pending' : 'dead', deadBecause, row.receivedAt],
+    );
   }
 
   /** Stores a row already claimed by this process until `lockedUntil`; undefined if it was stored before. */
   async insertClaimed(tx: Tx, row: NewInboxRow, lockedUntil: number): Promise<number | undefined> {
-    const [stored] = await tx.rows<{ seq: number }>(sql`INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, received_at, locked_until, attempts)
-      VALUES (${row.eventId}, ${row.handler}, ${row.type}, ${row.key}, ${row.envelope}, 'pending', ${row.receivedAt}, ${lockedUntil}, 1)
-      ON CONFLICT (event_id, handler) DO NOTHING RETURNING seq`);
+    const [stored] = await tx.statementRows<{ seq: number }>(
+      `INSERT INTO kernel_inbox (event_id, handler, type, key, envelope, status, received_at, locked_until, attempts)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, 1) ON CONFLICT (event_id, handler) DO NOTHING RETURNING seq`,
+      [row.eventId, row.handler, row.type, row.key, row.envelope, row.receivedAt, lockedUntil],
+    );
     return stored?.seq;
   }
 
   /** Claims up to `limit` due rows, oldest first, until `lockedUntil`. */
   async claim(now: number, lockedUntil: number, limit: number): Promise<InboxRow[]> {
-    const rows = await this.db.transaction(
-      (tx) =>
-        tx.rows<InboxRow>(sql`UPDATE kernel_inbox SET locked_until = ${lockedUntil}, attempts = attempts + 1
-          WHERE seq IN (SELECT seq FROM kernel_inbox WHERE status = 'pending' AND next_attempt_at <= ${now} AND locked_until <= ${now}
-                        ORDER BY seq LIMIT ${limit} ${skipLocked(tx)})
-          RETURNING seq, event_id, handler, key, envelope, attempts`),
+    const rows = await this.db.transaction((tx) =>
+      tx.statementRows<InboxRow>(
+        `UPDATE kernel_inbox SET locked_until = ?, attempts = attempts + 1
+         WHERE seq IN (SELECT seq FROM kernel_inbox WHERE status = 'pending' AND next_attempt_at <= ? AND locked_until <= ?
+                       ORDER BY seq LIMIT ? ${skipLocked(tx)})
+         RETURNING seq, event_id, handler, key, envelope, attempts`,
+        [lockedUntil, now, now, limit],
+      ),
     );
     // RETURNING promises no order.
     return rows.sort((a, b) => a.seq - b.seq);
@@ -72,27 +78,35 @@ export class InboxTable {
 
   /** False if the row was no longer pending (handled elsewhere meanwhile). */
   async markDone(tx: Tx, seq: number): Promise<boolean> {
-    return (await tx.changed(sql`UPDATE kernel_inbox SET status = 'done', handled_at = ${new Date().toISOString()}, last_error = NULL WHERE seq = ${seq} AND status = 'pending'`)) > 0;
+    const changed = await tx.statementChanged(`UPDATE kernel_inbox SET status = 'done', handled_at = ?, last_error = NULL WHERE seq = ? AND status = 'pending'`, [
+      new Date().toISOString(),
+      seq,
+    ]);
+    return changed > 0;
   }
 
   async retryLater(seq: number, at: number, error: string): Promise<void> {
-    await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_inbox SET next_attempt_at = ${Math.round(at)}, locked_until = 0, last_error = ${error} WHERE seq = ${seq} AND status = 'pending'`));
+    await this.db.transaction((tx) =>
+      tx.statementChanged(`UPDATE kernel_inbox SET next_attempt_at = ?, locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`, [Math.round(at), error, seq]),
+    );
   }
 
   async markDead(seq: number, error: string): Promise<void> {
-    await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ${error} WHERE seq = ${seq} AND status = 'pending'`));
+    await this.db.transaction((tx) =>
+      tx.statementChanged(`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`, [error, seq]),
+    );
   }
 
   /** When the next pending row becomes due (epoch ms), or null if none is pending. */
   async nextDue(): Promise<number | null> {
     // SQLite's two-argument max() is PostgreSQL's greatest().
-    const later = this.db.dialect === 'postgres' ? sql`greatest(next_attempt_at, locked_until)` : sql`max(next_attempt_at, locked_until)`;
-    const [row] = await this.db.rows<{ due: number | null }>(sql`SELECT min(${later}) AS due FROM kernel_inbox WHERE status = 'pending'`);
+    const later = this.db.dialect === 'postgres' ? 'greatest(next_attempt_at, locked_until)' : 'max(next_attempt_at, locked_until)';
+    const [row] = await this.db.statementRows<{ due: number | null }>(`SELECT min(${later}) AS due FROM kernel_inbox WHERE status = 'pending'`, []);
     return row?.due == null ? null : Number(row.due);
   }
 
   async pendingCount(): Promise<number> {
-    const [row] = await this.db.rows<{ n: number }>(sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'pending'`);
+    const [row] = await this.db.statementRows<{ n: number }>(`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'pending'`, []);
     return Number(row?.n ?? 0);
   }
 
@@ -112,6 +126,6 @@ export class InboxTable {
 }
 
 /** PostgreSQL: replicas claiming at once pass over each other's rows instead of queueing on them. */
-function skipLocked(on: Executor) {
-  return on.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+function skipLocked(on: Executor): string {
+  return on.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
 }

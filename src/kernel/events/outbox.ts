@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Contract, EventDef, EventEnvelope } from '../contract.ts';
 import type { OutboxWriter, PublishOptions } from '../persistence/sql.ts';
 
 export type { PublishOptions } from '../persistence/sql.ts';
+
+const INSERT = 'INSERT INTO kernel_outbox (id, type, version, key, trace_id, payload, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
 /**
  * A module's outbox, as its transactions use it (`tx.publish`): each event is checked against the
@@ -35,9 +36,8 @@ export class Outbox implements OutboxWriter {
       key: options.key,
       payload: parsed.data as z.output<E['payload']>,
     };
-    const insert = sql`INSERT INTO kernel_outbox (id, type, version, key, trace_id, payload, occurred_at)
-      VALUES (${envelope.id}, ${envelope.type}, ${envelope.version}, ${envelope.key ?? null}, ${null}, ${JSON.stringify(envelope.payload)}, ${envelope.occurredAt})`;
-    return { envelope, insert };
+    const params = [envelope.id, envelope.type, envelope.version, envelope.key ?? null, null, JSON.stringify(envelope.payload), envelope.occurredAt];
+    return { envelope, insert: { text: INSERT, params } };
   }
 
   committed(): void {

@@ -1,5 +1,4 @@
 import type { EventEnvelope } from '../contract.ts';
-import { sql } from 'drizzle-orm';
 import type { ModuleDb } from '../persistence/sql.ts';
 import type { Logger } from '../logger.ts';
 import { WakeLoop } from './wake-loop.ts';
@@ -48,7 +47,7 @@ export class OutboxRelay {
   }
 
   async pending(): Promise<number> {
-    const [row] = await this.db.rows<{ n: number }>(sql`SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL`);
+    const [row] = await this.db.statementRows<{ n: number }>('SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL', []);
     return Number(row?.n ?? 0);
   }
 
@@ -71,7 +70,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     for (;;) {
       // Committed rows only: the module's database outside a transaction reads what has committed.
-      const rows = await this.db.rows<OutboxRow>(sql`SELECT * FROM kernel_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`);
+      const rows = await this.db.statementRows<OutboxRow>(`SELECT * FROM kernel_outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH}`, []);
       if (rows.length === 0) return;
       const events = rows.map(toEnvelope);
       try {
@@ -81,8 +80,16 @@ export class OutboxRelay {
         return;
       }
       const now = new Date().toISOString();
-      const seqs = sql.join(rows.map((r) => sql`${r.seq}`), sql`, `);
-      await this.db.transaction((tx) => tx.changed(sql`UPDATE kernel_outbox SET published_at = ${now} WHERE seq IN (${seqs})`));
+      // The rows are consecutive in practice (one writer at a time), but only their own seqs are marked.
+      const first = rows[0].seq;
+      const last = rows[rows.length - 1].seq;
+      await this.db.transaction(async (tx) => {
+        if (last - first + 1 === rows.length) {
+          await tx.statementChanged('UPDATE kernel_outbox SET published_at = ? WHERE seq BETWEEN ? AND ? AND published_at IS NULL', [now, first, last]);
+        } else {
+          for (const r of rows) await tx.statementChanged('UPDATE kernel_outbox SET published_at = ? WHERE seq = ?', [now, r.seq]);
+        }
+      });
       if (rows.length < BATCH) return;
     }
   }

@@ -7,6 +7,8 @@ import type { Dialect, OutboxWriter, PublishOptions, SqlDb, Tx } from './sql.ts'
 export interface TxStatements {
   rows<T>(query: SQL): Promise<T[]>;
   changed(query: SQL): Promise<number>;
+  statementRows<T>(text: string, params: readonly unknown[]): Promise<T[]>;
+  statementChanged(text: string, params: readonly unknown[]): Promise<number>;
 }
 
 /**
@@ -32,6 +34,14 @@ export class ModuleTx implements Tx {
     return this.statements.changed(query);
   }
 
+  statementRows<T>(text: string, params: readonly unknown[]): Promise<T[]> {
+    return this.statements.statementRows<T>(text, params);
+  }
+
+  statementChanged(text: string, params: readonly unknown[]): Promise<number> {
+    return this.statements.statementChanged(text, params);
+  }
+
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return work(this);
   }
@@ -42,7 +52,7 @@ export class ModuleTx implements Tx {
 
   async publish<E extends EventDef>(def: E, payload: z.input<E['payload']>, options: PublishOptions = {}): Promise<EventEnvelope<z.output<E['payload']>>> {
     const { envelope, insert } = this.outbox.write(def, payload, options);
-    await this.statements.changed(insert);
+    await this.statements.statementChanged(insert.text, insert.params);
     this.published = true;
     return envelope;
   }

@@ -24,6 +24,7 @@ export class PostgresModuleDb implements ModuleDb {
   /** Told, after each commit, which read-cache scopes the transaction changed (read-cache-postgres.ts). */
   private readonly cacheWatchers: Array<(scopes: Set<string>) => void> = [];
   private readonly lockKey: string;
+  private closed = false;
 
   private constructor(
     readonly module: string,
@@ -39,12 +40,16 @@ export class PostgresModuleDb implements ModuleDb {
 
   static async open(options: PostgresOptions, module: string, migrations: { kernel: string; module: string }, outbox: OutboxWriter): Promise<PostgresModuleDb> {
     const schema = schemaOf(module);
-    await migratePostgres(options, schema, module, migrations);
+    const url = new URL(options.url);
+    const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+    await migratePostgres(options, schema, module, migrations).catch((err: unknown) => {
+      // The URL's password stays out of the message.
+      throw new Error(`Module ${module} could not open its PostgreSQL schema "${schema}" at ${where} as "${decodeURIComponent(url.username) || 'the default user'}": ${(err as Error).message}`, { cause: err });
+    });
     // lock_timeout: a transaction opened inside another waits for the module's lock, which the
     // outer one holds, forever; fail instead, with the reason (see transaction()).
     const client = connect(options, schema, module, { connection: { default_transaction_read_only: 'on', lock_timeout: '30s' } as never });
-    const url = new URL(options.url);
-    return new PostgresModuleDb(module, schema, client, outbox, `${url.hostname}:${url.port || 5432}${url.pathname}`);
+    return new PostgresModuleDb(module, schema, client, outbox, where);
   }
 
   /** A read cache asks to hear which scopes this process's own transactions changed, as each commits. */
@@ -54,6 +59,10 @@ export class PostgresModuleDb implements ModuleDb {
 
   async rows<T>(query: SQL): Promise<T[]> {
     return [...(await this.sql.execute(query))] as T[];
+  }
+
+  statementRows<T>(text: string, params: readonly unknown[]): Promise<T[]> {
+    return this.rows<T>(positional(text, params));
   }
 
   tables<P>(schemas: { postgres: P; sqlite: unknown }): P {
@@ -88,7 +97,26 @@ export class PostgresModuleDb implements ModuleDb {
     return result;
   }
 
+  /** A trivial query within a second: the server is up and a pool connection can be had. */
+  async problem(): Promise<string | null> {
+    if (this.closed) return 'closed';
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('PostgreSQL did not answer within 1 s'), 1_000);
+    });
+    const answer = this.client`SELECT 1`.then(
+      () => null,
+      (err: unknown) => `PostgreSQL unreachable: ${(err as Error).message}`,
+    );
+    try {
+      return await Promise.race([answer, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.client.end({ timeout: 5 });
   }
 }
@@ -100,8 +128,19 @@ function lockTimeout(err: unknown): boolean {
 }
 
 function statementsOn(db: SqlDb) {
+  const rows = async <T>(query: SQL): Promise<T[]> => [...(await db.execute(query))] as T[];
+  const changed = async (query: SQL): Promise<number> => (await db.execute(query)).count;
   return {
-    rows: async <T>(query: SQL): Promise<T[]> => [...(await db.execute(query))] as T[],
-    changed: async (query: SQL): Promise<number> => (await db.execute(query)).count,
+    rows,
+    changed,
+    statementRows: <T>(text: string, params: readonly unknown[]) => rows<T>(positional(text, params)),
+    statementChanged: (text: string, params: readonly unknown[]) => changed(positional(text, params)),
   };
+}
+
+/** A statement written with `?` for its parameters, as drizzle SQL (postgres.js numbers and prepares it). */
+function positional(text: string, params: readonly unknown[]): SQL {
+  const pieces = text.split('?');
+  if (pieces.length !== params.length + 1) throw new Error(`Statement has ${pieces.length - 1} parameters, given ${params.length}: ${text}`);
+  return sql.join(pieces.flatMap((piece, i) => (i < params.length ? [sql.raw(piece), sql`${params[i]}`] : [sql.raw(piece)])));
 }

@@ -26,6 +26,12 @@ export interface Executor {
   /** A raw statement's rows, for what the query builder cannot say (dialect-specific SQL). */
   rows<T>(query: SQL): Promise<T[]>;
   /**
+   * The rows of a statement written with `?` for its parameters, prepared once per connection on
+   * SQLite (the kernel's own hot statements: inbox, outbox, relay). Use `changed` for writes
+   * that return no rows.
+   */
+  statementRows<T>(text: string, params: readonly unknown[]): Promise<T[]>;
+  /**
    * Runs `work` in one transaction, committed when it resolves and rolled back when it throws. On a
    * `Tx` it joins the transaction already open. Only database work may be awaited inside: the
    * module's writes wait for it to end.
@@ -45,7 +51,11 @@ export interface PublishOptions {
  * an event and the statement that stores it, and a signal once stored events have committed.
  */
 export interface OutboxWriter {
-  write<E extends EventDef>(def: E, payload: z.input<E['payload']>, options: PublishOptions): { envelope: EventEnvelope<z.output<E['payload']>>; insert: SQL };
+  write<E extends EventDef>(
+    def: E,
+    payload: z.input<E['payload']>,
+    options: PublishOptions,
+  ): { envelope: EventEnvelope<z.output<E['payload']>>; insert: { text: string; params: unknown[] } };
   committed(): void;
 }
 
@@ -53,6 +63,8 @@ export interface OutboxWriter {
 export interface Tx extends Executor {
   /** Writes this rows-affected statement and says how many rows it changed. */
   changed(query: SQL): Promise<number>;
+  /** `changed` for a statement written with `?` for its parameters (see `statementRows`). */
+  statementChanged(text: string, params: readonly unknown[]): Promise<number>;
   /**
    * Writes the event to the module's outbox in this transaction: it is delivered if and only if
    * the transaction commits. A module publishes only its own contract's events.
@@ -67,6 +79,8 @@ export interface ModuleDb extends Executor {
   readonly module: string;
   /** Where it lives, for logs and operators: a file path, or `schema @ host/database`. */
   readonly location: string;
+  /** Why the database cannot serve now (closed, unreachable), or null when it can: readiness asks. */
+  problem(): Promise<string | null>;
   close(): Promise<void>;
 }
 

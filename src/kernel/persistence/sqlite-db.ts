@@ -75,6 +75,10 @@ export class SqliteModuleDb implements ModuleDb {
     return this.readerDb.all<T>(query);
   }
 
+  async statementRows<T>(text: string, params: readonly unknown[]): Promise<T[]> {
+    return this.reader.prepare(text).all(...params) as T[];
+  }
+
   tables<P>(schemas: { postgres: P; sqlite: unknown }): P {
     return schemas.sqlite as P;
   }
@@ -82,13 +86,13 @@ export class SqliteModuleDb implements ModuleDb {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.lock.run(async () => {
       const tx = new ModuleTx('sqlite', this.writerDb as unknown as SqlDb, this.statements, this.outbox);
-      this.writer.exec('BEGIN IMMEDIATE');
+      this.writer.prepare('BEGIN IMMEDIATE').run();
       let result: T;
       try {
         result = await work(tx);
-        this.writer.exec('COMMIT');
+        this.writer.prepare('COMMIT').run();
       } catch (err) {
-        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        if (this.writer.inTransaction) this.writer.prepare('ROLLBACK').run();
         throw err;
       }
       tx.committed();
@@ -99,7 +103,13 @@ export class SqliteModuleDb implements ModuleDb {
   private readonly statements = {
     rows: async <T>(query: SQL): Promise<T[]> => this.writerDb.all<T>(query),
     changed: async (query: SQL): Promise<number> => this.writerDb.run(query).changes,
+    statementRows: async <T>(text: string, params: readonly unknown[]): Promise<T[]> => this.writer.prepare(text).all(...params) as T[],
+    statementChanged: async (text: string, params: readonly unknown[]): Promise<number> => this.writer.prepare(text).run(...params).changes,
   };
+
+  async problem(): Promise<string | null> {
+    return this.writer.open && this.reader.open ? null : 'closed';
+  }
 
   /** Waits for the transaction in progress, then closes both connections. */
   async close(): Promise<void> {
