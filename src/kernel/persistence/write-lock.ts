@@ -11,14 +11,20 @@ const WAIT_LIMIT_MS = 30_000;
  */
 export class WriteLock {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Transactions running or waiting: none, and the next one starts at once (no timer, no hop). */
+  private held = 0;
 
   constructor(private readonly name: string) {}
 
   run<T>(work: () => Promise<T>): Promise<T> {
-    const previous = this.tail;
-    const run = waitFor(previous, this.name).then(work);
-    // The next one waits for this one to finish, not merely to start.
-    this.tail = Promise.all([previous.catch(() => undefined), run.catch(() => undefined)]);
+    const previous = this.held === 0 ? undefined : this.tail;
+    this.held++;
+    const run = (previous ? waitFor(previous, this.name).then(work) : work()).finally(() => {
+      this.held--;
+    });
+    // The next one waits for this one to finish, not merely to start (nor merely to give up waiting).
+    const settled = run.catch(() => undefined);
+    this.tail = previous ? Promise.all([previous.catch(() => undefined), settled]) : settled;
     return run;
   }
 }
