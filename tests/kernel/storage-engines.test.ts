@@ -1,10 +1,11 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { integer as pgInteger, pgTable, text as pgText } from 'drizzle-orm/pg-core';
 import { integer as liteInteger, sqliteTable, text as liteText } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineContract, event } from '../../src/kernel/contract.ts';
 import { Outbox } from '../../src/kernel/events/outbox.ts';
+import { param, prepared } from '../../src/kernel/persistence/prepared.ts';
 import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { openTestModuleDb, TEST_ENGINE } from '../support/engine.ts';
@@ -52,6 +53,22 @@ async function refusal(attempt: () => Promise<unknown>): Promise<string> {
 }
 
 describe(`storage engine contract (${TEST_ENGINE})`, () => {
+  it('runs a prepared query inside and outside transactions, each on its own connection, with fresh values', async () => {
+    const t = db.tables(schemas);
+    const byId = prepared('records_by_id', (d) => d.select({ value: t.records.value }).from(t.records).where(eq(t.records.id, param('id'))));
+    const add = prepared('records_add', (d) => d.insert(t.records).values({ id: param('id'), value: param('value') }).returning({ id: t.records.id }));
+    await db.transaction(async (tx) => {
+      expect(await add(tx, { id: 'a', value: '1' })).toEqual([{ id: 'a' }]);
+      expect(await byId(tx, { id: 'a' })).toEqual([{ value: '1' }]);
+      // Outside the open transaction nothing is seen yet.
+      expect(await byId(db, { id: 'a' })).toEqual([]);
+    });
+    await db.transaction((tx) => add(tx, { id: 'b', value: '2' }));
+    expect(await byId(db, { id: 'a' })).toEqual([{ value: '1' }]);
+    expect(await byId(db, { id: 'b' })).toEqual([{ value: '2' }]);
+    expect(await refusal(() => add(db, { id: 'c', value: '3' }))).toMatch(/read.?only/i);
+  });
+
   it('refuses every write outside a transaction, raw or built, and writes nothing', async () => {
     const t = db.tables(schemas);
     // RETURNING: rows() runs statements that return rows (on SQLite a bare INSERT is refused for that alone).
