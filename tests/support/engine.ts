@@ -33,7 +33,8 @@ const FILE = '.test-database';
  */
 export async function engineEnv(dataDir: string): Promise<Record<string, string>> {
   if (TEST_ENGINE === 'sqlite') return {};
-  return { DATABASE_URL: await databaseFor(dataDir), DATABASE_POOL_SIZE: '2' };
+  // Three per module: two test files side by side stay well under the server's 100 connections.
+  return { DATABASE_URL: await databaseFor(dataDir), DATABASE_POOL_SIZE: '3' };
 }
 
 /** A database of its own for `dataDir` (created on first use), as a URL. */
