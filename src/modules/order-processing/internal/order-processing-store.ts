@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { CancelReason, OrderStatus } from '../contract.ts';
 import type { PlacedOrder } from './schema.ts';
@@ -16,9 +17,28 @@ const MOVABLE = ['status', 'cancelReason', 'cancelRequested', 'stock', 'payment'
 /** The only place that speaks SQL for the order-processing module, the same on both engines. */
 export class OrderProcessingStore {
   private readonly t;
+  /** The queries every order event runs, built once per connection (see `prepared`). */
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
+    const { sagas } = this.t;
+    this.q = {
+      find: prepared('order_saga_by_id', (d) => d.select().from(sagas).where(eq(sagas.orderId, param('orderId'))).limit(1)),
+      start: prepared('order_saga_start', (d) =>
+        d
+          .insert(sagas)
+          .values({ orderId: param('orderId'), order: param('order'), status: 'placed', stock: 'none', createdAt: param('now'), updatedAt: param('now') })
+          // The conflicting row gets the same order and time the insert carried.
+          .onConflictDoUpdate({ target: sagas.orderId, set: { order: sql`excluded."order"`, updatedAt: sql`excluded."updated_at"` }, setWhere: isNull(sagas.order) }),
+      ),
+      startCancelled: prepared('order_saga_start_cancelled', (d) =>
+        d
+          .insert(sagas)
+          .values({ orderId: param('orderId'), status: 'placed', cancelRequested: param('reason'), stock: 'none', createdAt: param('now'), updatedAt: param('now') })
+          .onConflictDoNothing(),
+      ),
+    };
   }
 
   /**
@@ -30,25 +50,18 @@ export class OrderProcessingStore {
   }
 
   async find(orderId: string, on: Executor = this.db): Promise<SagaRow | undefined> {
-    const { sagas } = this.t;
-    const [row] = await on.sql.select().from(sagas).where(eq(sagas.orderId, orderId)).limit(1);
+    const [row] = await this.q.find(on, { orderId });
     return row;
   }
 
   /** Starts the saga of a placed order, or completes the row a cancellation made before it arrived. */
   async start(tx: Tx, order: PlacedOrder, now: string): Promise<void> {
-    const { sagas } = this.t;
-    await tx.sql
-      .insert(sagas)
-      .values({ orderId: order.orderId, order, status: 'placed', stock: 'none', createdAt: now, updatedAt: now })
-      // The conflicting row gets the same order and time the insert carried.
-      .onConflictDoUpdate({ target: sagas.orderId, set: { order: sql`excluded."order"`, updatedAt: sql`excluded."updated_at"` }, setWhere: isNull(sagas.order) });
+    await this.q.start(tx, { orderId: order.orderId, order, now });
   }
 
   /** Remembers a cancellation of an order whose placement has not arrived yet. */
   async startCancelled(tx: Tx, orderId: string, reason: CancelReason, now: string): Promise<void> {
-    const { sagas } = this.t;
-    await tx.sql.insert(sagas).values({ orderId, status: 'placed', cancelRequested: reason, stock: 'none', createdAt: now, updatedAt: now }).onConflictDoNothing();
+    await this.q.startCancelled(tx, { orderId, reason, now });
   }
 
   /** Applies changes if the order is still in one of `from`; the updated row, or undefined if it moved on. */

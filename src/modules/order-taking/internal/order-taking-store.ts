@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { OrderStatus } from '../../order-processing/contract.ts';
 import type { Order } from '../contract.ts';
@@ -9,12 +10,96 @@ export type HistoryRow = typeof schemas.postgres.orderHistory.$inferSelect;
 export type CheckoutKeyRow = typeof schemas.postgres.checkoutKeys.$inferSelect;
 export type OrderProgress = Pick<OrderRow, 'status' | 'cancelReason' | 'paymentStatus' | 'trackingNumber' | 'shipmentStatus' | 'updatedAt'>;
 
+/**
+ * A placeholder as a value of `.set()`. drizzle binds it through the column, as any value it sets
+ * (a JSON column stringifies it), just as in `.values()`; only its types leave placeholders out of
+ * `.set()`. Wrapped in sql`` instead, it would reach the driver unencoded. Bind no null to a JSON
+ * column this way: the column would encode it as the text 'null'.
+ */
+function setParam<T>(name: string): T {
+  return param(name) as unknown as T;
+}
+
 /** The only place that speaks SQL for the order-taking module, the same on both engines. */
 export class OrderTakingStore {
   private readonly t;
+  /** The queries of every checkout, order read and order event, built once per connection (see `prepared`). */
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
+    const { orders, orderHistory, checkoutKeys } = this.t;
+    const mine = eq(orders.userId, param('owner'));
+    /** A key still held by `attempt` and not yet bound to an order. */
+    const heldKey = and(eq(checkoutKeys.userId, param('owner')), eq(checkoutKeys.key, param('idempotencyKey')), eq(checkoutKeys.attempt, param('heldAttempt')), isNull(checkoutKeys.orderId));
+    this.q = {
+      findOrder: prepared('order_taking_order_by_id', (d) => d.select().from(orders).where(eq(orders.id, param('id'))).limit(1)),
+      history: prepared('order_taking_history', (d) => d.select().from(orderHistory).where(eq(orderHistory.orderId, param('id'))).orderBy(asc(orderHistory.seq))),
+      listOrders: prepared('order_taking_orders_of_user', (d) =>
+        d
+          .select(getTableColumns(orders))
+          .from(orders)
+          .leftJoin(orderHistory, and(eq(orderHistory.orderId, orders.id), eq(orderHistory.status, 'placed')))
+          .where(mine)
+          .orderBy(desc(orders.createdAt), desc(orderHistory.seq))
+          .limit(param('limit'))
+          .offset(param('offset')),
+      ),
+      countOrders: prepared('order_taking_orders_of_user_count', (d) => d.select({ n: count() }).from(orders).where(mine)),
+      insertOrder: prepared('order_taking_insert_order', (d) =>
+        d.insert(orders).values({
+          id: param('id'),
+          userId: param('userId'),
+          status: param('status'),
+          cancelReason: param('cancelReason'),
+          items: param('items'),
+          subtotal: param('subtotal'),
+          shippingCost: param('shippingCost'),
+          total: param('total'),
+          shippingMethod: param('shippingMethod'),
+          address: param('address'),
+          paymentStatus: param('paymentStatus'),
+          trackingNumber: param('trackingNumber'),
+          shipmentStatus: param('shipmentStatus'),
+          createdAt: param('createdAt'),
+          updatedAt: param('updatedAt'),
+        }),
+      ),
+      appendHistory: prepared('order_taking_append_history', (d) => d.insert(orderHistory).values({ orderId: param('id'), status: param('status'), at: param('at') }).onConflictDoNothing()),
+      updateProgress: prepared('order_taking_update_progress', (d) =>
+        d
+          .update(orders)
+          .set({
+            status: setParam('status'),
+            cancelReason: setParam('cancelReason'),
+            paymentStatus: setParam('paymentStatus'),
+            trackingNumber: setParam('trackingNumber'),
+            shipmentStatus: setParam('shipmentStatus'),
+            updatedAt: setParam('updatedAt'),
+          })
+          .where(eq(orders.id, param('id'))),
+      ),
+      recordShipment: prepared('order_taking_record_shipment', (d) =>
+        d.update(orders).set({ trackingNumber: setParam('trackingNumber'), shipmentStatus: 'created', updatedAt: setParam('at') }).where(and(eq(orders.id, param('id')), isNull(orders.trackingNumber))),
+      ),
+      findCheckoutKey: prepared('order_taking_checkout_key', (d) =>
+        d.select().from(checkoutKeys).where(and(eq(checkoutKeys.userId, param('owner')), eq(checkoutKeys.key, param('idempotencyKey')))).limit(1),
+      ),
+      reserveCheckoutKey: prepared('order_taking_reserve_checkout_key', (d) =>
+        d
+          .insert(checkoutKeys)
+          .values({ userId: param('userId'), key: param('key'), requestHash: param('requestHash'), attempt: param('attempt'), reservedAt: param('reservedAt') })
+          .onConflictDoNothing()
+          .returning({ key: checkoutKeys.key }),
+      ),
+      takeOverCheckoutKey: prepared('order_taking_take_over_checkout_key', (d) =>
+        d.update(checkoutKeys).set({ attempt: setParam('attempt'), reservedAt: setParam('reservedAt') }).where(heldKey).returning({ key: checkoutKeys.key }),
+      ),
+      completeCheckoutKey: prepared('order_taking_complete_checkout_key', (d) =>
+        d.update(checkoutKeys).set({ orderId: setParam('orderId'), response: setParam('response') }).where(heldKey).returning({ key: checkoutKeys.key }),
+      ),
+      releaseCheckoutKey: prepared('order_taking_release_checkout_key', (d) => d.delete(checkoutKeys).where(heldKey)),
+    };
   }
 
   /**
@@ -26,14 +111,12 @@ export class OrderTakingStore {
   }
 
   async findOrder(id: string, on: Executor = this.db): Promise<OrderRow | undefined> {
-    const { orders } = this.t;
-    const [row] = await on.sql.select().from(orders).where(eq(orders.id, id)).limit(1);
+    const [row] = await this.q.findOrder(on, { id });
     return row;
   }
 
   history(id: string, on: Executor = this.db): Promise<HistoryRow[]> {
-    const { orderHistory } = this.t;
-    return on.sql.select().from(orderHistory).where(eq(orderHistory.orderId, id)).orderBy(asc(orderHistory.seq));
+    return this.q.history(on, { id });
   }
 
   /**
@@ -41,80 +124,57 @@ export class OrderTakingStore {
    * their `placed` history entry, written in the order's own transaction: the order they were taken in.
    */
   async listOrders(owner: string, limit: number, offset: number, on: Executor = this.db): Promise<{ rows: OrderRow[]; total: number }> {
-    const { orders, orderHistory } = this.t;
-    const mine = eq(orders.userId, owner);
-    const rows = await on.sql
-      .select(getTableColumns(orders))
-      .from(orders)
-      .leftJoin(orderHistory, and(eq(orderHistory.orderId, orders.id), eq(orderHistory.status, 'placed')))
-      .where(mine)
-      .orderBy(desc(orders.createdAt), desc(orderHistory.seq))
-      .limit(limit)
-      .offset(offset);
-    const [counted] = await on.sql.select({ n: count() }).from(orders).where(mine);
+    const rows = await this.q.listOrders(on, { owner, limit, offset });
+    const [counted] = await this.q.countOrders(on, { owner });
     return { rows, total: counted?.n ?? 0 };
   }
 
   async insertOrder(tx: Tx, row: OrderRow): Promise<void> {
-    const { orders } = this.t;
-    await tx.sql.insert(orders).values(row);
+    await this.q.insertOrder(tx, row);
   }
 
   /** Records that the order reached `status` (once per status). */
   async appendHistory(tx: Tx, id: string, status: OrderStatus, at: string): Promise<void> {
-    const { orderHistory } = this.t;
-    await tx.sql.insert(orderHistory).values({ orderId: id, status, at }).onConflictDoNothing();
+    await this.q.appendHistory(tx, { id, status, at });
   }
 
+  /** Sets all six columns: every one must have a value (null clears it), none may be undefined. */
   async updateProgress(tx: Tx, id: string, progress: OrderProgress): Promise<void> {
-    const { orders } = this.t;
     const { status, cancelReason, paymentStatus, trackingNumber, shipmentStatus, updatedAt } = progress;
-    await tx.sql.update(orders).set({ status, cancelReason, paymentStatus, trackingNumber, shipmentStatus, updatedAt }).where(eq(orders.id, id));
+    await this.q.updateProgress(tx, { id, status, cancelReason, paymentStatus, trackingNumber, shipmentStatus, updatedAt });
   }
 
   /** Notes the order's tracking number unless a later report already did. */
   async recordShipment(tx: Tx, id: string, trackingNumber: string, at: string): Promise<void> {
-    const { orders } = this.t;
-    await tx.sql.update(orders).set({ trackingNumber, shipmentStatus: 'created', updatedAt: at }).where(and(eq(orders.id, id), isNull(orders.trackingNumber)));
+    await this.q.recordShipment(tx, { id, trackingNumber, at });
   }
 
   async findCheckoutKey(owner: string, idempotencyKey: string, on: Executor = this.db): Promise<CheckoutKeyRow | undefined> {
-    const { checkoutKeys } = this.t;
-    const [row] = await on.sql.select().from(checkoutKeys).where(and(eq(checkoutKeys.userId, owner), eq(checkoutKeys.key, idempotencyKey))).limit(1);
+    const [row] = await this.q.findCheckoutKey(on, { owner, idempotencyKey });
     return row;
   }
 
   /** Reserves a fresh key; false if it already exists (the unique key settles races). */
   async reserveCheckoutKey(tx: Tx, row: Omit<CheckoutKeyRow, 'orderId' | 'response'>): Promise<boolean> {
-    const { checkoutKeys } = this.t;
     const { userId, key, requestHash, attempt, reservedAt } = row;
-    const inserted = await tx.sql.insert(checkoutKeys).values({ userId, key, requestHash, attempt, reservedAt }).onConflictDoNothing().returning({ key: checkoutKeys.key });
+    const inserted = await this.q.reserveCheckoutKey(tx, { userId, key, requestHash, attempt, reservedAt });
     return inserted.length === 1;
   }
 
   /** Hands a stale reservation to a new attempt; false if someone else moved first. */
   async takeOverCheckoutKey(tx: Tx, row: CheckoutKeyRow, attempt: string, reservedAt: number): Promise<boolean> {
-    const { checkoutKeys } = this.t;
-    const changed = await tx.sql.update(checkoutKeys).set({ attempt, reservedAt }).where(this.heldKey(row.userId, row.key, row.attempt)).returning({ key: checkoutKeys.key });
+    const changed = await this.q.takeOverCheckoutKey(tx, { attempt, reservedAt, owner: row.userId, idempotencyKey: row.key, heldAttempt: row.attempt });
     return changed.length === 1;
   }
 
   /** Completes the key with its order; false if this attempt no longer holds it. */
   async completeCheckoutKey(tx: Tx, owner: string, idempotencyKey: string, attempt: string, order: Order): Promise<boolean> {
-    const { checkoutKeys } = this.t;
-    const changed = await tx.sql.update(checkoutKeys).set({ orderId: order.id, response: order }).where(this.heldKey(owner, idempotencyKey, attempt)).returning({ key: checkoutKeys.key });
+    const changed = await this.q.completeCheckoutKey(tx, { orderId: order.id, response: order, owner, idempotencyKey, heldAttempt: attempt });
     return changed.length === 1;
   }
 
   /** Frees a key whose checkout failed before an order existed, so the customer may retry it. */
   async releaseCheckoutKey(tx: Tx, owner: string, idempotencyKey: string, attempt: string): Promise<void> {
-    const { checkoutKeys } = this.t;
-    await tx.sql.delete(checkoutKeys).where(this.heldKey(owner, idempotencyKey, attempt));
-  }
-
-  /** A key still held by `attempt` and not yet bound to an order. */
-  private heldKey(owner: string, idempotencyKey: string, attempt: string) {
-    const { checkoutKeys } = this.t;
-    return and(eq(checkoutKeys.userId, owner), eq(checkoutKeys.key, idempotencyKey), eq(checkoutKeys.attempt, attempt), isNull(checkoutKeys.orderId));
+    await this.q.releaseCheckoutKey(tx, { owner, idempotencyKey, heldAttempt: attempt });
   }
 }
