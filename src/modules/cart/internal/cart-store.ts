@@ -1,4 +1,5 @@
 import { and, asc, count, eq, lte, sql } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { MAX_UNITS } from '../contract.ts';
 import { schemas } from './tables.ts';
@@ -10,73 +11,80 @@ export const MAX_LINES = 100;
 
 export type AddOutcome = 'added' | 'too_many_units' | 'too_many_lines';
 
-/** The only place that speaks SQL for the cart module, the same on both engines. */
+/**
+ * The only place that speaks SQL for the cart module, the same on both engines. Every query runs
+ * per request, so each is prepared (kernel prepared.ts): built once per connection, then only run.
+ */
 export class CartStore {
-  private readonly t;
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
-    this.t = db.tables(schemas);
+    const { cartLines } = db.tables(schemas);
+    const line = and(eq(cartLines.userId, param('userId')), eq(cartLines.productId, param('productId')));
+    this.q = {
+      // Lines in the order they were added (lines added within one millisecond: by product id).
+      lines: prepared('cart_lines', (d) =>
+        d.select().from(cartLines).where(eq(cartLines.userId, param('userId'))).orderBy(asc(cartLines.addedAt), asc(cartLines.productId))),
+      lineQuantity: prepared('cart_line_quantity', (d) => d.select({ quantity: cartLines.quantity }).from(cartLines).where(line)),
+      lineCount: prepared('cart_line_count', (d) => d.select({ n: count() }).from(cartLines).where(eq(cartLines.userId, param('userId')))),
+      addUnits: prepared('cart_add_units', (d) =>
+        d
+          .insert(cartLines)
+          .values({ userId: param('userId'), productId: param('productId'), quantity: param('quantity'), addedAt: param('addedAt') })
+          .onConflictDoUpdate({ target: [cartLines.userId, cartLines.productId], set: { quantity: sql`${cartLines.quantity} + excluded.quantity` } })),
+      setQuantity: prepared('cart_set_quantity', (d) =>
+        d.update(cartLines).set({ quantity: sql`${param('quantity')}` }).where(line).returning({ userId: cartLines.userId })),
+      removeLine: prepared('cart_remove_line', (d) => d.delete(cartLines).where(line).returning({ userId: cartLines.userId })),
+      clear: prepared('cart_clear', (d) => d.delete(cartLines).where(eq(cartLines.userId, param('userId')))),
+      takeUnits: prepared('cart_take_units', (d) => d.update(cartLines).set({ quantity: sql`${cartLines.quantity} - ${param('quantity')}` }).where(line)),
+      dropEmpty: prepared('cart_drop_empty', (d) => d.delete(cartLines).where(and(eq(cartLines.userId, param('userId')), lte(cartLines.quantity, 0)))),
+    };
   }
 
   /** Lines in the order they were added (lines added within one millisecond: by product id). */
   lines(userId: string, on: Executor = this.db): Promise<CartLineRow[]> {
-    const { cartLines } = this.t;
-    return on.sql.select().from(cartLines).where(eq(cartLines.userId, userId)).orderBy(asc(cartLines.addedAt), asc(cartLines.productId));
+    return this.q.lines(on, { userId });
   }
 
   /** Adds units to a line, creating it; refuses (changing nothing) past MAX_UNITS or MAX_LINES. */
   addUnits(userId: string, productId: string, quantity: number, addedAt: string): Promise<AddOutcome> {
-    const { cartLines } = this.t;
     // One transaction: the line count checked is still true when the line is written, across replicas too.
     return this.db.transaction(async (tx) => {
-      const [existing] = await tx.sql.select({ quantity: cartLines.quantity }).from(cartLines).where(this.line(userId, productId));
+      const [existing] = await this.q.lineQuantity(tx, { userId, productId });
       if (existing && existing.quantity + quantity > MAX_UNITS) return 'too_many_units';
       if (!existing && (await this.countLines(tx, userId)) >= MAX_LINES) return 'too_many_lines';
-      await tx.sql
-        .insert(cartLines)
-        .values({ userId, productId, quantity, addedAt })
-        .onConflictDoUpdate({ target: [cartLines.userId, cartLines.productId], set: { quantity: sql`${cartLines.quantity} + excluded.quantity` } });
+      await this.q.addUnits(tx, { userId, productId, quantity, addedAt });
       return 'added';
     });
   }
 
   /** False when the cart has no such line. */
   setQuantity(userId: string, productId: string, quantity: number): Promise<boolean> {
-    const { cartLines } = this.t;
     return this.db.transaction(async (tx) => {
-      const changed = await tx.sql.update(cartLines).set({ quantity }).where(this.line(userId, productId)).returning({ userId: cartLines.userId });
+      const changed = await this.q.setQuantity(tx, { userId, productId, quantity });
       return changed.length > 0;
     });
   }
 
   /** False when the cart has no such line. */
   removeLine(userId: string, productId: string): Promise<boolean> {
-    const { cartLines } = this.t;
-    return this.db.transaction(async (tx) => (await tx.sql.delete(cartLines).where(this.line(userId, productId)).returning({ userId: cartLines.userId })).length > 0);
+    return this.db.transaction(async (tx) => (await this.q.removeLine(tx, { userId, productId })).length > 0);
   }
 
   async clear(userId: string): Promise<void> {
-    const { cartLines } = this.t;
-    await this.db.transaction((tx) => tx.sql.delete(cartLines).where(eq(cartLines.userId, userId)));
+    await this.db.transaction((tx) => this.q.clear(tx, { userId }));
   }
 
   /** Takes units off lines (an order took them); lines left with none are removed. */
   async takeUnits(tx: Tx, userId: string, taken: Array<{ productId: string; quantity: number }>): Promise<void> {
-    const { cartLines } = this.t;
     for (const t of taken) {
-      await tx.sql.update(cartLines).set({ quantity: sql`${cartLines.quantity} - ${t.quantity}` }).where(this.line(userId, t.productId));
+      await this.q.takeUnits(tx, { userId, productId: t.productId, quantity: t.quantity });
     }
-    await tx.sql.delete(cartLines).where(and(eq(cartLines.userId, userId), lte(cartLines.quantity, 0)));
-  }
-
-  private line(userId: string, productId: string) {
-    const { cartLines } = this.t;
-    return and(eq(cartLines.userId, userId), eq(cartLines.productId, productId));
+    await this.q.dropEmpty(tx, { userId });
   }
 
   private async countLines(on: Executor, userId: string): Promise<number> {
-    const { cartLines } = this.t;
-    const [row] = await on.sql.select({ n: count() }).from(cartLines).where(eq(cartLines.userId, userId));
+    const [row] = await this.q.lineCount(on, { userId });
     return row?.n ?? 0;
   }
 }

@@ -1,16 +1,45 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
 export type PaymentRow = typeof schemas.postgres.payments.$inferSelect;
 type Status = PaymentRow['status'];
 
-/** The only place that speaks SQL for the payment module's own records, the same on both engines. */
+/**
+ * The only place that speaks SQL for the payment module's own records, the same on both engines.
+ * The queries of every charge are prepared (kernel prepared.ts): built once per connection, then
+ * only run. `move` sets only the details given, so its shape varies: it is built per call.
+ */
 export class PaymentStore {
   private readonly t;
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
+    const { payments } = this.t;
+    this.q = {
+      byOrder: prepared('payment_by_order', (d) => d.select().from(payments).where(eq(payments.orderId, param('orderId'))).limit(1)),
+      open: prepared('payment_open', (d) =>
+        d
+          .insert(payments)
+          .values({
+            id: param('id'),
+            orderId: param('orderId'),
+            userId: param('userId'),
+            amount: param('amount'),
+            currency: param('currency'),
+            status: param('status'),
+            attempts: param('attempts'),
+            gatewayReference: param('gatewayReference'),
+            declineReason: param('declineReason'),
+            createdAt: param('createdAt'),
+            updatedAt: param('updatedAt'),
+          })
+          .onConflictDoNothing({ target: payments.orderId })),
+      countAttempt: prepared('payment_count_attempt', (d) =>
+        d.update(payments).set({ attempts: sql`${payments.attempts} + 1`, updatedAt: sql`${param('updatedAt')}` }).where(eq(payments.id, param('id')))),
+    };
   }
 
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -18,25 +47,21 @@ export class PaymentStore {
   }
 
   async findByOrder(orderId: string, on: Executor = this.db): Promise<PaymentRow | undefined> {
-    const { payments } = this.t;
-    const [row] = await on.sql.select().from(payments).where(eq(payments.orderId, orderId)).limit(1);
+    const [row] = await this.q.byOrder(on, { orderId });
     return row;
   }
 
   /** The order's payment, created on first sight; concurrent first calls end up with the same row. */
   open(row: PaymentRow): Promise<PaymentRow> {
-    const { payments } = this.t;
+    const { id, orderId, userId, amount, currency, status, attempts, gatewayReference, declineReason, createdAt, updatedAt } = row;
     return this.db.transaction(async (tx) => {
-      await tx.sql.insert(payments).values(row).onConflictDoNothing({ target: payments.orderId });
+      await this.q.open(tx, { id, orderId, userId, amount, currency, status, attempts, gatewayReference, declineReason, createdAt, updatedAt });
       return (await this.findByOrder(row.orderId, tx))!;
     });
   }
 
   async countAttempt(id: string): Promise<void> {
-    const { payments } = this.t;
-    await this.db.transaction((tx) =>
-      tx.sql.update(payments).set({ attempts: sql`${payments.attempts} + 1`, updatedAt: new Date().toISOString() }).where(eq(payments.id, id)),
-    );
+    await this.db.transaction((tx) => this.q.countAttempt(tx, { id, updatedAt: new Date().toISOString() }));
   }
 
   /** Moves a payment on only from the status expected; false if someone else moved it first. */

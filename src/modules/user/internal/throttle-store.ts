@@ -1,4 +1,5 @@
 import { and, count, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -15,12 +16,51 @@ export interface FailureCounts {
 /** Rows for which `condition` holds (standard SQL, the same on both engines). */
 const countWhere = (condition: SQL | undefined) => count(sql`CASE WHEN ${condition} THEN 1 END`);
 
-/** The only place that speaks SQL for the sign-in and registration throttles, the same on both engines. */
+/**
+ * The only place that speaks SQL for the sign-in and registration throttles, the same on both
+ * engines. The queries of each sign-in and registration are prepared (kernel prepared.ts): built
+ * once per connection, then only run.
+ */
 export class ThrottleStore {
   private readonly t;
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
+    const { loginFailures, registrationAttempts, signInAddresses } = this.t;
+    const ofEmail = eq(loginFailures.email, param('email'));
+    const ofAddress = eq(loginFailures.address, param('address'));
+    this.q = {
+      failures: prepared('user_throttle_failures', (d) =>
+        d
+          .select({ fromAddress: countWhere(and(ofEmail, ofAddress)), account: countWhere(ofEmail), address: countWhere(ofAddress) })
+          .from(loginFailures)
+          .where(and(gte(loginFailures.at, param('since')), or(ofEmail, ofAddress)))),
+      addFailure: prepared('user_throttle_add_failure', (d) =>
+        d.insert(loginFailures).values({ email: param('email'), address: param('address'), at: param('at') }).returning({ id: loginFailures.id })),
+      removeFailure: prepared('user_throttle_remove_failure', (d) => d.delete(loginFailures).where(eq(loginFailures.id, param('id')))),
+      forgetFailures: prepared('user_throttle_forget_failures', (d) => d.delete(loginFailures).where(and(ofEmail, ofAddress))),
+      rememberAddress: prepared('user_throttle_remember_address', (d) =>
+        d
+          .insert(signInAddresses)
+          .values({ userId: param('userId'), address: param('address'), lastAt: param('lastAt') })
+          .onConflictDoUpdate({ target: [signInAddresses.userId, signInAddresses.address], set: { lastAt: sql`excluded.last_at` } })),
+      knownAddress: prepared('user_throttle_known_address', (d) =>
+        d
+          .select({ lastAt: signInAddresses.lastAt })
+          .from(signInAddresses)
+          .where(and(eq(signInAddresses.userId, param('userId')), eq(signInAddresses.address, param('address')), gte(signInAddresses.lastAt, param('since'))))
+          .limit(1)),
+      registrations: prepared('user_throttle_registrations', (d) =>
+        d
+          .select({ n: count() })
+          .from(registrationAttempts)
+          .where(and(eq(registrationAttempts.address, param('address')), gte(registrationAttempts.at, param('since'))))),
+      addRegistration: prepared('user_throttle_add_registration', (d) =>
+        d.insert(registrationAttempts).values({ address: param('address'), at: param('at') }).returning({ id: registrationAttempts.id })),
+      removeRegistration: prepared('user_throttle_remove_registration', (d) =>
+        d.delete(registrationAttempts).where(eq(registrationAttempts.id, param('id')))),
+    };
   }
 
   /**
@@ -34,71 +74,48 @@ export class ThrottleStore {
 
   /** One pass over the rows of the email and of the address (both indexed) within the window. */
   async failures(on: Executor, email: string, address: string, since: number): Promise<FailureCounts> {
-    const { loginFailures } = this.t;
-    const ofEmail = eq(loginFailures.email, email);
-    const ofAddress = eq(loginFailures.address, address);
-    const [row] = await on.sql
-      .select({ fromAddress: countWhere(and(ofEmail, ofAddress)), account: countWhere(ofEmail), address: countWhere(ofAddress) })
-      .from(loginFailures)
-      .where(and(gte(loginFailures.at, since), or(ofEmail, ofAddress)));
+    const [row] = await this.q.failures(on, { email, address, since });
     return { fromAddress: row?.fromAddress ?? 0, account: row?.account ?? 0, address: row?.address ?? 0 };
   }
 
   async addFailure(tx: Tx, email: string, address: string, at: number): Promise<number> {
-    const { loginFailures } = this.t;
-    const [row] = await tx.sql.insert(loginFailures).values({ email, address, at }).returning({ id: loginFailures.id });
+    const [row] = await this.q.addFailure(tx, { email, address, at });
     return row!.id;
   }
 
   async removeFailure(id: number): Promise<void> {
-    const { loginFailures } = this.t;
-    await this.db.transaction((tx) => tx.sql.delete(loginFailures).where(eq(loginFailures.id, id)));
+    await this.db.transaction((tx) => this.q.removeFailure(tx, { id }));
   }
 
   /** Forgets the failures of this email from this address, and remembers the address as the user's (when known). */
   async succeeded(email: string, address: string, user: { id: string; at: number } | undefined): Promise<void> {
-    const { loginFailures, signInAddresses } = this.t;
     await this.db.transaction(async (tx) => {
-      await tx.sql.delete(loginFailures).where(and(eq(loginFailures.email, email), eq(loginFailures.address, address)));
+      await this.q.forgetFailures(tx, { email, address });
       if (!user) return;
-      await tx.sql
-        .insert(signInAddresses)
-        .values({ userId: user.id, address, lastAt: user.at })
-        .onConflictDoUpdate({ target: [signInAddresses.userId, signInAddresses.address], set: { lastAt: sql`excluded.last_at` } });
+      await this.q.rememberAddress(tx, { userId: user.id, address, lastAt: user.at });
     });
   }
 
   async isKnownAddress(on: Executor, userId: string, address: string, since: number): Promise<boolean> {
-    const { signInAddresses } = this.t;
-    const [row] = await on.sql
-      .select({ lastAt: signInAddresses.lastAt })
-      .from(signInAddresses)
-      .where(and(eq(signInAddresses.userId, userId), eq(signInAddresses.address, address), gte(signInAddresses.lastAt, since)))
-      .limit(1);
+    const [row] = await this.q.knownAddress(on, { userId, address, since });
     return row !== undefined;
   }
 
   async registrations(on: Executor, address: string, since: number): Promise<number> {
-    const { registrationAttempts } = this.t;
-    const [row] = await on.sql
-      .select({ n: count() })
-      .from(registrationAttempts)
-      .where(and(eq(registrationAttempts.address, address), gte(registrationAttempts.at, since)));
+    const [row] = await this.q.registrations(on, { address, since });
     return row?.n ?? 0;
   }
 
   async addRegistration(tx: Tx, address: string, at: number): Promise<number> {
-    const { registrationAttempts } = this.t;
-    const [row] = await tx.sql.insert(registrationAttempts).values({ address, at }).returning({ id: registrationAttempts.id });
+    const [row] = await this.q.addRegistration(tx, { address, at });
     return row!.id;
   }
 
   async removeRegistration(id: number): Promise<void> {
-    const { registrationAttempts } = this.t;
-    await this.db.transaction((tx) => tx.sql.delete(registrationAttempts).where(eq(registrationAttempts.id, id)));
+    await this.db.transaction((tx) => this.q.removeRegistration(tx, { id }));
   }
 
-  /** Forgets what no limit looks at any more. */
+  /** Forgets what no limit looks at any more (at most once a minute: built per call). */
   async prune(before: { failures: number; registrations: number; addresses: number }): Promise<void> {
     const { loginFailures, registrationAttempts, signInAddresses } = this.t;
     await this.db.transaction(async (tx) => {

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -7,12 +8,26 @@ export type AddressRow = typeof schemas.postgres.addresses.$inferSelect;
 /** What decides whether a token still stands. */
 export type SessionRow = Pick<UserRow, 'id' | 'role' | 'tokenVersion'>;
 
-/** The only place that speaks SQL for the user module, the same on both engines. */
+/**
+ * The only place that speaks SQL for the user module, the same on both engines. The reads that run
+ * per request (session check, sign-in, profile, checkout's address) are prepared (kernel
+ * prepared.ts): built once per connection, then only run.
+ */
 export class UserStore {
   private readonly t;
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
+    const { users, addresses } = this.t;
+    this.q = {
+      byEmail: prepared('user_by_email', (d) => d.select().from(users).where(eq(users.email, param('email'))).limit(1)),
+      byId: prepared('user_by_id', (d) => d.select().from(users).where(eq(users.id, param('id'))).limit(1)),
+      session: prepared('user_session', (d) =>
+        d.select({ id: users.id, role: users.role, tokenVersion: users.tokenVersion }).from(users).where(eq(users.id, param('id'))).limit(1)),
+      address: prepared('user_address', (d) =>
+        d.select().from(addresses).where(and(eq(addresses.id, param('addressId')), eq(addresses.userId, param('userId')))).limit(1)),
+    };
   }
 
   /** Runs `work` in one transaction of the user module's database (pass the `tx` to the methods that take one). */
@@ -21,21 +36,18 @@ export class UserStore {
   }
 
   async findByEmail(email: string, on: Executor = this.db): Promise<UserRow | undefined> {
-    const { users } = this.t;
-    const [row] = await on.sql.select().from(users).where(eq(users.email, email)).limit(1);
+    const [row] = await this.q.byEmail(on, { email });
     return row;
   }
 
   async findById(id: string, on: Executor = this.db): Promise<UserRow | undefined> {
-    const { users } = this.t;
-    const [row] = await on.sql.select().from(users).where(eq(users.id, id)).limit(1);
+    const [row] = await this.q.byId(on, { id });
     return row;
   }
 
   /** Runs on every authenticated request: a primary-key lookup of three columns. */
   async session(id: string): Promise<SessionRow | undefined> {
-    const { users } = this.t;
-    const [row] = await this.db.sql.select({ id: users.id, role: users.role, tokenVersion: users.tokenVersion }).from(users).where(eq(users.id, id)).limit(1);
+    const [row] = await this.q.session(this.db, { id });
     return row;
   }
 
@@ -94,9 +106,9 @@ export class UserStore {
     return this.db.sql.select().from(addresses).where(eq(addresses.userId, userId)).orderBy(asc(addresses.createdAt), asc(addresses.id));
   }
 
+  /** Checkout reads the delivery address through this (user's getAddress). */
   async address(userId: string, addressId: string): Promise<AddressRow | undefined> {
-    const { addresses } = this.t;
-    const [row] = await this.db.sql.select().from(addresses).where(and(eq(addresses.id, addressId), eq(addresses.userId, userId))).limit(1);
+    const [row] = await this.q.address(this.db, { userId, addressId });
     return row;
   }
 
