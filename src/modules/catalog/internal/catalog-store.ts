@@ -1,5 +1,6 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, max, sql } from 'drizzle-orm';
-import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, max, sql, type SQL } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import type { Executor, ModuleDb, SqlDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
 type Tables = typeof schemas.postgres;
@@ -13,11 +14,33 @@ export class CatalogStore {
   private readonly t;
   /** Every product column but `seq`. */
   private readonly productColumns;
+  /**
+   * The reads of every cart read, checkout and shop-window list, built once per connection
+   * (kernel prepared.ts). A product list has two forms, over the whole shop and over one category
+   * (each served by its own index), so each is prepared, with its count.
+   */
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
     const { seq: _seq, ...columns } = getTableColumns(this.t.products);
     this.productColumns = columns;
+    const { categories, products } = this.t;
+    const active = eq(products.active, true);
+    const inCategory = and(eq(products.categoryId, param('categoryId')), active);
+    this.q = {
+      categories: prepared('categories', (d) => d.select().from(categories).orderBy(asc(categories.name), asc(categories.id))),
+      categoryById: prepared('category_by_id', (d) => d.select().from(categories).where(eq(categories.id, param('id'))).limit(1)),
+      categoryBySlug: prepared('category_by_slug', (d) => d.select().from(categories).where(eq(categories.slug, param('slug'))).limit(1)),
+      productById: prepared('product_by_id', (d) => d.select(columns).from(products).where(eq(products.id, param('id'))).limit(1)),
+      activeProducts: prepared('active_products', (d) => this.activePage(d, active)),
+      activeProductsCount: prepared('active_products_count', (d) => this.counting(d, active)),
+      categoryProducts: prepared('category_active_products', (d) => this.activePage(d, inCategory)),
+      categoryProductsCount: prepared('category_active_products_count', (d) => this.counting(d, inCategory)),
+      productsAfter: prepared('products_after', (d) =>
+        d.select(columns).from(products).where(gt(products.id, param('after'))).orderBy(asc(products.id)).limit(param('limit')),
+      ),
+    };
   }
 
   /**
@@ -30,19 +53,16 @@ export class CatalogStore {
   }
 
   categories(on: Executor = this.db): Promise<CategoryRow[]> {
-    const { categories } = this.t;
-    return on.sql.select().from(categories).orderBy(asc(categories.name), asc(categories.id));
+    return this.q.categories(on);
   }
 
   async categoryById(id: string, on: Executor = this.db): Promise<CategoryRow | undefined> {
-    const { categories } = this.t;
-    const [row] = await on.sql.select().from(categories).where(eq(categories.id, id)).limit(1);
+    const [row] = await this.q.categoryById(on, { id });
     return row;
   }
 
   async categoryBySlug(slug: string, on: Executor = this.db): Promise<CategoryRow | undefined> {
-    const { categories } = this.t;
-    const [row] = await on.sql.select().from(categories).where(eq(categories.slug, slug)).limit(1);
+    const [row] = await this.q.categoryBySlug(on, { slug });
     return row;
   }
 
@@ -51,8 +71,7 @@ export class CatalogStore {
   }
 
   async productById(id: string, on: Executor = this.db): Promise<ProductRow | undefined> {
-    const { products } = this.t;
-    const [row] = await on.sql.select(this.productColumns).from(products).where(eq(products.id, id)).limit(1);
+    const [row] = await this.q.productById(on, { id });
     return row;
   }
 
@@ -65,6 +84,8 @@ export class CatalogStore {
   async productsByIds(ids: string[], on: Executor = this.db): Promise<ProductRow[]> {
     const { products } = this.t;
     if (ids.length === 0) return [];
+    // One id (a cart of one product, most often) is the prepared read by id: the same row.
+    if (ids.length === 1) return this.q.productById(on, { id: ids[0] });
     return on.sql.select(this.productColumns).from(products).where(inArray(products.id, ids));
   }
 
@@ -73,31 +94,43 @@ export class CatalogStore {
    * statement, so both see the same state of the table.
    */
   async activeProducts(page: { categoryId?: string; limit: number; offset: number }, on: Executor = this.db): Promise<{ rows: ProductRow[]; total: number }> {
-    const { products } = this.t;
     const { categoryId, limit, offset } = page;
-    const active = eq(products.active, true);
-    const where = categoryId === undefined ? active : and(eq(products.categoryId, categoryId), active);
-    const counting = on.sql.select({ n: count() }).from(products).where(where);
-    const found = await on.sql
-      .select({ ...this.productColumns, total: sql<number>`(${counting})`.mapWith(Number) })
-      .from(products)
-      .where(where)
-      // Insertion order breaks ties between products created in the same millisecond (demo seeding).
-      .orderBy(desc(products.createdAt), desc(products.seq))
-      .limit(limit)
-      .offset(offset);
+    const [found, counting] =
+      categoryId === undefined
+        ? [await this.q.activeProducts(on, { limit, offset }), () => this.q.activeProductsCount(on)]
+        : [await this.q.categoryProducts(on, { categoryId, limit, offset }), () => this.q.categoryProductsCount(on, { categoryId })];
     if (found.length === 0) {
       // A page past the end carries no count: ask for it alone.
-      const [row] = await counting;
+      const [row] = await counting();
       return { rows: [], total: row?.n ?? 0 };
     }
     return { rows: found.map(({ total: _total, ...row }) => row), total: found[0]!.total };
   }
 
+  /** How many products `where` keeps. */
+  private counting(d: SqlDb, where: SQL | undefined) {
+    const { products } = this.t;
+    return d.select({ n: count() }).from(products).where(where);
+  }
+
+  /** One page of the products `where` keeps, newest first, each row with how many there are in all. */
+  private activePage(d: SqlDb, where: SQL | undefined) {
+    const { products } = this.t;
+    return (
+      d
+        .select({ ...this.productColumns, total: sql<number>`(${this.counting(d, where)})`.mapWith(Number) })
+        .from(products)
+        .where(where)
+        // Insertion order breaks ties between products created in the same millisecond (demo seeding).
+        .orderBy(desc(products.createdAt), desc(products.seq))
+        .limit(param('limit'))
+        .offset(param('offset'))
+    );
+  }
+
   /** Every product in id order, starting after `after` ('' = from the first). */
   productsAfter(after: string, limit: number, on: Executor = this.db): Promise<ProductRow[]> {
-    const { products } = this.t;
-    return on.sql.select(this.productColumns).from(products).where(gt(products.id, after)).orderBy(asc(products.id)).limit(limit);
+    return this.q.productsAfter(on, { after, limit });
   }
 
   async isEmpty(on: Executor = this.db): Promise<boolean> {

@@ -1,4 +1,5 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -12,9 +13,45 @@ export type ShipmentStatus = ShipmentRow['status'];
  */
 export class LogisticsStore {
   private readonly t;
+  /** Every query of the module, built once per connection (kernel prepared.ts); each runs on every shipment or tracking read. */
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
+    const { shipments, shipmentEvents } = this.t;
+    this.q = {
+      byOrder: prepared('shipment_by_order', (d) => d.select().from(shipments).where(eq(shipments.orderId, param('orderId'))).limit(1)),
+      byTrackingNumber: prepared('shipment_by_tracking_number', (d) =>
+        d.select().from(shipments).where(eq(shipments.trackingNumber, param('trackingNumber'))).limit(1),
+      ),
+      history: prepared('shipment_history', (d) =>
+        d
+          .select({ status: shipmentEvents.status, at: shipmentEvents.at })
+          .from(shipmentEvents)
+          .where(eq(shipmentEvents.trackingNumber, param('trackingNumber')))
+          .orderBy(asc(shipmentEvents.seq)),
+      ),
+      insert: prepared('shipment_insert', (d) =>
+        d.insert(shipments).values({
+          trackingNumber: param('trackingNumber'),
+          orderId: param('orderId'),
+          userId: param('userId'),
+          method: param('method'),
+          country: param('country'),
+          postalCode: param('postalCode'),
+          status: param('status'),
+          createdAt: param('createdAt'),
+          updatedAt: param('updatedAt'),
+        }),
+      ),
+      move: prepared('shipment_move', (d) =>
+        d
+          .update(shipments)
+          .set({ status: sql`${param('status')}`, updatedAt: sql`${param('updatedAt')}` })
+          .where(eq(shipments.trackingNumber, param('trackingNumber'))),
+      ),
+      addEvent: prepared('shipment_event_insert', (d) => d.insert(shipmentEvents).values({ trackingNumber: param('trackingNumber'), status: param('status'), at: param('at') })),
+    };
   }
 
   /** Runs `work` in one transaction; the module's transactions run one at a time, so what it reads through `tx` holds until it commits. */
@@ -23,41 +60,31 @@ export class LogisticsStore {
   }
 
   async byOrder(orderId: string, on: Executor = this.db): Promise<ShipmentRow | undefined> {
-    const { shipments } = this.t;
-    const [row] = await on.sql.select().from(shipments).where(eq(shipments.orderId, orderId)).limit(1);
+    const [row] = await this.q.byOrder(on, { orderId });
     return row;
   }
 
   async byTrackingNumber(trackingNumber: string, on: Executor = this.db): Promise<ShipmentRow | undefined> {
-    const { shipments } = this.t;
-    const [row] = await on.sql.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber)).limit(1);
+    const [row] = await this.q.byTrackingNumber(on, { trackingNumber });
     return row;
   }
 
   history(trackingNumber: string, on: Executor = this.db): Promise<Array<{ status: ShipmentStatus; at: string }>> {
-    const { shipmentEvents } = this.t;
-    return on.sql
-      .select({ status: shipmentEvents.status, at: shipmentEvents.at })
-      .from(shipmentEvents)
-      .where(eq(shipmentEvents.trackingNumber, trackingNumber))
-      .orderBy(asc(shipmentEvents.seq));
+    return this.q.history(on, { trackingNumber });
   }
 
   async insert(tx: Tx, row: ShipmentRow): Promise<void> {
-    const { shipments } = this.t;
-    await tx.sql.insert(shipments).values(row);
+    await this.q.insert(tx, row);
     await this.addEvent(tx, row.trackingNumber, row.status, row.createdAt);
   }
 
   /** Sets the status and appends it to the history. */
   async move(tx: Tx, trackingNumber: string, status: ShipmentStatus, at: string): Promise<void> {
-    const { shipments } = this.t;
-    await tx.sql.update(shipments).set({ status, updatedAt: new Date().toISOString() }).where(eq(shipments.trackingNumber, trackingNumber));
+    await this.q.move(tx, { trackingNumber, status, updatedAt: new Date().toISOString() });
     await this.addEvent(tx, trackingNumber, status, at);
   }
 
   private async addEvent(tx: Tx, trackingNumber: string, status: ShipmentStatus, at: string): Promise<void> {
-    const { shipmentEvents } = this.t;
-    await tx.sql.insert(shipmentEvents).values({ trackingNumber, status, at });
+    await this.q.addEvent(tx, { trackingNumber, status, at });
   }
 }

@@ -1,4 +1,5 @@
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -16,14 +17,69 @@ export type NewEmail = Pick<Tables['emailOutbox']['$inferInsert'], 'notification
  */
 export class NotificationStore {
   private readonly t;
+  /**
+   * What every notice, inbox read and email send runs, built once per connection (kernel
+   * prepared.ts). An event's notices, recipients and emails have a one-row form here (an event
+   * most often concerns one user); more rows are written or read per call, as the statement grows
+   * with them.
+   */
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
+    const { notifications, recipients, emailOutbox } = this.t;
+    const mine = and(eq(notifications.id, param('id')), eq(notifications.userId, param('userId')));
+    const bySeq = eq(emailOutbox.seq, param('seq'));
+    this.q = {
+      insertNotice: prepared('notice_insert', (d) =>
+        d
+          .insert(notifications)
+          .values({
+            id: param('id'),
+            userId: param('userId'),
+            sourceEventId: param('sourceEventId'),
+            kind: param('kind'),
+            title: param('title'),
+            body: param('body'),
+            createdAt: param('createdAt'),
+          })
+          .onConflictDoNothing()
+          .returning({ id: notifications.id }),
+      ),
+      notices: prepared('notices_of_user', (d) =>
+        d
+          .select()
+          .from(notifications)
+          .where(eq(notifications.userId, param('userId')))
+          .orderBy(desc(notifications.createdAt), desc(notifications.seq))
+          .limit(param('limit'))
+          .offset(param('offset')),
+      ),
+      noticeCount: prepared('notices_of_user_count', (d) => d.select({ n: count() }).from(notifications).where(eq(notifications.userId, param('userId')))),
+      readAt: prepared('notice_read_at', (d) => d.select({ readAt: notifications.readAt }).from(notifications).where(mine).limit(1)),
+      markRead: prepared('notice_mark_read', (d) => d.update(notifications).set({ readAt: sql`${param('at')}` }).where(mine)),
+      recipient: prepared('recipient_by_user', (d) => d.select().from(recipients).where(eq(recipients.userId, param('userId')))),
+      queueEmail: prepared('email_queue', (d) =>
+        d
+          .insert(emailOutbox)
+          .values({ notificationId: param('notificationId'), to: param('to'), subject: param('subject'), text: param('text'), createdAt: param('createdAt') })
+          .onConflictDoNothing(),
+      ),
+      markEmailSent: prepared('email_mark_sent', (d) => d.update(emailOutbox).set({ status: 'sent', sentAt: sql`${param('at')}`, lastError: null }).where(bySeq)),
+      retryEmailAt: prepared('email_retry_at', (d) =>
+        d.update(emailOutbox).set({ nextAttemptAt: sql`${param('nextAttemptAt')}`, lockedUntil: 0, lastError: sql`${param('error')}` }).where(bySeq),
+      ),
+      markEmailFailed: prepared('email_mark_failed', (d) => d.update(emailOutbox).set({ status: 'failed', lockedUntil: 0, lastError: sql`${param('error')}` }).where(bySeq)),
+    };
   }
 
   /** Inserts the notices in one statement; returns the ids of those inserted (a recipient who already has the notice for its event is left out). */
   async insertNotices(tx: Tx, rows: NewNotice[]): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
+    if (rows.length === 1) {
+      const [{ id, userId, sourceEventId, kind, title, body, createdAt }] = rows;
+      return new Set((await this.q.insertNotice(tx, { id, userId, sourceEventId, kind, title, body, createdAt })).map((r) => r.id));
+    }
     const { notifications } = this.t;
     const values = rows.map(({ id, userId, sourceEventId, kind, title, body, createdAt }) => ({ id, userId, sourceEventId, kind, title, body, createdAt }));
     const inserted = await tx.sql.insert(notifications).values(values).onConflictDoNothing().returning({ id: notifications.id });
@@ -31,29 +87,23 @@ export class NotificationStore {
   }
 
   async listNotices(userId: string, limit: number, offset: number): Promise<{ rows: NoticeRow[]; total: number }> {
-    const { notifications } = this.t;
-    const mine = eq(notifications.userId, userId);
-    const [rows, [counted]] = await Promise.all([
-      this.db.sql.select().from(notifications).where(mine).orderBy(desc(notifications.createdAt), desc(notifications.seq)).limit(limit).offset(offset),
-      this.db.sql.select({ n: count() }).from(notifications).where(mine),
-    ]);
+    const [rows, [counted]] = await Promise.all([this.q.notices(this.db, { userId, limit, offset }), this.q.noticeCount(this.db, { userId })]);
     return { rows, total: counted?.n ?? 0 };
   }
 
   /** Sets read_at once; false if the notice is not this user's. */
   markRead(userId: string, id: string, at: string): Promise<boolean> {
-    const { notifications } = this.t;
-    const mine = and(eq(notifications.id, id), eq(notifications.userId, userId));
     return this.db.transaction(async (tx) => {
-      const [found] = await tx.sql.select({ readAt: notifications.readAt }).from(notifications).where(mine).limit(1);
+      const [found] = await this.q.readAt(tx, { id, userId });
       if (!found) return false;
-      if (!found.readAt) await tx.sql.update(notifications).set({ readAt: at }).where(mine);
+      if (!found.readAt) await this.q.markRead(tx, { id, userId, at });
       return true;
     });
   }
 
   async recipients(userIds: string[], on: Executor = this.db): Promise<Recipient[]> {
     if (userIds.length === 0) return [];
+    if (userIds.length === 1) return this.q.recipient(on, { userId: userIds[0] });
     const { recipients } = this.t;
     return on.sql.select().from(recipients).where(inArray(recipients.userId, userIds));
   }
@@ -76,6 +126,11 @@ export class NotificationStore {
   /** Queues the emails in one statement (an email already queued for its notice is left as it is). */
   async queueEmails(tx: Tx, rows: NewEmail[]): Promise<void> {
     if (rows.length === 0) return;
+    if (rows.length === 1) {
+      const [{ notificationId, to, subject, text, createdAt }] = rows;
+      await this.q.queueEmail(tx, { notificationId, to, subject, text, createdAt });
+      return;
+    }
     const { emailOutbox } = this.t;
     const values = rows.map(({ notificationId, to, subject, text, createdAt }) => ({ notificationId, to, subject, text, createdAt }));
     await tx.sql.insert(emailOutbox).values(values).onConflictDoNothing();
@@ -93,18 +148,15 @@ export class NotificationStore {
   }
 
   async markEmailSent(seq: number, at: string): Promise<void> {
-    const { emailOutbox } = this.t;
-    await this.db.transaction((tx) => tx.sql.update(emailOutbox).set({ status: 'sent', sentAt: at, lastError: null }).where(eq(emailOutbox.seq, seq)));
+    await this.db.transaction((tx) => this.q.markEmailSent(tx, { seq, at }));
   }
 
   async retryEmailAt(seq: number, nextAttemptAt: number, error: string): Promise<void> {
-    const { emailOutbox } = this.t;
-    await this.db.transaction((tx) => tx.sql.update(emailOutbox).set({ nextAttemptAt, lockedUntil: 0, lastError: error }).where(eq(emailOutbox.seq, seq)));
+    await this.db.transaction((tx) => this.q.retryEmailAt(tx, { seq, nextAttemptAt, error }));
   }
 
   async markEmailFailed(seq: number, error: string): Promise<void> {
-    const { emailOutbox } = this.t;
-    await this.db.transaction((tx) => tx.sql.update(emailOutbox).set({ status: 'failed', lockedUntil: 0, lastError: error }).where(eq(emailOutbox.seq, seq)));
+    await this.db.transaction((tx) => this.q.markEmailFailed(tx, { seq, error }));
   }
 }
 

@@ -1,4 +1,5 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -35,9 +36,37 @@ const notMine = (userId: string): SQL => sql`NOT IN (SELECT product_id FROM user
 /** The only place that speaks SQL for the recommendation module, the same on both engines. */
 export class RecommendationStore {
   private readonly t;
+  /**
+   * What every order's events and every wish write, built once per connection (kernel
+   * prepared.ts). An order's lines have a one-product form here, the common case; more products
+   * are written per call, as their statements grow with the products (and their pairs).
+   */
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
+    const { products, orders, orderLines, userPurchases, wishes } = this.t;
+    const byOrder = eq(orders.orderId, param('orderId'));
+    this.q = {
+      order: prepared('order_by_id', (d) => d.select().from(orders).where(byOrder).limit(1)),
+      noteOrder: prepared('order_note', (d) => d.insert(orders).values({ orderId: param('orderId'), userId: param('userId') }).onConflictDoNothing({ target: orders.orderId })),
+      markLinesKnown: prepared('order_mark_lines_known', (d) => d.update(orders).set({ linesKnown: true }).where(byOrder)),
+      markPaid: prepared('order_mark_paid', (d) => d.update(orders).set({ paid: true }).where(byOrder)),
+      markCounted: prepared('order_mark_counted', (d) => d.update(orders).set({ counted: true }).where(byOrder)),
+      addOrderLine: prepared('order_line_insert', (d) => d.insert(orderLines).values({ orderId: param('orderId'), productId: param('productId') }).onConflictDoNothing()),
+      orderLines: prepared('order_lines', (d) =>
+        d.select({ productId: orderLines.productId }).from(orderLines).where(eq(orderLines.orderId, param('orderId'))).orderBy(asc(orderLines.productId)),
+      ),
+      countOnePurchase: prepared('product_count_purchase', (d) =>
+        d
+          .insert(products)
+          .values({ productId: param('productId'), purchases: 1 })
+          .onConflictDoUpdate({ target: products.productId, set: { purchases: sql`${products.purchases} + 1` } }),
+      ),
+      addUserPurchase: prepared('user_purchase_insert', (d) => d.insert(userPurchases).values({ userId: param('userId'), productId: param('productId') }).onConflictDoNothing()),
+      addWish: prepared('wish_insert', (d) => d.insert(wishes).values({ userId: param('userId'), productId: param('productId') }).onConflictDoNothing()),
+      removeWish: prepared('wish_delete', (d) => d.delete(wishes).where(and(eq(wishes.userId, param('userId')), eq(wishes.productId, param('productId'))))),
+    };
   }
 
   /** Archiving is final, so an update that arrives late does not bring a product back. */
@@ -58,29 +87,30 @@ export class RecommendationStore {
   }
 
   async order(on: Executor, orderId: string): Promise<OrderRow | undefined> {
-    const { orders } = this.t;
-    const [row] = await on.sql.select().from(orders).where(eq(orders.orderId, orderId)).limit(1);
+    const [row] = await this.q.order(on, { orderId });
     return row;
   }
 
   async saveOrderLines(tx: Tx, orderId: string, userId: string, productIds: string[]): Promise<void> {
-    const { orders, orderLines } = this.t;
+    const { orderLines } = this.t;
     await this.noteOrder(tx, orderId, userId);
-    for (const rows of chunks(productIds.map((productId) => ({ orderId, productId })))) {
-      await tx.sql.insert(orderLines).values(rows).onConflictDoNothing();
+    if (productIds.length === 1) {
+      await this.q.addOrderLine(tx, { orderId, productId: productIds[0] });
+    } else {
+      for (const rows of chunks(productIds.map((productId) => ({ orderId, productId })))) {
+        await tx.sql.insert(orderLines).values(rows).onConflictDoNothing();
+      }
     }
-    await tx.sql.update(orders).set({ linesKnown: true }).where(eq(orders.orderId, orderId));
+    await this.q.markLinesKnown(tx, { orderId });
   }
 
   async markPaid(tx: Tx, orderId: string, userId: string): Promise<void> {
-    const { orders } = this.t;
     await this.noteOrder(tx, orderId, userId);
-    await tx.sql.update(orders).set({ paid: true }).where(eq(orders.orderId, orderId));
+    await this.q.markPaid(tx, { orderId });
   }
 
   async orderLines(on: Executor, orderId: string): Promise<string[]> {
-    const { orderLines } = this.t;
-    const rows = await on.sql.select({ productId: orderLines.productId }).from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.productId));
+    const rows = await this.q.orderLines(on, { orderId });
     return rows.map((r) => r.productId);
   }
 
@@ -90,7 +120,15 @@ export class RecommendationStore {
    * `productIds` holds each product once (an order's lines).
    */
   async countPurchase(tx: Tx, order: OrderRow, productIds: string[]): Promise<void> {
-    const { products, userPurchases, boughtTogether, orders } = this.t;
+    if (productIds.length === 1) {
+      // One product: one row per table, and no pairs.
+      const [productId] = productIds;
+      await this.q.countOnePurchase(tx, { productId });
+      await this.q.addUserPurchase(tx, { userId: order.userId, productId });
+      await this.q.markCounted(tx, { orderId: order.orderId });
+      return;
+    }
+    const { products, userPurchases, boughtTogether } = this.t;
     for (const rows of chunks(productIds.map((productId) => ({ productId, purchases: 1 })))) {
       await tx.sql.insert(products).values(rows).onConflictDoUpdate({ target: products.productId, set: { purchases: sql`${products.purchases} + 1` } });
     }
@@ -104,17 +142,15 @@ export class RecommendationStore {
         .values(rows)
         .onConflictDoUpdate({ target: [boughtTogether.productId, boughtTogether.otherId], set: { orders: sql`${boughtTogether.orders} + 1` } });
     }
-    await tx.sql.update(orders).set({ counted: true }).where(eq(orders.orderId, order.orderId));
+    await this.q.markCounted(tx, { orderId: order.orderId });
   }
 
   async addWish(tx: Tx, userId: string, productId: string): Promise<void> {
-    const { wishes } = this.t;
-    await tx.sql.insert(wishes).values({ userId, productId }).onConflictDoNothing();
+    await this.q.addWish(tx, { userId, productId });
   }
 
   async removeWish(tx: Tx, userId: string, productId: string): Promise<void> {
-    const { wishes } = this.t;
-    await tx.sql.delete(wishes).where(and(eq(wishes.userId, userId), eq(wishes.productId, productId)));
+    await this.q.removeWish(tx, { userId, productId });
   }
 
   /**
@@ -174,8 +210,7 @@ export class RecommendationStore {
 
   /** Notes an order (lines or payment may come first); its user never changes. */
   private async noteOrder(tx: Tx, orderId: string, userId: string): Promise<void> {
-    const { orders } = this.t;
-    await tx.sql.insert(orders).values({ orderId, userId }).onConflictDoNothing({ target: orders.orderId });
+    await this.q.noteOrder(tx, { orderId, userId });
   }
 }
 

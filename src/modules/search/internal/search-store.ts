@@ -1,6 +1,7 @@
-import { and, asc, count, desc, eq, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, inArray, lt, lte, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import type { Executor, ModuleDb, SqlDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { Category, Product } from '../../catalog/contract.ts';
 import type { SearchSort as Sorts } from '../contract.ts';
 import type { QueryWords } from './match-expression.ts';
@@ -49,10 +50,77 @@ const CHUNK = 500;
 export class SearchStore {
   private readonly t;
   private readonly text: TextMatch;
+  /** How each write meets a row already there; the same for one row (prepared) and for a list. */
+  private readonly upsert;
+  /** What a product write returns: the text to index. */
+  private readonly written;
+  /**
+   * What each catalog and warehouse event writes (one product, one stock level, one category), and
+   * the category every search resolves, built once per connection (kernel prepared.ts). The text
+   * query itself changes shape with the words and filters, so it is built per call, as are the
+   * lists a rebuild writes.
+   */
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
     this.text = textMatchOn(db.dialect, this.t.searchProducts);
+    const { searchProducts: d, searchStock: s, searchCategories: c } = this.t;
+    this.upsert = {
+      category: { target: c.categoryId, set: { name: sql`excluded.name`, slug: sql`excluded.slug` } },
+      product: {
+        target: d.productId,
+        set: {
+          name: sql`excluded.name`, description: sql`excluded.description`, categoryId: sql`excluded.category_id`,
+          price: sql`excluded.price`, createdAt: sql`excluded.created_at`,
+          active: sql`excluded.active AND ${d.active}`, versionAt: sql`excluded.version_at`,
+        },
+        setWhere: sql`excluded.version_at >= ${d.versionAt}`,
+      },
+      stock: {
+        target: s.productId,
+        set: { available: sql`excluded.available`, changedAt: sql`excluded.changed_at` },
+        setWhere: sql`excluded.changed_at >= ${s.changedAt}`,
+      },
+    };
+    this.written = { productId: d.productId, name: d.name, description: d.description };
+    this.q = {
+      category: prepared('category_by_id_or_slug', (on) =>
+        on
+          .select({ id: c.categoryId, name: c.name, slug: c.slug })
+          .from(c)
+          .where(or(eq(c.categoryId, param('idOrSlug')), eq(c.slug, param('idOrSlug'))))
+          // An id wins over a slug that happens to spell the same text.
+          .orderBy(desc(sql`${c.categoryId} = ${param('idOrSlug')}`))
+          .limit(1),
+      ),
+      saveCategory: prepared('category_save', (on) =>
+        on.insert(c).values({ categoryId: param('categoryId'), name: param('name'), slug: param('slug') }).onConflictDoUpdate(this.upsert.category),
+      ),
+      saveProduct: prepared('product_save', (on) =>
+        on
+          .insert(d)
+          .values({
+            productId: param('productId'), name: param('name'), description: param('description'), categoryId: param('categoryId'), price: param('price'),
+            active: param('active'), inStock: this.stockOf(param('productId')), createdAt: param('createdAt'), versionAt: param('versionAt'),
+          })
+          .onConflictDoUpdate(this.upsert.product)
+          .returning(this.written),
+      ),
+      archive: prepared('product_archive', (on) =>
+        on
+          .insert(d)
+          .values({ productId: param('productId'), name: '', description: '', categoryId: '', price: 0, active: false, inStock: this.stockOf(param('productId')), createdAt: '', versionAt: '' })
+          .onConflictDoUpdate({ target: d.productId, set: { active: false } }),
+      ),
+      reprice: prepared('product_reprice', (on) =>
+        on.update(d).set({ price: sql`${param('price')}` }).where(and(eq(d.productId, param('productId')), lte(d.versionAt, param('changedAt')))),
+      ),
+      saveStock: prepared('stock_save', (on) =>
+        on.insert(s).values({ productId: param('productId'), available: param('available'), changedAt: param('changedAt') }).onConflictDoUpdate(this.upsert.stock),
+      ),
+      copyInStock: prepared('stock_copy_in_stock', (on) => this.copyInStock(on, eq(d.productId, param('productId')))),
+    };
   }
 
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -113,10 +181,15 @@ export class SearchStore {
   async saveCategories(tx: Tx, categories: Category[]): Promise<void> {
     const c = this.t.searchCategories;
     if (categories.length === 0) return;
+    if (categories.length === 1) {
+      const [{ id, name, slug }] = categories;
+      await this.q.saveCategory(tx, { categoryId: id, name, slug });
+      return;
+    }
     await tx.sql
       .insert(c)
       .values(categories.map(({ id, name, slug }) => ({ categoryId: id, name, slug })))
-      .onConflictDoUpdate({ target: c.categoryId, set: { name: sql`excluded.name`, slug: sql`excluded.slug` } });
+      .onConflictDoUpdate(this.upsert.category);
   }
 
   saveCategory(tx: Tx, category: Category): Promise<void> {
@@ -125,14 +198,7 @@ export class SearchStore {
 
   /** The category with this id or, failing that, this slug. */
   async category(idOrSlug: string, on: Executor = this.db): Promise<Category | undefined> {
-    const c = this.t.searchCategories;
-    const [row] = await on.sql
-      .select({ id: c.categoryId, name: c.name, slug: c.slug })
-      .from(c)
-      .where(or(eq(c.categoryId, idOrSlug), eq(c.slug, idOrSlug)))
-      // An id wins over a slug that happens to spell the same text.
-      .orderBy(desc(sql`${c.categoryId} = ${idOrSlug}`))
-      .limit(1);
+    const [row] = await this.q.category(on, { idOrSlug });
     return row;
   }
 
@@ -140,22 +206,18 @@ export class SearchStore {
   async saveProducts(tx: Tx, products: Product[]): Promise<void> {
     const d = this.t.searchProducts;
     if (products.length === 0) return;
-    const written = await tx.sql
-      .insert(d)
-      .values(products.map((p) => ({
-        productId: p.id, name: p.name, description: p.description, categoryId: p.categoryId, price: p.price,
-        active: p.active, inStock: this.stockOf(p.id), createdAt: p.createdAt, versionAt: p.updatedAt,
-      })))
-      .onConflictDoUpdate({
-        target: d.productId,
-        set: {
-          name: sql`excluded.name`, description: sql`excluded.description`, categoryId: sql`excluded.category_id`,
-          price: sql`excluded.price`, createdAt: sql`excluded.created_at`,
-          active: sql`excluded.active AND ${d.active}`, versionAt: sql`excluded.version_at`,
-        },
-        setWhere: sql`excluded.version_at >= ${d.versionAt}`,
-      })
-      .returning({ productId: d.productId, name: d.name, description: d.description });
+    const row = (p: Product) => ({
+      productId: p.id, name: p.name, description: p.description, categoryId: p.categoryId, price: p.price,
+      active: p.active, createdAt: p.createdAt, versionAt: p.updatedAt,
+    });
+    const written =
+      products.length === 1
+        ? await this.q.saveProduct(tx, row(products[0]))
+        : await tx.sql
+            .insert(d)
+            .values(products.map((p) => ({ ...row(p), inStock: this.stockOf(p.id) })))
+            .onConflictDoUpdate(this.upsert.product)
+            .returning(this.written);
     await this.text.indexed(tx, written);
   }
 
@@ -165,17 +227,12 @@ export class SearchStore {
 
   /** A product archived before its creation reached search is kept as an inactive placeholder. */
   async archive(tx: Tx, productId: string): Promise<void> {
-    const d = this.t.searchProducts;
-    await tx.sql
-      .insert(d)
-      .values({ productId, name: '', description: '', categoryId: '', price: 0, active: false, inStock: this.stockOf(productId), createdAt: '', versionAt: '' })
-      .onConflictDoUpdate({ target: d.productId, set: { active: false } });
+    await this.q.archive(tx, { productId });
   }
 
   /** The price alone does not move version_at: the product_updated sent with it still applies in full. */
   async reprice(tx: Tx, productId: string, price: number, changedAt: string): Promise<void> {
-    const d = this.t.searchProducts;
-    await tx.sql.update(d).set({ price }).where(and(eq(d.productId, productId), lte(d.versionAt, changedAt)));
+    await this.q.reprice(tx, { productId, price, changedAt });
   }
 
   /** Stores stock levels unless newer ones are held, and copies whether each product is in stock to its row. */
@@ -183,18 +240,22 @@ export class SearchStore {
     const s = this.t.searchStock;
     const d = this.t.searchProducts;
     if (levels.length === 0) return;
-    await tx.sql
-      .insert(s)
-      .values(levels)
-      .onConflictDoUpdate({
-        target: s.productId,
-        set: { available: sql`excluded.available`, changedAt: sql`excluded.changed_at` },
-        setWhere: sql`excluded.changed_at >= ${s.changedAt}`,
-      });
+    if (levels.length === 1) {
+      const [{ productId, available, changedAt }] = levels;
+      await this.q.saveStock(tx, { productId, available, changedAt });
+      await this.q.copyInStock(tx, { productId });
+      return;
+    }
+    await tx.sql.insert(s).values(levels).onConflictDoUpdate(this.upsert.stock);
+    await this.copyInStock(tx.sql, inArray(d.productId, levels.map((l) => l.productId)));
+  }
+
+  /** Copies whether each product `which` keeps is in stock to its row. */
+  private copyInStock(on: SqlDb, which: SQL) {
+    const d = this.t.searchProducts;
     const inStock = this.stockOfRow();
-    const ids = levels.map((l) => l.productId);
     // Only a real flip is written: most stock reports leave in_stock as it was.
-    await tx.sql.update(d).set({ inStock }).where(and(inArray(d.productId, ids), sql`${d.inStock} IS DISTINCT FROM ${inStock}`));
+    return on.update(d).set({ inStock }).where(and(which, sql`${d.inStock} IS DISTINCT FROM ${inStock}`));
   }
 
   saveStock(tx: Tx, productId: string, available: number, changedAt: string): Promise<void> {
@@ -215,7 +276,7 @@ export class SearchStore {
   }
 
   /** In stock as search_stock says now: for products arriving after their stock level. */
-  private stockOf(productId: string): SQL<boolean> {
+  private stockOf(productId: string | Placeholder): SQL<boolean> {
     const s = this.t.searchStock;
     return sql<boolean>`EXISTS (SELECT 1 FROM ${s} WHERE ${s.productId} = ${productId} AND ${s.available} > 0)`;
   }

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -13,9 +14,60 @@ export type Line = { productId: string; quantity: number };
  */
 export class WarehouseStore {
   private readonly t;
+  /**
+   * The queries of reservation (every checkout, release and commit), built once per connection
+   * (kernel prepared.ts). Those over an order's lines have a one-line form here, the common case;
+   * more lines are built per call, as their statement grows with the lines.
+   */
+  private readonly q;
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
+    const { stock, reservations, reservationLines } = this.t;
+    const quantity = sql`CAST(${param('quantity')} AS integer)`;
+    this.q = {
+      stockById: prepared('stock_by_id', (d) => d.select().from(stock).where(eq(stock.productId, param('productId'))).limit(1)),
+      holdOne: prepared('stock_hold_one', (d) =>
+        d
+          .update(stock)
+          .set({ reserved: sql`${stock.reserved} + ${quantity}` })
+          .where(and(eq(stock.productId, param('productId')), sql`${this.available()} >= ${quantity}`))
+          .returning({ productId: stock.productId }),
+      ),
+      unholdOne: prepared('stock_unhold_one', (d) => d.update(stock).set({ reserved: sql`${stock.reserved} - ${quantity}` }).where(eq(stock.productId, param('productId')))),
+      shipOne: prepared('stock_ship_one', (d) =>
+        d
+          .update(stock)
+          .set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand: sql`${stock.onHand} - ${quantity}` })
+          .where(eq(stock.productId, param('productId'))),
+      ),
+      reservation: prepared('reservation_by_order', (d) => d.select().from(reservations).where(eq(reservations.orderId, param('orderId'))).limit(1)),
+      reservationLines: prepared('reservation_lines_by_order', (d) =>
+        d
+          .select({ productId: reservationLines.productId, quantity: reservationLines.quantity })
+          .from(reservationLines)
+          .where(eq(reservationLines.orderId, param('orderId')))
+          .orderBy(asc(reservationLines.productId)),
+      ),
+      insertReservation: prepared('reservation_insert', (d) =>
+        d.insert(reservations).values({
+          orderId: param('orderId'),
+          status: param('status'),
+          shortages: param('shortages'),
+          createdAt: param('createdAt'),
+          updatedAt: param('updatedAt'),
+        }),
+      ),
+      insertReservationLine: prepared('reservation_line_insert', (d) =>
+        d.insert(reservationLines).values({ orderId: param('orderId'), productId: param('productId'), quantity: param('quantity') }),
+      ),
+      setReservationStatus: prepared('reservation_set_status', (d) =>
+        d
+          .update(reservations)
+          .set({ status: sql`${param('status')}`, updatedAt: sql`${param('updatedAt')}` })
+          .where(eq(reservations.orderId, param('orderId'))),
+      ),
+    };
   }
 
   /**
@@ -28,14 +80,15 @@ export class WarehouseStore {
   }
 
   async find(id: string, on: Executor = this.db): Promise<StockRow | undefined> {
-    const { stock } = this.t;
-    const [row] = await on.sql.select().from(stock).where(eq(stock.productId, id)).limit(1);
+    const [row] = await this.q.stockById(on, { productId: id });
     return row;
   }
 
   async findMany(ids: string[], on: Executor = this.db): Promise<Map<string, StockRow>> {
     const { stock } = this.t;
-    const rows = ids.length ? await on.sql.select().from(stock).where(inArray(stock.productId, ids)) : [];
+    let rows: StockRow[] = [];
+    if (ids.length === 1) rows = await this.q.stockById(on, { productId: ids[0] });
+    else if (ids.length) rows = await on.sql.select().from(stock).where(inArray(stock.productId, ids));
     return new Map(rows.map((r) => [r.productId, r]));
   }
 
@@ -76,21 +129,29 @@ export class WarehouseStore {
    */
   async holdAll(tx: Tx, lines: Line[]): Promise<boolean> {
     if (lines.length === 0) return true;
-    const { stock } = this.t;
-    const quantity = this.quantityOf(lines);
-    const held = await tx.sql
-      .update(stock)
-      .set({ reserved: sql`${stock.reserved} + ${quantity}` })
-      .where(and(this.ofLines(lines), sql`${this.available()} >= ${quantity}`))
-      .returning({ productId: stock.productId });
+    const held = lines.length === 1 ? await this.q.holdOne(tx, lines[0]) : await this.holdMany(tx, lines);
     if (held.length === lines.length) return true;
     const heldIds = new Set(held.map((h) => h.productId));
     await this.unholdAll(tx, lines.filter((l) => heldIds.has(l.productId)));
     return false;
   }
 
+  private holdMany(tx: Tx, lines: Line[]): Promise<Array<{ productId: string }>> {
+    const { stock } = this.t;
+    const quantity = this.quantityOf(lines);
+    return tx.sql
+      .update(stock)
+      .set({ reserved: sql`${stock.reserved} + ${quantity}` })
+      .where(and(this.ofLines(lines), sql`${this.available()} >= ${quantity}`))
+      .returning({ productId: stock.productId });
+  }
+
   async unholdAll(tx: Tx, lines: Line[]): Promise<void> {
     if (lines.length === 0) return;
+    if (lines.length === 1) {
+      await this.q.unholdOne(tx, lines[0]);
+      return;
+    }
     const { stock } = this.t;
     await tx.sql.update(stock).set({ reserved: sql`${stock.reserved} - ${this.quantityOf(lines)}` }).where(this.ofLines(lines));
   }
@@ -98,36 +159,34 @@ export class WarehouseStore {
   /** Takes held units off on-hand: they left the building. */
   async shipAll(tx: Tx, lines: Line[]): Promise<void> {
     if (lines.length === 0) return;
+    if (lines.length === 1) {
+      await this.q.shipOne(tx, lines[0]);
+      return;
+    }
     const { stock } = this.t;
     const quantity = this.quantityOf(lines);
     await tx.sql.update(stock).set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand: sql`${stock.onHand} - ${quantity}` }).where(this.ofLines(lines));
   }
 
   async reservation(orderId: string, on: Executor = this.db): Promise<ReservationRow | undefined> {
-    const { reservations } = this.t;
-    const [row] = await on.sql.select().from(reservations).where(eq(reservations.orderId, orderId)).limit(1);
+    const [row] = await this.q.reservation(on, { orderId });
     return row;
   }
 
   reservationLines(orderId: string, on: Executor = this.db): Promise<Line[]> {
-    const { reservationLines } = this.t;
-    return on.sql
-      .select({ productId: reservationLines.productId, quantity: reservationLines.quantity })
-      .from(reservationLines)
-      .where(eq(reservationLines.orderId, orderId))
-      .orderBy(asc(reservationLines.productId));
+    return this.q.reservationLines(on, { orderId });
   }
 
   /** The reservation and all of its lines (one statement for the lines). */
   async recordReservation(tx: Tx, row: ReservationRow, lines: Line[]): Promise<void> {
-    const { reservations, reservationLines } = this.t;
-    await tx.sql.insert(reservations).values(row);
-    if (lines.length) await tx.sql.insert(reservationLines).values(lines.map((l) => ({ orderId: row.orderId, productId: l.productId, quantity: l.quantity })));
+    const { reservationLines } = this.t;
+    await this.q.insertReservation(tx, row);
+    if (lines.length === 1) await this.q.insertReservationLine(tx, { orderId: row.orderId, productId: lines[0].productId, quantity: lines[0].quantity });
+    else if (lines.length) await tx.sql.insert(reservationLines).values(lines.map((l) => ({ orderId: row.orderId, productId: l.productId, quantity: l.quantity })));
   }
 
   async setReservationStatus(tx: Tx, orderId: string, status: ReservationRow['status']): Promise<void> {
-    const { reservations } = this.t;
-    await tx.sql.update(reservations).set({ status, updatedAt: new Date().toISOString() }).where(eq(reservations.orderId, orderId));
+    await this.q.setReservationStatus(tx, { orderId, status, updatedAt: new Date().toISOString() });
   }
 
   private available(): SQL {
