@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { EventDef, EventEnvelope } from '../contract.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -23,6 +24,25 @@ export interface HandlerRunOptions {
 }
 
 class AlreadyHandled extends Error {}
+
+/** A handler's context, with whether it has called `commit`. */
+interface CommitTracking extends HandlerContext {
+  committed: boolean;
+}
+
+/**
+ * Whether `p` has settled by the end of the microtasks queued now: an async handler that returned
+ * before its first await has (its promise is settled when it returns); one that awaits I/O has not.
+ */
+function settledNow(p: Promise<unknown>): Promise<'done' | 'failed' | 'pending'> {
+  return Promise.race([
+    p.then(
+      () => 'done' as const,
+      () => 'failed' as const,
+    ),
+    Promise.resolve().then(() => 'pending' as const),
+  ]);
+}
 
 /**
  * Runs one inbox row's handler and records how it ended: done (in the handler's own transaction,
@@ -61,24 +81,116 @@ export class HandlerRunner {
    * marked done on its own.
    */
   async run(row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<void> {
-    let committed = false;
-    const ctx: HandlerContext = {
+    const ctx = this.contextFor(row, h, () => undefined);
+    await this.finish(row, h, ctx, this.call(h, envelope, ctx));
+  }
+
+  /**
+   * Starts the handler for a row just stored, inside the transaction that stores it, and goes as
+   * far there as is safe, so that a handler which only writes costs one transaction, not two:
+   * - it calls `ctx.commit` before awaiting anything (nothing but its own writes can come before
+   *   them): its writes and "done" mark run right here, under a savepoint;
+   * - it finishes before awaiting anything, writing nothing: it is marked done right here;
+   * - otherwise it awaits something else (a call to another module, say), which must never hold
+   *   the module's write transaction open: it carries on after this transaction commits, and a
+   *   `ctx.commit` then opens a transaction of its own, as for a claimed row.
+   * `running` is what is left of the handler once this transaction commits (its outcome recorded);
+   * `completed` says the handler has nothing left to do (later events of its key need not wait).
+   */
+  async runInline(tx: Tx, row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<{ failed?: unknown; running?: Promise<void>; completed?: boolean }> {
+    await tx.changed(sql`SAVEPOINT inbox_handler`);
+    let inlineWrite: Promise<unknown> | undefined;
+    let starting = true;
+    const ctx = this.contextFor(row, h, (write) => {
+      if (!starting) return undefined;
+      inlineWrite = (async () => {
+        await this.table.markDone(tx, row.seq);
+        return write(tx);
+      })();
+      return inlineWrite;
+    });
+    const handled = this.call(h, envelope, ctx);
+    starting = false;
+    // Observed below, after awaits of our own: until then its failure is not "unhandled".
+    handled.catch(() => undefined);
+    const undo = async (err: unknown) => {
+      await tx.changed(sql`ROLLBACK TO SAVEPOINT inbox_handler`);
+      await tx.changed(sql`RELEASE SAVEPOINT inbox_handler`);
+      return { failed: err };
+    };
+    if (inlineWrite) {
+      try {
+        await inlineWrite;
+      } catch (err) {
+        return undo(err);
+      }
+      await tx.changed(sql`RELEASE SAVEPOINT inbox_handler`);
+      // Whatever the handler does after its commit happens outside this transaction.
+      const completed = (await settledNow(handled)) !== 'pending';
+      return { running: this.afterInlineCommit(row, h, handled), completed };
+    }
+    const now = await settledNow(handled);
+    if (now === 'failed') return undo(await handled.catch((err: unknown) => err));
+    if (now === 'done') {
+      await this.table.markDone(tx, row.seq);
+      await tx.changed(sql`RELEASE SAVEPOINT inbox_handler`);
+      return { running: Promise.resolve().then(() => this.counted('handled')), completed: true };
+    }
+    await tx.changed(sql`RELEASE SAVEPOINT inbox_handler`);
+    return { running: this.finish(row, h, ctx, handled) };
+  }
+
+  /**
+   * The context a handler gets: `commit` runs its writes with the row's "done" mark, through
+   * `inline` when that takes it (see runInline), else in a transaction of their own.
+   */
+  private contextFor(row: InboxRow, h: InboxHandler, inline: (write: (tx: Tx) => Promise<unknown> | unknown) => Promise<unknown> | undefined): CommitTracking {
+    const ctx: CommitTracking = {
       attempt: row.attempts,
+      committed: false,
       commit: <T>(write: (tx: Tx) => Promise<T> | T): Promise<T> => {
-        if (committed) throw new Error(`${h.name} called commit() twice for one event`);
-        committed = true;
+        if (ctx.committed) throw new Error(`${h.name} called commit() twice for one event`);
+        ctx.committed = true;
+        const here = inline(write) as Promise<T> | undefined;
+        if (here) return here;
         return this.db.transaction(async (tx) => {
           if (!(await this.table.markDone(tx, row.seq))) throw new AlreadyHandled();
           return write(tx);
         });
       },
     };
+    return ctx;
+  }
+
+  /** The handler's promise, also when it throws before its first await. */
+  private call(h: InboxHandler, envelope: EventEnvelope, ctx: HandlerContext): Promise<void> {
     try {
-      await h.instance.handle(envelope, ctx);
-      if (!committed) await this.db.transaction((tx) => this.table.markDone(tx, row.seq));
+      return Promise.resolve(h.instance.handle(envelope, ctx));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** Waits for a handler started elsewhere and records how it ended. */
+  private async finish(row: InboxRow, h: InboxHandler, ctx: CommitTracking, handled: Promise<void>): Promise<void> {
+    try {
+      await handled;
+      if (!ctx.committed) await this.db.transaction((tx) => this.table.markDone(tx, row.seq));
       this.options.onOutcome?.('handled');
     } catch (err) {
       if (!(err instanceof AlreadyHandled)) await this.failed(row, h, err);
+    }
+  }
+
+  /** A handler whose writes committed with the row: what it does afterwards can only fail loudly. */
+  private async afterInlineCommit(row: InboxRow, h: InboxHandler, handled: Promise<void>): Promise<void> {
+    try {
+      await handled;
+      this.options.onOutcome?.('handled');
+    } catch (err) {
+      // Its effect and "done" mark are committed: there is nothing to retry, only to tell.
+      this.options.onOutcome?.('handled');
+      this.logger.error({ err, eventId: row.event_id, handler: h.name }, 'event handler failed after its writes committed');
     }
   }
 

@@ -1,25 +1,24 @@
-import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '../contract.ts';
 import type { ModuleDb, Tx } from '../persistence/sql.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import type { HandlerRunner, InboxHandler } from './handler-run.ts';
-import { Projection } from './handlers.ts';
 import type { InboxRow, InboxTable } from './inbox-table.ts';
 
 /** A row stored already claimed, with what became of it inside the storing transaction. */
 type Stored =
-  | { row: InboxRow; h: InboxHandler; outcome: 'handled' }
   | { row: InboxRow; h: InboxHandler; outcome: 'failed'; err: unknown }
-  /** Run once the rows are committed: now, or after the event of its key in hand (`queued`). */
-  | { row: InboxRow; h: InboxHandler; outcome: 'run' | 'queued' };
+  /** What is left of its handler once the rows are committed (its outcome recorded when it ends). */
+  | { row: InboxRow; h: InboxHandler; outcome: 'running'; running: Promise<void> }
+  /** Run after the event of its key in hand. */
+  | { row: InboxRow; h: InboxHandler; outcome: 'queued' };
 
 /**
  * The durable side of a module's inbox: `receive` stores one row per (event, handler), and
  * duplicates are ignored, which makes redelivery harmless. The usual path skips the dispatcher's
- * claim: with a slot free and nothing older queued, a row is stored already claimed. A projection
- * then writes its effect right there, under a savepoint, so its effect, its "done" mark and the
- * row itself commit in one write; any other handler starts once the rows are committed, as if the
- * dispatcher had claimed it.
+ * claim: with a slot free and nothing older queued, a row is stored already claimed and its
+ * handler starts right there (HandlerRunner.runInline): a handler that only writes commits its
+ * effect, its "done" mark and the row itself in one transaction; one that awaits anything else
+ * carries on once the rows are committed, as if the dispatcher had claimed it.
  */
 export class InboxIntake {
   constructor(
@@ -40,10 +39,9 @@ export class InboxIntake {
       return result.stored;
     });
     for (const s of stored) {
-      if (s.outcome === 'handled') this.runner.counted('handled');
-      else if (s.outcome === 'failed') this.dispatcher.track(s.row.key, this.runner.recordFailure(s.row, s.h, s.err));
+      if (s.outcome === 'failed') this.dispatcher.track(s.row.key, this.runner.recordFailure(s.row, s.h, s.err));
       else if (s.outcome === 'queued') this.dispatcher.schedule(s.row);
-      else this.dispatcher.track(s.row.key, this.runner.run(s.row, s.h, s.row.checked!));
+      else this.dispatcher.track(s.row.key, s.running);
     }
     if (unclaimedStored) this.dispatcher.wake();
   }
@@ -71,13 +69,19 @@ export class InboxIntake {
           if (seq === undefined) continue;
           const row: InboxRow = { seq, event_id: event.id, handler: h.name, key, envelope, attempts: 1, checked: { ...event, payload: check.data } };
           const inHand = key !== null && (keysInHand.has(key) || this.dispatcher.hasKeyInHand(key));
-          if (!inHand && h.instance instanceof Projection) {
-            stored.push(await this.project(tx, row, h, h.instance));
+          free--;
+          if (inHand) {
+            stored.push({ row, h, outcome: 'queued' });
             continue;
           }
-          stored.push({ row, h, outcome: inHand ? 'queued' : 'run' });
-          free--;
-          if (key !== null) keysInHand.add(key);
+          const started = await this.runner.runInline(tx, row, h, row.checked!);
+          if (started.running) {
+            stored.push({ row, h, outcome: 'running', running: started.running });
+            // Later events of its key wait for what is left of it, if anything is.
+            if (key !== null && !started.completed) keysInHand.add(key);
+          } else {
+            stored.push({ row, h, outcome: 'failed', err: started.failed });
+          }
           continue;
         }
         const deadBecause = check.success ? null : `payload does not match ${event.type} v${h.event.version}: ${check.error.message}`;
@@ -89,20 +93,5 @@ export class InboxIntake {
       }
     }
     return { stored, unclaimedStored };
-  }
-
-  /** A projection's effect and "done" mark under a savepoint: if it throws, only its own writes are undone. */
-  private async project(tx: Tx, row: InboxRow, h: InboxHandler, projection: Projection<unknown, unknown>): Promise<Stored> {
-    await tx.changed(sql`SAVEPOINT inbox_projection`);
-    try {
-      await projection.apply(row.checked!, tx);
-      await this.table.markDone(tx, row.seq);
-      await tx.changed(sql`RELEASE SAVEPOINT inbox_projection`);
-      return { row, h, outcome: 'handled' };
-    } catch (err) {
-      await tx.changed(sql`ROLLBACK TO SAVEPOINT inbox_projection`);
-      await tx.changed(sql`RELEASE SAVEPOINT inbox_projection`);
-      return { row, h, outcome: 'failed', err };
-    }
   }
 }
