@@ -33,8 +33,9 @@ const FILE = '.test-database';
  */
 export async function engineEnv(dataDir: string): Promise<Record<string, string>> {
   if (TEST_ENGINE === 'sqlite') return {};
-  // Three per module: two test files side by side stay well under the server's 100 connections.
-  return { DATABASE_URL: await databaseFor(dataDir), DATABASE_POOL_SIZE: '3' };
+  // Two per module: two test files side by side, each a whole shop (12 modules, their cache
+  // listeners, a replica or a split topology), stay under the server's 100 connections; three did not.
+  return { DATABASE_URL: await databaseFor(dataDir), DATABASE_POOL_SIZE: '2' };
 }
 
 /** A database of its own for `dataDir` (created on first use), as a URL. */
