@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import type { EventDef, EventEnvelope } from '../contract.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -98,7 +97,7 @@ export class HandlerRunner {
    * `completed` says the handler has nothing left to do (later events of its key need not wait).
    */
   async runInline(tx: Tx, row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<{ failed?: unknown; running?: Promise<void>; completed?: boolean }> {
-    await tx.changed(sql`SAVEPOINT inbox_handler`);
+    await tx.statementChanged('SAVEPOINT inbox_handler', []);
     let inlineWrite: Promise<unknown> | undefined;
     let starting = true;
     const ctx = this.contextFor(row, h, (write) => {
@@ -114,8 +113,8 @@ export class HandlerRunner {
     // Observed below, after awaits of our own: until then its failure is not "unhandled".
     handled.catch(() => undefined);
     const undo = async (err: unknown) => {
-      await tx.changed(sql`ROLLBACK TO SAVEPOINT inbox_handler`);
-      await tx.changed(sql`RELEASE SAVEPOINT inbox_handler`);
+      await tx.statementChanged('ROLLBACK TO SAVEPOINT inbox_handler', []);
+      await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
       return { failed: err };
     };
     if (inlineWrite) {
@@ -124,7 +123,7 @@ export class HandlerRunner {
       } catch (err) {
         return undo(err);
       }
-      await tx.changed(sql`RELEASE SAVEPOINT inbox_handler`);
+      await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
       // Whatever the handler does after its commit happens outside this transaction.
       const completed = (await settledNow(handled)) !== 'pending';
       return { running: this.afterInlineCommit(row, h, handled), completed };
@@ -133,10 +132,10 @@ export class HandlerRunner {
     if (now === 'failed') return undo(await handled.catch((err: unknown) => err));
     if (now === 'done') {
       await this.table.markDone(tx, row.seq);
-      await tx.changed(sql`RELEASE SAVEPOINT inbox_handler`);
+      await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
       return { running: Promise.resolve().then(() => this.counted('handled')), completed: true };
     }
-    await tx.changed(sql`RELEASE SAVEPOINT inbox_handler`);
+    await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
     return { running: this.finish(row, h, ctx, handled) };
   }
 

@@ -4,6 +4,16 @@ import type { Executor, SqlDb } from './sql.ts';
 /** A named parameter of a prepared query: `eq(cartLines.userId, param('userId'))`. */
 export const param = (name: string): Placeholder => sql.placeholder(name);
 
+/**
+ * A placeholder as a value of `.set()` (and of an upsert's `set`). drizzle binds it through the
+ * column, as any value it sets (a JSON column stringifies it), just as in `.values()`; only its
+ * types leave placeholders out of `.set()`. Wrapped in sql`` instead, it would reach the driver
+ * unencoded. Bind no null to a JSON column this way: the column would encode it as the text 'null'.
+ */
+export function setParam<T>(name: string): T {
+  return param(name) as unknown as T;
+}
+
 /** What drizzle's `.prepare(name)` gives on either engine: run it with the parameters' values. */
 interface PreparedQuery<R> {
   execute(values?: Record<string, unknown>): Promise<R>;
@@ -29,6 +39,28 @@ export function prepared<R>(
       query = build(on.sql).prepare(name);
       byHandle.set(on.sql, query);
     }
-    return query.execute(values);
+    return isSync(query) ? runSync(query, values) : query.execute(values);
   };
+}
+
+/** better-sqlite3's prepared queries run synchronously: called directly, not through drizzle's promise wrapper. */
+interface SyncPreparedQuery<R> {
+  mode: 'sync';
+  executeMethod: 'all' | 'get' | 'run' | 'values';
+  all(values: Record<string, unknown>): R;
+  get(values: Record<string, unknown>): R;
+  run(values: Record<string, unknown>): R;
+  values(values: Record<string, unknown>): R;
+}
+
+function isSync<R>(query: PreparedQuery<R>): query is PreparedQuery<R> & SyncPreparedQuery<R> {
+  return (query as Partial<SyncPreparedQuery<R>>).mode === 'sync';
+}
+
+function runSync<R>(query: SyncPreparedQuery<R>, values: Record<string, unknown>): Promise<R> {
+  try {
+    return Promise.resolve(query[query.executeMethod](values));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, lte, sql } from 'drizzle-orm';
-import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { MAX_UNITS } from '../contract.ts';
 import { schemas } from './tables.ts';
@@ -33,7 +33,7 @@ export class CartStore {
           .values({ userId: param('userId'), productId: param('productId'), quantity: param('quantity'), addedAt: param('addedAt') })
           .onConflictDoUpdate({ target: [cartLines.userId, cartLines.productId], set: { quantity: sql`${cartLines.quantity} + excluded.quantity` } })),
       setQuantity: prepared('cart_set_quantity', (d) =>
-        d.update(cartLines).set({ quantity: sql`${param('quantity')}` }).where(line).returning({ userId: cartLines.userId })),
+        d.update(cartLines).set({ quantity: setParam('quantity') }).where(line).returning({ userId: cartLines.userId })),
       removeLine: prepared('cart_remove_line', (d) => d.delete(cartLines).where(line).returning({ userId: cartLines.userId })),
       clear: prepared('cart_clear', (d) => d.delete(cartLines).where(eq(cartLines.userId, param('userId')))),
       takeUnits: prepared('cart_take_units', (d) => d.update(cartLines).set({ quantity: sql`${cartLines.quantity} - ${param('quantity')}` }).where(line)),

@@ -1,5 +1,5 @@
-import { asc, eq, sql } from 'drizzle-orm';
-import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { asc, eq } from 'drizzle-orm';
+import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -47,7 +47,7 @@ export class LogisticsStore {
       move: prepared('shipment_move', (d) =>
         d
           .update(shipments)
-          .set({ status: sql`${param('status')}`, updatedAt: sql`${param('updatedAt')}` })
+          .set({ status: setParam('status'), updatedAt: setParam('updatedAt') })
           .where(eq(shipments.trackingNumber, param('trackingNumber'))),
       ),
       addEvent: prepared('shipment_event_insert', (d) => d.insert(shipmentEvents).values({ trackingNumber: param('trackingNumber'), status: param('status'), at: param('at') })),

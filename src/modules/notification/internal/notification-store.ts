@@ -1,5 +1,5 @@
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
-import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -57,7 +57,7 @@ export class NotificationStore {
       ),
       noticeCount: prepared('notices_of_user_count', (d) => d.select({ n: count() }).from(notifications).where(eq(notifications.userId, param('userId')))),
       readAt: prepared('notice_read_at', (d) => d.select({ readAt: notifications.readAt }).from(notifications).where(mine).limit(1)),
-      markRead: prepared('notice_mark_read', (d) => d.update(notifications).set({ readAt: sql`${param('at')}` }).where(mine)),
+      markRead: prepared('notice_mark_read', (d) => d.update(notifications).set({ readAt: setParam('at') }).where(mine)),
       recipient: prepared('recipient_by_user', (d) => d.select().from(recipients).where(eq(recipients.userId, param('userId')))),
       queueEmail: prepared('email_queue', (d) =>
         d
@@ -65,11 +65,11 @@ export class NotificationStore {
           .values({ notificationId: param('notificationId'), to: param('to'), subject: param('subject'), text: param('text'), createdAt: param('createdAt') })
           .onConflictDoNothing(),
       ),
-      markEmailSent: prepared('email_mark_sent', (d) => d.update(emailOutbox).set({ status: 'sent', sentAt: sql`${param('at')}`, lastError: null }).where(bySeq)),
+      markEmailSent: prepared('email_mark_sent', (d) => d.update(emailOutbox).set({ status: 'sent', sentAt: setParam('at'), lastError: null }).where(bySeq)),
       retryEmailAt: prepared('email_retry_at', (d) =>
-        d.update(emailOutbox).set({ nextAttemptAt: sql`${param('nextAttemptAt')}`, lockedUntil: 0, lastError: sql`${param('error')}` }).where(bySeq),
+        d.update(emailOutbox).set({ nextAttemptAt: setParam('nextAttemptAt'), lockedUntil: 0, lastError: setParam('error') }).where(bySeq),
       ),
-      markEmailFailed: prepared('email_mark_failed', (d) => d.update(emailOutbox).set({ status: 'failed', lockedUntil: 0, lastError: sql`${param('error')}` }).where(bySeq)),
+      markEmailFailed: prepared('email_mark_failed', (d) => d.update(emailOutbox).set({ status: 'failed', lockedUntil: 0, lastError: setParam('error') }).where(bySeq)),
     };
   }
 

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
-import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { OrderStatus } from '../../order-processing/contract.ts';
 import type { Order } from '../contract.ts';
@@ -9,16 +9,6 @@ export type OrderRow = typeof schemas.postgres.orders.$inferSelect;
 export type HistoryRow = typeof schemas.postgres.orderHistory.$inferSelect;
 export type CheckoutKeyRow = typeof schemas.postgres.checkoutKeys.$inferSelect;
 export type OrderProgress = Pick<OrderRow, 'status' | 'cancelReason' | 'paymentStatus' | 'trackingNumber' | 'shipmentStatus' | 'updatedAt'>;
-
-/**
- * A placeholder as a value of `.set()`. drizzle binds it through the column, as any value it sets
- * (a JSON column stringifies it), just as in `.values()`; only its types leave placeholders out of
- * `.set()`. Wrapped in sql`` instead, it would reach the driver unencoded. Bind no null to a JSON
- * column this way: the column would encode it as the text 'null'.
- */
-function setParam<T>(name: string): T {
-  return param(name) as unknown as T;
-}
 
 /** The only place that speaks SQL for the order-taking module, the same on both engines. */
 export class OrderTakingStore {

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -38,7 +38,7 @@ export class PaymentStore {
           })
           .onConflictDoNothing({ target: payments.orderId })),
       countAttempt: prepared('payment_count_attempt', (d) =>
-        d.update(payments).set({ attempts: sql`${payments.attempts} + 1`, updatedAt: sql`${param('updatedAt')}` }).where(eq(payments.id, param('id')))),
+        d.update(payments).set({ attempts: sql`${payments.attempts} + 1`, updatedAt: setParam('updatedAt') }).where(eq(payments.id, param('id')))),
     };
   }
 

@@ -1,5 +1,5 @@
 import { and, eq, sql, sum } from 'drizzle-orm';
-import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -39,7 +39,7 @@ export class TestGatewayStore {
           })
           .onConflictDoUpdate({
             target: gatewayCharges.idempotencyKey,
-            set: { status: sql`${param('status')}`, reference: sql`${param('reference')}`, reason: sql`${param('reason')}`, requests: requestsPlusOne, updatedAt: sql`${param('now')}` },
+            set: { status: setParam('status'), reference: setParam('reference'), reason: setParam('reason'), requests: requestsPlusOne, updatedAt: setParam('now') },
           })),
       countRequest: prepared('gateway_count_request', (d) =>
         d.update(gatewayCharges).set({ requests: requestsPlusOne }).where(eq(gatewayCharges.idempotencyKey, param('idempotencyKey')))),

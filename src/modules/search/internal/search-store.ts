@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, lt, lte, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
-import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, SqlDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { Category, Product } from '../../catalog/contract.ts';
 import type { SearchSort as Sorts } from '../contract.ts';
@@ -114,7 +114,7 @@ export class SearchStore {
           .onConflictDoUpdate({ target: d.productId, set: { active: false } }),
       ),
       reprice: prepared('product_reprice', (on) =>
-        on.update(d).set({ price: sql`${param('price')}` }).where(and(eq(d.productId, param('productId')), lte(d.versionAt, param('changedAt')))),
+        on.update(d).set({ price: setParam('price') }).where(and(eq(d.productId, param('productId')), lte(d.versionAt, param('changedAt')))),
       ),
       saveStock: prepared('stock_save', (on) =>
         on.insert(s).values({ productId: param('productId'), available: param('available'), changedAt: param('changedAt') }).onConflictDoUpdate(this.upsert.stock),

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -64,7 +64,7 @@ export class WarehouseStore {
       setReservationStatus: prepared('reservation_set_status', (d) =>
         d
           .update(reservations)
-          .set({ status: sql`${param('status')}`, updatedAt: sql`${param('updatedAt')}` })
+          .set({ status: setParam('status'), updatedAt: setParam('updatedAt') })
           .where(eq(reservations.orderId, param('orderId'))),
       ),
     };
