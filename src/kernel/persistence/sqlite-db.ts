@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import type { SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { join } from 'node:path';
 import { makeDirectory } from '../data-dir.ts';
 import { ModuleTx } from './module-tx.ts';
+import { migrateSqlite } from './sqlite-migrate.ts';
 import type { ModuleDb, OutboxWriter, SqlDb, Tx } from './sql.ts';
 import { WriteLock } from './write-lock.ts';
 
@@ -61,9 +61,8 @@ export class SqliteModuleDb implements ModuleDb {
     // Checkpoints (which fsync) every ~40 MB of WAL instead of ~4 MB: a tenth as many stalls on
     // the write path, for a larger WAL file per module.
     writer.pragma('wal_autocheckpoint = 10000');
-    const setup = drizzle(writer);
-    migrate(setup, { migrationsFolder: migrations.kernel, migrationsTable: '__kernel_migrations' });
-    migrate(setup, { migrationsFolder: migrations.module, migrationsTable: '__module_migrations' });
+    migrateSqlite(writer, migrations.kernel, '__kernel_migrations');
+    migrateSqlite(writer, migrations.module, '__module_migrations');
     const reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 5000');
     cacheStatements(writer);
