@@ -1,3 +1,4 @@
+import { eventually } from './eventually.ts';
 import type { ShopClient } from './client.ts';
 
 /** Admin journeys that stock the shop for browse tests (search, cart, wishlist), through HTTP. */
@@ -35,12 +36,9 @@ export class Assortment {
    * waits for it as a client would, for up to 10 s.
    */
   async stock(productId: string, onHand: number): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const res = await this.api.put(`/api/inventory/${productId}`, { onHand }, this.adminToken);
-      if (res.status !== 404 || Date.now() > deadline) return void expectStatus(res, 200);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const put = () => this.api.put(`/api/inventory/${productId}`, { onHand }, this.adminToken);
+    const res = await eventually(put, (r) => r.status !== 404, { intervalMs: 10, what: `the warehouse to know product ${productId}` }).catch(put);
+    expectStatus(res, 200);
   }
 }
 

@@ -193,12 +193,12 @@ export class HandlerRunner {
     }
   }
 
-  /** Counts a run that ended elsewhere (a projection applied as its event was stored). */
-  counted(outcome: InboxOutcome): void {
+  /** Counts a run that ended inside the storing transaction. */
+  private counted(outcome: InboxOutcome): void {
     this.options.onOutcome?.(outcome);
   }
 
-  /** Records a run that failed elsewhere (a projection applied as its event was stored): retry or dead letter. */
+  /** Records a run that failed inside the storing transaction (its writes undone): retry or dead letter. */
   recordFailure(row: InboxRow, h: InboxHandler, err: unknown): Promise<void> {
     return this.failed(row, h, err);
   }

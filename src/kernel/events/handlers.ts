@@ -74,11 +74,6 @@ export class Projection<S, P> implements EventHandler<P> {
   async handle(event: EventEnvelope<P>, ctx: HandlerContext): Promise<void> {
     await ctx.commit((tx) => this.write(this.target, event.payload, tx, event));
   }
-
-  /** Writes the event's effect in a transaction already open (the inbox's, as the event is stored). */
-  apply(event: EventEnvelope<P>, tx: Tx): Promise<unknown> {
-    return this.write(this.target, event.payload, tx, event);
-  }
 }
 
 /**

@@ -6,8 +6,6 @@ import { PostgresModuleDb } from './postgres-db.ts';
 import type { ModuleDb, OutboxWriter } from './sql.ts';
 import { SqliteModuleDb } from './sqlite-db.ts';
 
-export type { ModuleDb, Tx, Executor, SqlDb } from './sql.ts';
-
 const KERNEL_MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /** The name of the variable that puts one module on its own PostgreSQL server. */
@@ -16,7 +14,7 @@ export function moduleDatabaseVariable(module: string): string {
 }
 
 /** Where a module's data lives: its own PostgreSQL URL, the process's, or none (SQLite in DATA_DIR). */
-export function databaseUrlOf(config: Config, module: string): string | undefined {
+function databaseUrlOf(config: Config, module: string): string | undefined {
   return config.database.perModule[moduleDatabaseVariable(module).slice('DATABASE_URL_'.length)] ?? config.database.url;
 }
 

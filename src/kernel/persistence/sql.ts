@@ -83,8 +83,3 @@ export interface ModuleDb extends Executor {
   problem(): Promise<string | null>;
   close(): Promise<void>;
 }
-
-/** True when `on` is an open transaction (a `Tx`), false for the module's database itself. */
-export function isTx(on: Executor): on is Tx {
-  return typeof (on as Partial<Tx>).publish === 'function';
-}
