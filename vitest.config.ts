@@ -10,6 +10,7 @@ const ON_BOTH_ENGINES = [
   'tests/journey/monolith.test.ts',
   'tests/journey/split-all.test.ts',
   'tests/faults/crash.test.ts',
+  'tests/kernel/di.test.ts',
   'tests/kernel/outbox.test.ts',
   'tests/kernel/inbox*.test.ts',
   'tests/kernel/read-cache.test.ts',

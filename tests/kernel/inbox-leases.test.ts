@@ -8,6 +8,7 @@ import { Inbox } from '../../src/kernel/events/inbox.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { countOf } from '../support/db.ts';
 import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
@@ -85,7 +86,7 @@ async function openReplica(name: string) {
 const posted = (entry: string): EventEnvelope => ({ id: randomUUID(), type: contract.events.posted.type, version: 1, occurredAt: new Date().toISOString(), payload: { entry } });
 const db = () => replicas[0].database;
 const effects = async () => (await db().rows<{ value: string }>(sql`SELECT value FROM records ORDER BY seq`)).map((r) => r.value);
-const doneCount = async () => Number((await db().rows<{ n: number }>(sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'done'`))[0].n);
+const doneCount = () => countOf(db(), sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'done'`);
 
 describe('inbox: leases between replicas sharing one database', () => {
   it('applies the effect once when a lease expires while its handler still runs', async () => {

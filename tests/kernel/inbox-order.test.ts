@@ -8,6 +8,7 @@ import { Inbox, type InboxOutcome } from '../../src/kernel/events/inbox.ts';
 import { createLogger } from '../../src/kernel/logger.ts';
 import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { countOf } from '../support/db.ts';
 import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
@@ -56,7 +57,7 @@ function openInbox(concurrency: number, onOutcome?: (outcome: InboxOutcome) => v
 }
 
 const tick = (n: number, key = 'k1'): EventEnvelope => ({ id: randomUUID(), type: contract.events.ticked.type, version: 1, occurredAt: new Date().toISOString(), key, payload: { n } });
-const count = async (query: SQL) => Number((await database.rows<{ n: number }>(query))[0].n);
+const count = (query: SQL) => countOf(database, query);
 const handledCount = () => count(sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'done'`);
 
 describe('inbox: same-key order with events handed straight to handlers', () => {

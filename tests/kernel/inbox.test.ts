@@ -6,7 +6,7 @@ import { InProcessTransport } from '../../src/kernel/events/local-bus.ts';
 import { defineModule, type ModuleDefinition } from '../../src/kernel/module.ts';
 import type { Runtime } from '../../src/kernel/runtime.ts';
 import { attempts, bookkeeperModule, RecordSale, script, soldEnvelope, tillContract, tillModule } from '../support/event-modules.ts';
-import { rowsIn } from '../support/db.ts';
+import { countIn } from '../support/db.ts';
 import { recordsOf, startRuntime, stopAllRuntimes, stopRuntime } from '../support/runtime.ts';
 
 /**
@@ -160,8 +160,7 @@ describe('inbox: dead letters', () => {
     await runtime.settled();
     expect(await deadLetter(broken.id)).toMatchObject({ attempts: 1, lastError: expect.stringContaining('payload does not match till.sold v1') });
     expect(attemptsOf('sale-still-broken')).toEqual([]);
-    const [pending] = await rowsIn<{ n: number }>({ runtime }, 'bookkeeper', sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'pending'`);
-    expect(Number(pending.n)).toBe(0);
+    expect(await countIn({ runtime }, 'bookkeeper', sql`SELECT count(*) AS n FROM kernel_inbox WHERE status = 'pending'`)).toBe(0);
   });
 });
 

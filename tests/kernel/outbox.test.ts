@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../src/kernel/contract.ts';
 import { InProcessTransport } from '../../src/kernel/events/local-bus.ts';
 import type { Runtime } from '../../src/kernel/runtime.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
-import { dbOf, rowsIn } from '../support/db.ts';
+import { countIn, dbOf } from '../support/db.ts';
 import { eventually } from '../support/eventually.ts';
 import { attempts, bookkeeperModule, tillContract, tillModule } from '../support/event-modules.ts';
 import { recordsOf, startRuntime, stopAllRuntimes, stopRuntime } from '../support/runtime.ts';
@@ -33,10 +33,8 @@ class DiesAfterDelivery extends InProcessTransport {
 }
 
 const effectsOf = async (runtime: Runtime, saleId: string) => (await recordsOf(runtime, 'bookkeeper')).filter((r) => r.value === saleId).length;
-/** count(*) of a query on a module's database, as a number on both engines. */
-const countIn = async (runtime: Runtime, module: string, query: SQL) => Number((await rowsIn<{ n: number }>({ runtime }, module, query))[0].n);
-const unpublished = (runtime: Runtime) => countIn(runtime, 'till', sql`SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL`);
-const outboxRows = (runtime: Runtime, module = 'till') => countIn(runtime, module, sql`SELECT count(*) AS n FROM kernel_outbox`);
+const unpublished = (runtime: Runtime) => countIn({ runtime }, 'till', sql`SELECT count(*) AS n FROM kernel_outbox WHERE published_at IS NULL`);
+const outboxRows = (runtime: Runtime, module = 'till') => countIn({ runtime }, module, sql`SELECT count(*) AS n FROM kernel_outbox`);
 
 /** Runs a TypeScript script in a child process until it exits or is killed. */
 function runToDeath(script: string, args: string[]): Promise<{ signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
@@ -78,7 +76,6 @@ describe('outbox: publishing is transactional', () => {
   it('publishes only inside a transaction: the database outside one cannot publish, and refuses to write the outbox', async () => {
     const { runtime } = await startRuntime(modules);
     const db = dbOf({ runtime }, 'till');
-    expect('publish' in db).toBe(false);
     const byHand = sql`INSERT INTO kernel_outbox (id, type, version, key, payload, occurred_at)
       VALUES ('no-tx', ${tillContract.events.sold.type}, 1, 'no-tx', '{"saleId":"no-tx","amount":1}', ${new Date().toISOString()}) RETURNING seq`;
     const attempt = db.rows(byHand).then(
@@ -122,7 +119,7 @@ describe('outbox: a crash loses no event and applies none twice', () => {
     expect(await recordsOf(runtime, 'till')).toEqual([{ id: 'sale-killed', value: '500' }]);
     await runtime.settled();
     expect(await unpublished(runtime)).toBe(0);
-    const handled = await countIn(runtime, 'bookkeeper', sql`SELECT count(*) AS n FROM kernel_inbox WHERE event_id = ${eventId} AND status = 'done'`);
+    const handled = await countIn({ runtime }, 'bookkeeper', sql`SELECT count(*) AS n FROM kernel_inbox WHERE event_id = ${eventId} AND status = 'done'`);
     expect(handled).toBe(1);
     expect(await effectsOf(runtime, 'sale-killed')).toBe(1);
     await stopRuntime(runtime);

@@ -83,7 +83,13 @@ describe('ReadCache', () => {
   it('sees a change committed by a replica (another connection to the same database)', async () => {
     await price();
     await write(sql`UPDATE prices SET value = 7 WHERE id = 'a'`, await openReplica());
-    await eventuallyPrice(7);
+    if (TEST_ENGINE === 'sqlite') {
+      // SQLite's counter is read again from the next event-loop turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await price()).toBe(7);
+    } else {
+      await eventuallyPrice(7);
+    }
   });
 
   it("sees its own process's writes at once, one after another", async () => {

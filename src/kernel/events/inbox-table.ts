@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '../contract.ts';
-import type { Executor, ModuleDb, Tx } from '../persistence/sql.ts';
+import { skipLockedText } from '../persistence/sql-pieces.ts';
+import type { ModuleDb, Tx } from '../persistence/sql.ts';
 
 /** One (event, handler) row as the dispatcher works with it. */
 export interface InboxRow {
@@ -67,7 +68,7 @@ export class InboxTable {
       tx.statementRows<InboxRow>(
         `UPDATE kernel_inbox SET locked_until = ?, attempts = attempts + 1
          WHERE seq IN (SELECT seq FROM kernel_inbox WHERE status = 'pending' AND next_attempt_at <= ? AND locked_until <= ?
-                       ORDER BY seq LIMIT ? ${skipLocked(tx)})
+                       ORDER BY seq LIMIT ? ${skipLockedText(tx)})
          RETURNING seq, event_id, handler, key, envelope, attempts`,
         [lockedUntil, now, now, limit],
       ),
@@ -123,9 +124,4 @@ export class InboxTable {
     );
     return changed > 0;
   }
-}
-
-/** PostgreSQL: replicas claiming at once pass over each other's rows instead of queueing on them. */
-function skipLocked(on: Executor): string {
-  return on.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
 }

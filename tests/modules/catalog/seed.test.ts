@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { ShopClient } from '../../support/client.ts';
-import { rowsIn } from '../../support/db.ts';
+import { countIn } from '../../support/db.ts';
 import { startTestShop, type TestShop } from '../../support/in-process.ts';
 
 const SEEDED = { env: { SEED_DEMO: 'true' } };
@@ -37,8 +37,7 @@ async function everyProduct(shop: TestShop): Promise<{ total: number; items: Lis
   return { total, items };
 }
 
-const productsAnnounced = async (shop: TestShop) =>
-  (await rowsIn<{ n: number }>(shop, 'catalog', sql`SELECT CAST(count(*) AS integer) AS n FROM kernel_outbox WHERE type = 'catalog.product_created'`))[0]?.n;
+const productsAnnounced = (shop: TestShop) => countIn(shop, 'catalog', sql`SELECT count(*) AS n FROM kernel_outbox WHERE type = 'catalog.product_created'`);
 
 describe('catalog: the demo catalog (SEED_DEMO=true)', () => {
   it('gives a fresh shop 500 DEMO- products spread over 12 named categories', async () => {

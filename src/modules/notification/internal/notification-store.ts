@@ -1,5 +1,6 @@
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
+import { skipLocked } from '../../../kernel/persistence/sql-pieces.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -158,9 +159,4 @@ export class NotificationStore {
   async markEmailFailed(seq: number, error: string): Promise<void> {
     await this.db.transaction((tx) => this.q.markEmailFailed(tx, { seq, error }));
   }
-}
-
-/** PostgreSQL: replicas claiming at once pass over each other's rows instead of queueing on them (SQLite has no row locks). */
-function skipLocked(on: Executor) {
-  return on.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
 }

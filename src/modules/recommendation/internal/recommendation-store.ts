@@ -1,5 +1,6 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { chunks } from '../../../kernel/persistence/sql-pieces.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -19,7 +20,6 @@ export interface Signal {
 }
 
 /** Rows per multi-row insert: well below both engines' limits on bound parameters per statement. */
-const ROWS_PER_INSERT = 500;
 
 /** The user's bought and wished products, never recommended back to them. */
 const notMine = (userId: string): SQL => sql`NOT IN (SELECT product_id FROM user_purchases WHERE user_id = ${userId}
@@ -116,7 +116,7 @@ export class RecommendationStore {
 
   /**
    * Adds one paid order to popularity, pair counts and the buyer's purchases: one multi-row
-   * statement per table (per ROWS_PER_INSERT rows), not one per product or pair.
+   * statement per table (per ROWS_PER_STATEMENT rows), not one per product or pair.
    * `productIds` holds each product once (an order's lines).
    */
   async countPurchase(tx: Tx, order: OrderRow, productIds: string[]): Promise<void> {
@@ -212,11 +212,4 @@ export class RecommendationStore {
   private async noteOrder(tx: Tx, orderId: string, userId: string): Promise<void> {
     await this.q.noteOrder(tx, { orderId, userId });
   }
-}
-
-/** `rows` in slices of at most ROWS_PER_INSERT (none for no rows: an insert needs at least one). */
-function chunks<T>(rows: T[]): T[][] {
-  const slices: T[][] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) slices.push(rows.slice(i, i + ROWS_PER_INSERT));
-  return slices;
 }

@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, lt, lte, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
+import { chunks } from '../../../kernel/persistence/sql-pieces.ts';
 import type { Executor, ModuleDb, SqlDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { Category, Product } from '../../catalog/contract.ts';
 import type { SearchSort as Sorts } from '../contract.ts';
@@ -43,8 +44,6 @@ export interface StockLevel {
   changedAt: string;
 }
 
-/** Rows per statement when a list of ids is written or deleted (both engines bound the parameters of one statement). */
-const CHUNK = 500;
 
 /** The only place that speaks SQL for search, the same on both engines but for text matching (text-match.ts). */
 export class SearchStore {
@@ -267,8 +266,7 @@ export class SearchStore {
     const { searchProducts: d, searchStock: s } = this.t;
     const older = await tx.sql.select({ productId: d.productId }).from(d).where(lt(d.versionAt, before));
     const unseen = older.map((r) => r.productId).filter((id) => !seen.has(id));
-    for (let start = 0; start < unseen.length; start += CHUNK) {
-      const ids = unseen.slice(start, start + CHUNK);
+    for (const ids of chunks(unseen)) {
       await tx.sql.delete(d).where(inArray(d.productId, ids));
       await tx.sql.delete(s).where(inArray(s.productId, ids));
     }

@@ -82,7 +82,7 @@ function fold(word: string): string {
 }
 
 /** A text as its folded words, space-separated. */
-export function foldedText(text: string): string {
+function foldedText(text: string): string {
   return wordsOf(text).map(fold).join(' ');
 }
 
