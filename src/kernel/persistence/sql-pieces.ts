@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Column, type SQL } from 'drizzle-orm';
 import type { Executor } from './sql.ts';
 
 /**
@@ -26,4 +26,15 @@ export function skipLocked(on: Executor): SQL {
 /** `skipLocked` for a statement written as text (the kernel's own, `statementRows`). */
 export function skipLockedText(on: Executor): string {
   return on.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';
+}
+
+/**
+ * An integer per row, picked by the row's key: `(CASE key WHEN k1 THEN n1 ... END)`, so that one
+ * UPDATE changes many rows each by its own amount (`SET reserved = reserved + <this>
+ * WHERE key IN (...)`) instead of one statement per row.
+ */
+export function integerByKey(key: Column, amounts: ReadonlyArray<readonly [string, number]>): SQL {
+  // The CAST: PostgreSQL cannot tell a parameter's type from THEN alone.
+  const cases = amounts.map(([k, n]) => sql`WHEN ${k} THEN CAST(${n} AS integer)`);
+  return sql`(CASE ${key} ${sql.join(cases, sql` `)} END)`;
 }

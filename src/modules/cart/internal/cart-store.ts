@@ -1,5 +1,6 @@
-import { and, asc, count, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lte, sql } from 'drizzle-orm';
 import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
+import { integerByKey } from '../../../kernel/persistence/sql-pieces.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { MAX_UNITS } from '../contract.ts';
 import { schemas } from './tables.ts';
@@ -16,10 +17,12 @@ export type AddOutcome = 'added' | 'too_many_units' | 'too_many_lines';
  * per request, so each is prepared (kernel prepared.ts): built once per connection, then only run.
  */
 export class CartStore {
+  private readonly t;
   private readonly q;
 
   constructor(private readonly db: ModuleDb) {
-    const { cartLines } = db.tables(schemas);
+    this.t = db.tables(schemas);
+    const { cartLines } = this.t;
     const line = and(eq(cartLines.userId, param('userId')), eq(cartLines.productId, param('productId')));
     this.q = {
       // Lines in the order they were added (lines added within one millisecond: by product id).
@@ -77,8 +80,16 @@ export class CartStore {
 
   /** Takes units off lines (an order took them); lines left with none are removed. */
   async takeUnits(tx: Tx, userId: string, taken: Array<{ productId: string; quantity: number }>): Promise<void> {
-    for (const t of taken) {
-      await this.q.takeUnits(tx, { userId, productId: t.productId, quantity: t.quantity });
+    if (taken.length === 1) {
+      await this.q.takeUnits(tx, { userId, productId: taken[0].productId, quantity: taken[0].quantity });
+    } else if (taken.length > 1) {
+      // One statement for every line (one round trip on PostgreSQL), each by its own amount.
+      const { cartLines } = this.t;
+      const amounts = taken.map((t) => [t.productId, t.quantity] as const);
+      await tx.sql
+        .update(cartLines)
+        .set({ quantity: sql`${cartLines.quantity} - ${integerByKey(cartLines.productId, amounts)}` })
+        .where(and(eq(cartLines.userId, userId), inArray(cartLines.productId, amounts.map(([productId]) => productId))));
     }
     await this.q.dropEmpty(tx, { userId });
   }

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
+import { integerByKey } from '../../../kernel/persistence/sql-pieces.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -201,9 +202,6 @@ export class WarehouseStore {
 
   /** Each row's line quantity, so that one statement changes every line's row by its own amount. */
   private quantityOf(lines: Line[]): SQL {
-    const { stock } = this.t;
-    // The CAST: PostgreSQL cannot tell a parameter's type from THEN alone.
-    const cases = lines.map((l) => sql`WHEN ${l.productId} THEN CAST(${l.quantity} AS integer)`);
-    return sql`(CASE ${stock.productId} ${sql.join(cases, sql` `)} END)`;
+    return integerByKey(this.t.stock.productId, lines.map((l) => [l.productId, l.quantity] as const));
   }
 }

@@ -41,12 +41,11 @@ export class WishlistStore {
     return row?.n ?? 0;
   }
 
-  /** False when it was already there. Numbered after the list's other items (in the module's one-at-a-time transaction). */
-  async add(tx: Tx, row: Omit<WishlistRow, 'seq'>): Promise<boolean> {
+  /** Adds the item unless it is there (callers ask `has` first); numbered after the list's other items (in the module's one-at-a-time transaction). */
+  async add(tx: Tx, row: Omit<WishlistRow, 'seq'>): Promise<void> {
     const { wishlistItems } = this.t;
     const seq = sql<number>`(SELECT coalesce(max(${wishlistItems.seq}), 0) + 1 FROM ${wishlistItems} WHERE ${wishlistItems.userId} = ${row.userId})`;
-    const added = await tx.sql.insert(wishlistItems).values({ ...row, seq }).onConflictDoNothing().returning({ userId: wishlistItems.userId });
-    return added.length > 0;
+    await tx.sql.insert(wishlistItems).values({ ...row, seq }).onConflictDoNothing();
   }
 
   /** False when it was not there. */
