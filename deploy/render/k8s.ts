@@ -42,7 +42,8 @@ function config(o: { natsServers: number; postgres: boolean }): YamlDoc[] {
     'Settings every Cleave process reads (README, Configuration). Secrets are not here: they are in the',
     `Secret ${APP_SECRET}, which you create (deploy/k8s/secrets.example.env says how).`,
     'PAYMENT_GATEWAY: no real card processor exists yet (README, "Payments"): production starts only',
-    'once you set "test" here, the built-in gateway that takes test cards and charges nobody.',
+    'with "test", the built-in gateway that takes test cards and charges nobody. Set it in the Secret',
+    `${APP_SECRET} (envFrom lists the Secret last, so it wins) or here with a kustomize patch.`,
     o.natsServers > 1 ? `NATS_URL lists every server of the cluster: the client fails over between them.` : 'NATS_URL: the one NATS server.',
     ...(o.postgres
       ? [
@@ -167,6 +168,9 @@ JWT_SECRET=
 CARRIER_WEBHOOK_SECRET=
 ADMIN_EMAIL=
 ADMIN_PASSWORD=
+# No real card processor exists yet (README, "Payments"): production starts only once you
+# choose the built-in test gateway, which takes test cards and charges nobody.
+# PAYMENT_GATEWAY=test
 # SMTP_URL=smtp://user:pass@mail.example.com:587
 # METRICS_TOKEN=
 `;

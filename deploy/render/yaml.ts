@@ -19,8 +19,11 @@ const PLAIN = /^[A-Za-z/][A-Za-z0-9_./:=@+-]*$/;
 /** Words some YAML reader turns into a boolean or null. */
 const RESERVED = /^(true|false|yes|no|on|off|y|n|null|nan|inf)$/i;
 
+/** File names such as `00-namespace.yaml`: digits, a dash, then a letter; no reader takes them for a number or a date. */
+const NUMBERED_NAME = /^[0-9]+-[A-Za-z][A-Za-z0-9_./-]*$/;
+
 function plainString(s: string): boolean {
-  if (QUANTITY.test(s)) return true;
+  if (QUANTITY.test(s) || NUMBERED_NAME.test(s)) return true;
   return PLAIN.test(s) && !RESERVED.test(s) && !s.endsWith(':');
 }
 

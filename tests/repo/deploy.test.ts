@@ -61,7 +61,7 @@ describe('deploy files follow the module registry', () => {
 describe('the YAML of the deploy files', () => {
   it('is read back as written, with strings quoted wherever a YAML reader could take them for something else', () => {
     const tricky = ['3000:3000', '22:22', 'yes', 'on', 'No', 'true', 'null', '1e3', '0x1F', '1', '-js', '--jetstream', 'a: b', '#x', 'x #y', '', '2024-01-01',
-      '$(POD_NAME)', 'nats://a:1,nats://b:2', "it's", 'C', '1Gi', '100m', '/healthz?js-enabled-only=true', 'ldm=/tmp/nats.pid', '~', '[x]', '{}', '*a', '&a', '!t', '@x', '%x', '|', '>'];
+      '$(POD_NAME)', 'nats://a:1,nats://b:2', "it's", 'C', '1Gi', '100m', '/healthz?js-enabled-only=true', 'ldm=/tmp/nats.pid', '00-namespace.yaml', '10-20', '2024-1-1', '~', '[x]', '{}', '*a', '&a', '!t', '@x', '%x', '|', '>'];
     const value: Yaml = {
       list: tricky,
       long: tricky.map((s) => ({ s, n: 1, b: false, z: null })),
