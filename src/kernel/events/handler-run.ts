@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { ModuleDb, Tx } from '../persistence/sql.ts';
 import type { EventHandler, HandlerContext } from './handlers.ts';
 import type { InboxRow, InboxTable } from './inbox-table.ts';
+import { QUEUE_TX } from '../persistence/sql-pieces.ts';
 
 /** A module's handler as the inbox knows it: the name stored in its rows, the event, the instance. */
 export interface InboxHandler {
@@ -41,6 +42,18 @@ function settledNow(p: Promise<unknown>): Promise<'done' | 'failed' | 'pending'>
     ),
     Promise.resolve().then(() => 'pending' as const),
   ]);
+}
+
+/**
+ * The handler's view of writes made inside the storing transaction. On PostgreSQL that
+ * transaction may still be aborted by a conflict with a replica's and run again, so the handler
+ * hears that its writes committed only once they have: what it does next (a call to another
+ * module) never acts on writes that were rolled back. An aborted attempt's promise never settles,
+ * and goes with the rest of that attempt. SQLite has no such aborts.
+ */
+function onceCommitted<T>(tx: Tx, write: Promise<T>): Promise<T> {
+  const committed = new Promise<void>((resolve) => tx.afterCommit(resolve));
+  return write.then((value) => committed.then(() => value));
 }
 
 /**
@@ -106,7 +119,7 @@ export class HandlerRunner {
         await this.table.markDone(tx, row.seq);
         return write(tx);
       })();
-      return inlineWrite;
+      return tx.dialect === 'postgres' ? onceCommitted(tx, inlineWrite) : inlineWrite;
     });
     const handled = this.call(h, envelope, ctx);
     starting = false;
@@ -174,7 +187,7 @@ export class HandlerRunner {
   private async finish(row: InboxRow, h: InboxHandler, ctx: CommitTracking, handled: Promise<void>): Promise<void> {
     try {
       await handled;
-      if (!ctx.committed) await this.db.transaction((tx) => this.table.markDone(tx, row.seq));
+      if (!ctx.committed) await this.db.transaction((tx) => this.table.markDone(tx, row.seq), QUEUE_TX);
       this.options.onOutcome?.('handled');
     } catch (err) {
       if (!(err instanceof AlreadyHandled)) await this.failed(row, h, err);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '../contract.ts';
-import { skipLockedText } from '../persistence/sql-pieces.ts';
+import { QUEUE_TX, skipLockedText } from '../persistence/sql-pieces.ts';
 import type { ModuleDb, Tx } from '../persistence/sql.ts';
 
 /** One (event, handler) row as the dispatcher works with it. */
@@ -72,6 +72,7 @@ export class InboxTable {
          RETURNING seq, event_id, handler, key, envelope, attempts`,
         [lockedUntil, now, now, limit],
       ),
+      QUEUE_TX,
     );
     // RETURNING promises no order.
     return rows.sort((a, b) => a.seq - b.seq);
@@ -89,12 +90,14 @@ export class InboxTable {
   async retryLater(seq: number, at: number, error: string): Promise<void> {
     await this.db.transaction((tx) =>
       tx.statementChanged(`UPDATE kernel_inbox SET next_attempt_at = ?, locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`, [Math.round(at), error, seq]),
+      QUEUE_TX,
     );
   }
 
   async markDead(seq: number, error: string): Promise<void> {
     await this.db.transaction((tx) =>
       tx.statementChanged(`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`, [error, seq]),
+      QUEUE_TX,
     );
   }
 
@@ -121,6 +124,7 @@ export class InboxTable {
   async revive(seq: number): Promise<boolean> {
     const changed = await this.db.transaction(
       (tx) => tx.changed(sql`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0 WHERE seq = ${seq} AND status = 'dead'`),
+      QUEUE_TX,
     );
     return changed > 0;
   }

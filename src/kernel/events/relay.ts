@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '../contract.ts';
 import type { ModuleDb } from '../persistence/sql.ts';
+import { QUEUE_TX } from '../persistence/sql-pieces.ts';
 import type { Logger } from '../logger.ts';
 import { WakeLoop } from './wake-loop.ts';
 
@@ -89,7 +90,7 @@ export class OutboxRelay {
         } else {
           for (const r of rows) await tx.statementChanged('UPDATE kernel_outbox SET published_at = ? WHERE seq = ?', [now, r.seq]);
         }
-      });
+      }, QUEUE_TX);
       if (rows.length < BATCH) return;
     }
   }

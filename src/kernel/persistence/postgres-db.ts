@@ -4,18 +4,20 @@ import { ModuleTx } from './module-tx.ts';
 import { connect, schemaOf, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 import { CHANGED_SETTING } from './cache-freshness.ts';
-import type { ModuleDb, OutboxWriter, SqlDb, Tx } from './sql.ts';
+import type { ModuleDb, OutboxWriter, SqlDb, Tx, TxOptions } from './sql.ts';
 
 /**
  * A module's database on PostgreSQL: a schema of its own (`schemaOf(module)`), reached through a
  * pool of its own.
  *
  * The pool's sessions are read-only by default and transactions open read-write, so a write
- * outside a transaction fails at once, exactly as on the embedded engine. Each transaction first
- * takes the module's transaction-level advisory lock: the module's write transactions run one at
- * a time across every process sharing the schema, which is the guarantee the stores were written
- * for on SQLite (BEGIN IMMEDIATE), so a read-check-write inside a transaction stays true until it
- * commits. Reads outside transactions run in parallel on the pool.
+ * outside a transaction fails at once, exactly as on the embedded engine. Transactions run
+ * SERIALIZABLE: every replica of the module writes at once, and PostgreSQL aborts whichever of two
+ * conflicting transactions would break the illusion that they ran one after the other (two
+ * reservations of the last unit, a cancel beside a capture). The loser runs again from the start
+ * on a fresh snapshot, where its read-check-write sees the winner's commit. That is the guarantee
+ * the stores were written for on SQLite (one writer, BEGIN IMMEDIATE), kept without a lock that
+ * would make replicas take turns. Reads outside transactions run in parallel on the pool.
  */
 export class PostgresModuleDb implements ModuleDb {
   readonly dialect = 'postgres' as const;
@@ -23,7 +25,6 @@ export class PostgresModuleDb implements ModuleDb {
   readonly location: string;
   /** Told, after each commit, which read-cache scopes the transaction changed (read-cache-postgres.ts). */
   private readonly cacheWatchers: Array<(scopes: Set<string>) => void> = [];
-  private readonly lockKey: string;
   private closed = false;
 
   private constructor(
@@ -35,7 +36,6 @@ export class PostgresModuleDb implements ModuleDb {
   ) {
     this.sql = drizzle(client) as SqlDb;
     this.location = `schema ${schema} @ ${host}`;
-    this.lockKey = `cleave.module.${schema}`;
   }
 
   static async open(options: PostgresOptions, module: string, migrations: { kernel: string; module: string }, outbox: OutboxWriter): Promise<PostgresModuleDb> {
@@ -46,8 +46,8 @@ export class PostgresModuleDb implements ModuleDb {
       // The URL's password stays out of the message.
       throw new Error(`Module ${module} could not open its PostgreSQL schema "${schema}" at ${where} as "${decodeURIComponent(url.username) || 'the default user'}": ${(err as Error).message}`, { cause: err });
     });
-    // lock_timeout: a transaction opened inside another waits for the module's lock, which the
-    // outer one holds, forever; fail instead, with the reason (see transaction()).
+    // lock_timeout: a transaction opened inside another (rather than joining it) that writes a row
+    // the outer one wrote would wait for it forever; fail instead, with the reason.
     const client = connect(options, schema, module, { connection: { default_transaction_read_only: 'on', lock_timeout: '30s' } as never });
     return new PostgresModuleDb(module, schema, client, outbox, where);
   }
@@ -69,14 +69,36 @@ export class PostgresModuleDb implements ModuleDb {
     return schemas.postgres;
   }
 
-  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction; when PostgreSQL aborts it for a conflict (serialization failure,
+   * deadlock), runs it again on a fresh snapshot after a short random pause, up to
+   * MAX_ATTEMPTS times. Nothing of an aborted attempt survives: its ModuleTx (afterCommit hooks,
+   * published events) is dropped with it.
+   */
+  async transaction<T>(work: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
+    const isolation = options.isolation ?? 'serializable';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(work, isolation);
+      } catch (err) {
+        if (!conflict(err)) throw lockTimeout(err) ? waitedTooLong(this.module, err) : err;
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new Error(`${this.module}: a transaction conflicted with concurrent ones ${attempt} times in a row and was given up (PostgreSQL ${codeOf(err)})`, { cause: err });
+        }
+        this.conflicts++;
+        await pause(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
+      }
+    }
+  }
+
+  /** Transactions run again after a conflict, since the database was opened (tests and metrics read it). */
+  conflicts = 0;
+
+  private async attempt<T>(work: (tx: Tx) => Promise<T>, isolation: 'serializable' | 'read committed'): Promise<T> {
     let open: ModuleTx | undefined;
     let cacheChanges = '';
     const result = await this.sql.transaction(
       async (ptx) => {
-        await ptx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${this.lockKey}))`).catch((err: unknown) => {
-          throw lockTimeout(err) ? new Error(`A transaction waited 30 s for ${this.module}'s write lock: a transaction held it that long, or one was opened inside another (pass the open transaction, \`tx\`, to the store methods it calls)`, { cause: err }) : err;
-        });
         const txDb = ptx as unknown as SqlDb;
         open = new ModuleTx('postgres', txDb, statementsOn(txDb), this.outbox);
         const result = await work(open);
@@ -87,7 +109,7 @@ export class PostgresModuleDb implements ModuleDb {
         }
         return result;
       },
-      { accessMode: 'read write' },
+      { accessMode: 'read write', isolationLevel: isolation },
     );
     if (cacheChanges) {
       const scopes = new Set(cacheChanges.split(',').filter(Boolean));
@@ -121,10 +143,37 @@ export class PostgresModuleDb implements ModuleDb {
   }
 }
 
+/** How many times a transaction runs before a run of conflicts is reported as an error. */
+const MAX_ATTEMPTS = 30;
+/** The longest random pause between two attempts. */
+const MAX_PAUSE_MS = 50;
+
+/** The SQLSTATE of a PostgreSQL error (drizzle wraps the driver's error in `cause`). */
+function codeOf(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: string } }).cause ?? err;
+  return (cause as { code?: string }).code;
+}
+
+/** serialization_failure, deadlock_detected: the transaction did nothing wrong and may run again. */
+function conflict(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === '40001' || code === '40P01';
+}
+
 /** PostgreSQL's "canceling statement due to lock timeout". */
 function lockTimeout(err: unknown): boolean {
-  const cause = (err as { cause?: { code?: string } }).cause ?? err;
-  return (cause as { code?: string }).code === '55P03';
+  return codeOf(err) === '55P03';
+}
+
+function waitedTooLong(module: string, err: unknown): Error {
+  return new Error(
+    `A transaction of ${module} waited 30 s for a row lock: a transaction held it that long, or one was opened inside another (pass the open transaction, \`tx\`, to the store methods it calls)`,
+    { cause: err },
+  );
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function statementsOn(db: SqlDb) {

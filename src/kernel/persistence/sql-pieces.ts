@@ -1,5 +1,5 @@
 import { sql, type Column, type SQL } from 'drizzle-orm';
-import type { Executor } from './sql.ts';
+import type { Executor, TxOptions } from './sql.ts';
 
 /**
  * Rows bound per statement at most: well under both engines' limits on parameters (SQLite 32,766,
@@ -38,3 +38,10 @@ export function integerByKey(key: Column, amounts: ReadonlyArray<readonly [strin
   const cases = amounts.map(([k, n]) => sql`WHEN ${k} THEN CAST(${n} AS integer)`);
   return sql`(CASE ${key} ${sql.join(cases, sql` `)} END)`;
 }
+
+/**
+ * For the kernel's queue statements (inbox claims and marks, the relay's marks): single conditional
+ * writes that say what they found, safe beside any number of replicas at READ COMMITTED. Under a
+ * serializable snapshot replicas claiming side by side would only abort each other (see TxOptions).
+ */
+export const QUEUE_TX: TxOptions = { isolation: 'read committed' };

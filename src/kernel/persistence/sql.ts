@@ -35,10 +35,24 @@ export interface Executor {
    * Runs `work` in one transaction, committed when it resolves and rolled back when it throws. On a
    * `Tx` it joins the transaction already open. Only database work may be awaited inside: the
    * module's writes wait for it to end.
+   *
+   * On PostgreSQL it runs SERIALIZABLE and, when the server aborts it for a conflict with a
+   * concurrent one (another replica's, say), runs `work` again from the start: `work` must do
+   * nothing but database work that a rollback undoes (see postgres-db.ts).
    */
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Tx) => Promise<T>, options?: TxOptions): Promise<T>;
   /** The dialect's tables from a module's pair of declarations (see `tables.ts` in each module). */
   tables<P>(schemas: { postgres: P; sqlite: unknown }): P;
+}
+
+export interface TxOptions {
+  /**
+   * 'read committed' is for the kernel's queue statements alone (inbox claims and marks), which are
+   * written for concurrent claimers (SKIP LOCKED, conditional updates); under a serializable
+   * snapshot replicas claiming side by side would abort each other. SQLite has one writer at a
+   * time and ignores it.
+   */
+  isolation?: 'serializable' | 'read committed';
 }
 
 export interface PublishOptions {
