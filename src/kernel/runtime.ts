@@ -156,7 +156,14 @@ export class Runtime {
     let relay: OutboxRelay | undefined;
     const outbox = new Outbox(definition.contract, () => relay?.wake());
     const database = await openModuleDb(config, name, definition.migrations, outbox);
-    log.info({ database: database.location, engine: database.dialect }, 'module database open');
+    log.info({ database: database.location, engine: database.dialect, store: database.identity }, 'module database open');
+    // Before the module takes a call or an event: every process already answering for it must hold
+    // the same store, or the shop's data would split between two. The monolith's in-process
+    // transport has no claimStore: one process, so one store per module, nothing to check.
+    await this.transport.claimStore?.(name, { identity: database.identity, location: database.location }).catch(async (err: unknown) => {
+      await database.close();
+      throw err;
+    });
     const container = new Container({ parent: this.root, defaultScope: 'Singleton' });
     // Forwarders, not the proxies themselves: a module's classes may take an interface while they are
     // built, before the module behind it is hosted (it may come later in the registry).

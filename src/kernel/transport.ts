@@ -23,6 +23,12 @@ export interface Transport {
   publish(events: EventEnvelope[]): Promise<void>;
   /** Subscribes one consumer module to event types. Each event reaches each consumer module once. */
   subscribe(consumer: string, types: string[], receive: EventReceiver): Promise<void>;
+  /**
+   * Claims a module for this process's store before the module is served: refuses (a ConfigError
+   * saying what to do) when another process already answers for the module with another store,
+   * then answers that question for it itself. Absent in-process: one process, one store per module.
+   */
+  claimStore?(module: string, store: { identity: string; location: string }): Promise<void>;
   /** Answers calls for a module hosted here (remote transports only). */
   serve(contract: Contract, handle: (method: string, input: unknown) => Promise<unknown>): Promise<void>;
   /**

@@ -5,6 +5,8 @@
  *   calls   <ns>.rpc.<module>.<method>     (queue group <module>: replicas share the load)
  *   pings   <ns>.ping.<module>             (no queue group: every replica answers, saying whether
  *                                           its process is still starting; see rpc-server.ts)
+ *   stores  <ns>.store.<module>            (no queue group: every replica answers with the identity
+ *                                           of the module's store; see store-claim.ts)
  *   events  <ns>.evt.<type>                (stored in the stream CLEAVE_EVENTS[_<ns>])
  */
 
@@ -21,6 +23,8 @@ export interface NatsNames {
   rpcOf(moduleName: string): string;
   /** Where every replica of a module answers pings (reachability and start-up state). */
   ping(moduleName: string): string;
+  /** Where every replica of a module says which store holds the module's data. */
+  store(moduleName: string): string;
   event(type: string): string;
 }
 
@@ -35,6 +39,7 @@ export function natsNames(namespace = ''): NatsNames {
     rpc: (moduleName, method) => `${prefix}rpc.${moduleName}.${method}`,
     rpcOf: (moduleName) => `${prefix}rpc.${moduleName}.*`,
     ping: (moduleName) => `${prefix}ping.${moduleName}`,
+    store: (moduleName) => `${prefix}store.${moduleName}`,
     event: (type) => `${prefix}evt.${type}`,
   };
 }

@@ -9,6 +9,7 @@ import { ensureConsumer, ensureStream, supportsMultipleFilters, type ConsumerSet
 import { natsNames, type NatsNames } from './names.ts';
 import { RpcClient } from './rpc-client.ts';
 import { RpcServer, type CallHandler } from './rpc-server.ts';
+import { StoreClaims } from './store-claim.ts';
 
 export interface NatsTransportOptions {
   /** One URL or a comma list (a cluster). */
@@ -22,6 +23,8 @@ export interface NatsTransportOptions {
   namespace?: string;
   /** How long `unreachable` waits for each module's ping. Default 500 ms. */
   pingTimeoutMs?: number;
+  /** How long a store claim waits for slow answers (nobody answering returns at once). Default 1.5 s. */
+  storeClaimTimeoutMs?: number;
   /** Default 2 min: publishes of one event id within it are stored once. */
   duplicateWindowMs?: number;
   /** Default 7 days. */
@@ -39,6 +42,7 @@ export class NatsTransport implements Transport {
   readonly kind = 'nats' as const;
   readonly remote: RpcClient;
   private readonly server: RpcServer;
+  private readonly stores: StoreClaims;
   private readonly consumers: EventConsumer[] = [];
   private readonly consumerSettings: ConsumerSettings;
   private closing: Promise<void> | null = null;
@@ -53,6 +57,7 @@ export class NatsTransport implements Transport {
     const log = options.logger.child({ component: 'nats' });
     this.remote = new RpcClient(conn.nc, names, { timeoutMs: options.rpcTimeoutMs, pingTimeoutMs: options.pingTimeoutMs ?? 500, isConnected: conn.isConnected });
     this.server = new RpcServer(conn.nc, names, log);
+    this.stores = new StoreClaims(conn.nc, names, log, options.storeClaimTimeoutMs ?? 1_500);
     this.consumerSettings = { maxDeliver: 20, ackWaitMs: 30_000, ...options.consumer };
   }
 
@@ -106,6 +111,10 @@ export class NatsTransport implements Transport {
     this.consumers.push(loop);
   }
 
+  claimStore(module: string, store: { identity: string; location: string }): Promise<void> {
+    return this.stores.claim(module, store);
+  }
+
   serve(contract: Contract, handle: CallHandler): Promise<void> {
     return this.server.serve(contract, handle);
   }
@@ -139,6 +148,7 @@ export class NatsTransport implements Transport {
   private async shutdown(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.server.stop();
+    this.stores.stop();
     const nc = this.conn.nc;
     if (nc.isClosed()) return;
     // Drain flushes acks and replies; without a broker it could wait forever, so it is bounded.

@@ -30,7 +30,7 @@ export function checkModuleDatabases(config: Config, modules: string[]): void {
 
 /**
  * Opens one module's database, for that module alone, and brings it up to date: the kernel's
- * tables (outbox, inbox) first, then the module's own migrations, each from the engine's folder
+ * tables (outbox, inbox, the store's identity) first, then the module's own migrations, each from the engine's folder
  * (`<migrations>/sqlite` or `<migrations>/postgres`).
  */
 export async function openModuleDb(config: Config, module: string, migrations: string, outbox: OutboxWriter): Promise<ModuleDb> {

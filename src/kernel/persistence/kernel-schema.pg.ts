@@ -60,3 +60,13 @@ export const generations = pgTable('kernel_generations', {
   scope: text('scope').primaryKey(),
   value: bigint('value', { mode: 'number' }).notNull().default(0),
 });
+
+/**
+ * The store's identity: one row, a random id written when the kernel's tables are first created
+ * (store-identity.ts). Processes hosting the module announce it over NATS, so a process whose
+ * store is another one refuses to start (docs/architecture.md, "One store per module, checked").
+ */
+export const storeIdentity = pgTable('kernel_store_identity', {
+  id: text('id').primaryKey(),
+  createdAt: text('created_at').notNull(),
+});

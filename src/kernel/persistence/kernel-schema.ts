@@ -55,3 +55,13 @@ export const generations = sqliteTable('kernel_generations', {
   scope: text('scope').primaryKey(),
   value: integer('value').notNull().default(0),
 });
+
+/**
+ * The store's identity: one row, a random id written when the kernel's tables are first created
+ * (store-identity.ts). Processes hosting the module announce it over NATS, so a process whose
+ * store is another one refuses to start (docs/architecture.md, "One store per module, checked").
+ */
+export const storeIdentity = sqliteTable('kernel_store_identity', {
+  id: text('id').primaryKey(),
+  createdAt: text('created_at').notNull(),
+});

@@ -33,6 +33,7 @@ export class PostgresModuleDb implements ModuleDb {
     readonly client: PostgresClient,
     private readonly outbox: OutboxWriter,
     host: string,
+    readonly identity: string,
   ) {
     this.sql = drizzle(client) as SqlDb;
     this.location = `schema ${schema} @ ${host}`;
@@ -42,14 +43,14 @@ export class PostgresModuleDb implements ModuleDb {
     const schema = schemaOf(module);
     const url = new URL(options.url);
     const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
-    await migratePostgres(options, schema, module, migrations).catch((err: unknown) => {
+    const identity = await migratePostgres(options, schema, module, migrations).catch((err: unknown) => {
       // The URL's password stays out of the message.
       throw new Error(`Module ${module} could not open its PostgreSQL schema "${schema}" at ${where} as "${decodeURIComponent(url.username) || 'the default user'}": ${(err as Error).message}`, { cause: err });
     });
     // lock_timeout: a transaction opened inside another (rather than joining it) that writes a row
     // the outer one wrote would wait for it forever; fail instead, with the reason.
     const client = connect(options, schema, module, { connection: { default_transaction_read_only: 'on', lock_timeout: '30s' } as never });
-    return new PostgresModuleDb(module, schema, client, outbox, where);
+    return new PostgresModuleDb(module, schema, client, outbox, where, identity);
   }
 
   /** A read cache asks to hear which scopes this process's own transactions changed, as each commits. */

@@ -1,13 +1,15 @@
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
 import { connect, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
+import { postgresStoreIdentity } from './store-identity.ts';
 
 /**
  * Brings a module's schema up to date: creates the schema if it is missing, then applies the
  * kernel's migrations and the module's own, each set recorded in its own table inside the schema
  * (as drizzle's migrator does, but without touching any other schema, so a role that owns only
  * the module's schema can run it). Replicas starting together take turns on an advisory lock.
+ * Returns the store's identity, given to it here the first time (store-identity.ts).
  */
-export async function migratePostgres(options: PostgresOptions, schema: string, module: string, folders: { kernel: string; module: string }): Promise<void> {
+export async function migratePostgres(options: PostgresOptions, schema: string, module: string, folders: { kernel: string; module: string }): Promise<string> {
   // One connection: the session lock and every migration run on it.
   const session = connect({ url: options.url, poolSize: 1 }, schema, module);
   const lock = `cleave.migrate.${schema}`;
@@ -15,7 +17,9 @@ export async function migratePostgres(options: PostgresOptions, schema: string, 
     await session`SELECT pg_advisory_lock(hashtext(${lock}))`;
     await ensureSchema(session, schema);
     await apply(session, readMigrationFiles({ migrationsFolder: folders.kernel }), '__kernel_migrations');
+    const identity = await postgresStoreIdentity(session);
     await apply(session, readMigrationFiles({ migrationsFolder: folders.module }), '__module_migrations');
+    return identity;
   } finally {
     // Ending the session releases its lock too.
     await session.end({ timeout: 5 });

@@ -93,6 +93,11 @@ export interface ModuleDb extends Executor {
   readonly module: string;
   /** Where it lives, for logs and operators: a file path, or `schema @ host/database`. */
   readonly location: string;
+  /**
+   * The store's identity: a random id made with the store, the same in every process that shares
+   * it (store-identity.ts). A split process checks it against the module's other processes.
+   */
+  readonly identity: string;
   /** Why the database cannot serve now (closed, unreachable), or null when it can: readiness asks. */
   problem(): Promise<string | null>;
   close(): Promise<void>;

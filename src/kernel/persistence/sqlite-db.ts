@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { makeDirectory } from '../data-dir.ts';
 import { ModuleTx } from './module-tx.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
+import { sqliteStoreIdentity } from './store-identity.ts';
 import type { ModuleDb, OutboxWriter, SqlDb, Tx } from './sql.ts';
 import { WriteLock } from './write-lock.ts';
 
@@ -37,6 +38,7 @@ export class SqliteModuleDb implements ModuleDb {
     readonly writer: Sqlite,
     readonly reader: Sqlite,
     private readonly outbox: OutboxWriter,
+    readonly identity: string,
   ) {
     this.location = writer.name;
     this.lock = new WriteLock(`${module}'s database`);
@@ -47,7 +49,7 @@ export class SqliteModuleDb implements ModuleDb {
 
   /**
    * Opens `<dataDir>/<module>.db` for one module alone and brings it up to date: the kernel's
-   * tables (outbox, inbox) first, then the module's own migrations.
+   * tables (outbox, inbox, the store's identity) first, then the module's own migrations.
    */
   static open(dataDir: string, module: string, migrations: { kernel: string; module: string }, outbox: OutboxWriter): SqliteModuleDb {
     makeDirectory(dataDir);
@@ -62,12 +64,13 @@ export class SqliteModuleDb implements ModuleDb {
     // the write path, for a larger WAL file per module.
     writer.pragma('wal_autocheckpoint = 10000');
     migrateSqlite(writer, migrations.kernel, '__kernel_migrations');
+    const identity = sqliteStoreIdentity(writer);
     migrateSqlite(writer, migrations.module, '__module_migrations');
     const reader = new Database(file, { readonly: true });
     reader.pragma('busy_timeout = 5000');
     cacheStatements(writer);
     cacheStatements(reader);
-    return new SqliteModuleDb(module, writer, reader, outbox);
+    return new SqliteModuleDb(module, writer, reader, outbox, identity);
   }
 
   async rows<T>(query: SQL): Promise<T[]> {

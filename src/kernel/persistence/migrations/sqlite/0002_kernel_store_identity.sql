@@ -1,0 +1,4 @@
+CREATE TABLE `kernel_store_identity` (
+	`id` text PRIMARY KEY NOT NULL,
+	`created_at` text NOT NULL
+);
