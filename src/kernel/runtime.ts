@@ -226,13 +226,15 @@ export class Runtime {
     // looked at later in the same round: only two quiet rounds in a row mean quiet.
     let quietRounds = 0;
     for (;;) {
-      let busy = false;
-      for (const m of this.hosted.values()) {
-        if ((await m.relay.pending()) > 0 || (m.inbox && !(await m.inbox.isIdle()))) busy = true;
+      const busy: string[] = [];
+      for (const [name, m] of this.hosted) {
+        const unrelayed = await m.relay.pending();
+        if (unrelayed > 0) busy.push(`${name}: ${unrelayed} events not yet relayed`);
+        if (m.inbox && !(await m.inbox.isIdle())) busy.push(`${name}: events being handled or waiting`);
       }
-      quietRounds = busy ? 0 : quietRounds + 1;
+      quietRounds = busy.length > 0 ? 0 : quietRounds + 1;
       if (quietRounds === 2) return;
-      if (Date.now() > deadline) throw new Error('events did not settle in time');
+      if (Date.now() > deadline) throw new Error(`events did not settle in time (${busy.join('; ')})`);
       await new Promise((r) => setTimeout(r, 5));
     }
   }

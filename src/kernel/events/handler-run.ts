@@ -5,6 +5,7 @@ import type { ModuleDb, Tx } from '../persistence/sql.ts';
 import type { EventHandler, HandlerContext } from './handlers.ts';
 import type { InboxRow, InboxTable } from './inbox-table.ts';
 import { QUEUE_TX } from '../persistence/sql-pieces.ts';
+import { isWriteConflict } from '../persistence/write-conflict.ts';
 
 /** A module's handler as the inbox knows it: the name stored in its rows, the event, the instance. */
 export interface InboxHandler {
@@ -44,16 +45,9 @@ function settledNow(p: Promise<unknown>): Promise<'done' | 'failed' | 'pending'>
   ]);
 }
 
-/**
- * The handler's view of writes made inside the storing transaction. On PostgreSQL that
- * transaction may still be aborted by a conflict with a replica's and run again, so the handler
- * hears that its writes committed only once they have: what it does next (a call to another
- * module) never acts on writes that were rolled back. An aborted attempt's promise never settles,
- * and goes with the rest of that attempt. SQLite has no such aborts.
- */
-function onceCommitted<T>(tx: Tx, write: Promise<T>): Promise<T> {
-  const committed = new Promise<void>((resolve) => tx.afterCommit(resolve));
-  return write.then((value) => committed.then(() => value));
+/** Resolves once `tx` has committed; never, if it rolls back (that attempt is dropped whole). */
+function committedSignal(tx: Tx): Promise<void> {
+  return new Promise<void>((resolve) => tx.afterCommit(resolve));
 }
 
 /**
@@ -111,21 +105,38 @@ export class HandlerRunner {
    */
   async runInline(tx: Tx, row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<{ failed?: unknown; running?: Promise<void>; completed?: boolean }> {
     await tx.statementChanged('SAVEPOINT inbox_handler', []);
+    // The row exists for other transactions only once this one commits: what the handler does
+    // later in a transaction of its own (its commit, its done mark, a retry) waits for that.
+    const stored = committedSignal(tx);
     let inlineWrite: Promise<unknown> | undefined;
     let starting = true;
-    const ctx = this.contextFor(row, h, (write) => {
-      if (!starting) return undefined;
-      inlineWrite = (async () => {
-        await this.table.markDone(tx, row.seq);
-        return write(tx);
-      })();
-      return tx.dialect === 'postgres' ? onceCommitted(tx, inlineWrite) : inlineWrite;
-    });
+    const ctx = this.contextFor(
+      row,
+      h,
+      (write) => {
+        if (!starting) return undefined;
+        inlineWrite = (async () => {
+          await this.table.markDone(tx, row.seq);
+          return write(tx);
+        })();
+        // On PostgreSQL this transaction may yet be aborted by a conflict with a concurrent one and
+        // run again: the handler hears that its writes committed only once they have, so what it
+        // does next (a call to another module) never acts on writes that were rolled back.
+        // SQLite has no such aborts.
+        const written = inlineWrite;
+        return tx.dialect === 'postgres' ? written.then((value) => stored.then(() => value)) : written;
+      },
+      stored,
+    );
     const handled = this.call(h, envelope, ctx);
     starting = false;
     // Observed below, after awaits of our own: until then its failure is not "unhandled".
     handled.catch(() => undefined);
     const undo = async (err: unknown) => {
+      // Not the handler's failure: PostgreSQL aborted the storing transaction for a conflict with a
+      // concurrent one. The whole transaction runs again (PostgresModuleDb.transaction); rolling
+      // back to the savepoint would carry on as if the handler had failed.
+      if (isWriteConflict(err)) throw err;
       await tx.statementChanged('ROLLBACK TO SAVEPOINT inbox_handler', []);
       await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
       return { failed: err };
@@ -149,14 +160,20 @@ export class HandlerRunner {
       return { running: Promise.resolve().then(() => this.counted('handled')), completed: true };
     }
     await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
-    return { running: this.finish(row, h, ctx, handled) };
+    return { running: this.finish(row, h, ctx, handled, stored) };
   }
 
   /**
    * The context a handler gets: `commit` runs its writes with the row's "done" mark, through
    * `inline` when that takes it (see runInline), else in a transaction of their own.
    */
-  private contextFor(row: InboxRow, h: InboxHandler, inline: (write: (tx: Tx) => Promise<unknown> | unknown) => Promise<unknown> | undefined): CommitTracking {
+  private contextFor(
+    row: InboxRow,
+    h: InboxHandler,
+    inline: (write: (tx: Tx) => Promise<unknown> | unknown) => Promise<unknown> | undefined,
+    /** For a row stored in a transaction still open: resolves once it has committed. */
+    stored?: Promise<void>,
+  ): CommitTracking {
     const ctx: CommitTracking = {
       attempt: row.attempts,
       committed: false,
@@ -165,10 +182,12 @@ export class HandlerRunner {
         ctx.committed = true;
         const here = inline(write) as Promise<T> | undefined;
         if (here) return here;
-        return this.db.transaction(async (tx) => {
-          if (!(await this.table.markDone(tx, row.seq))) throw new AlreadyHandled();
-          return write(tx);
-        });
+        const own = () =>
+          this.db.transaction(async (tx) => {
+            if (!(await this.table.markDone(tx, row.seq))) throw new AlreadyHandled();
+            return write(tx);
+          });
+        return stored ? stored.then(own) : own();
       },
     };
     return ctx;
@@ -184,12 +203,14 @@ export class HandlerRunner {
   }
 
   /** Waits for a handler started elsewhere and records how it ended. */
-  private async finish(row: InboxRow, h: InboxHandler, ctx: CommitTracking, handled: Promise<void>): Promise<void> {
+  private async finish(row: InboxRow, h: InboxHandler, ctx: CommitTracking, handled: Promise<void>, stored?: Promise<void>): Promise<void> {
     try {
       await handled;
+      await stored;
       if (!ctx.committed) await this.db.transaction((tx) => this.table.markDone(tx, row.seq), QUEUE_TX);
       this.options.onOutcome?.('handled');
     } catch (err) {
+      await stored;
       if (!(err instanceof AlreadyHandled)) await this.failed(row, h, err);
     }
   }

@@ -5,6 +5,7 @@ import { connect, schemaOf, type PostgresClient, type PostgresOptions } from './
 import { migratePostgres } from './postgres-migrate.ts';
 import { CHANGED_SETTING } from './cache-freshness.ts';
 import type { ModuleDb, OutboxWriter, SqlDb, Tx, TxOptions } from './sql.ts';
+import { isWriteConflict, sqlStateOf } from './write-conflict.ts';
 
 /**
  * A module's database on PostgreSQL: a schema of its own (`schemaOf(module)`), reached through a
@@ -82,9 +83,9 @@ export class PostgresModuleDb implements ModuleDb {
       try {
         return await this.attempt(work, isolation);
       } catch (err) {
-        if (!conflict(err)) throw lockTimeout(err) ? waitedTooLong(this.module, err) : err;
+        if (!isWriteConflict(err)) throw lockTimeout(err) ? waitedTooLong(this.module, err) : err;
         if (attempt >= MAX_ATTEMPTS) {
-          throw new Error(`${this.module}: a transaction conflicted with concurrent ones ${attempt} times in a row and was given up (PostgreSQL ${codeOf(err)})`, { cause: err });
+          throw new Error(`${this.module}: a transaction conflicted with concurrent ones ${attempt} times in a row and was given up (PostgreSQL ${sqlStateOf(err)})`, { cause: err });
         }
         this.conflicts++;
         await pause(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
@@ -149,21 +150,9 @@ const MAX_ATTEMPTS = 30;
 /** The longest random pause between two attempts. */
 const MAX_PAUSE_MS = 50;
 
-/** The SQLSTATE of a PostgreSQL error (drizzle wraps the driver's error in `cause`). */
-function codeOf(err: unknown): string | undefined {
-  const cause = (err as { cause?: { code?: string } }).cause ?? err;
-  return (cause as { code?: string }).code;
-}
-
-/** serialization_failure, deadlock_detected: the transaction did nothing wrong and may run again. */
-function conflict(err: unknown): boolean {
-  const code = codeOf(err);
-  return code === '40001' || code === '40P01';
-}
-
 /** PostgreSQL's "canceling statement due to lock timeout". */
 function lockTimeout(err: unknown): boolean {
-  return codeOf(err) === '55P03';
+  return sqlStateOf(err) === '55P03';
 }
 
 function waitedTooLong(module: string, err: unknown): Error {

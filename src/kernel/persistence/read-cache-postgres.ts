@@ -41,6 +41,9 @@ export function postgresFreshness(db: PostgresModuleDb, scope: string, tables: s
 async function installTriggers(db: PostgresModuleDb, scope: string, tables: string[]): Promise<void> {
   await db.transaction(
     async (tx) => {
+      // Replicas (and caches of one process) starting together would replace the same function
+      // and triggers at once, which PostgreSQL refuses ("tuple concurrently updated"): one at a time.
+      await tx.rows(sql`SELECT pg_advisory_xact_lock(hashtext(${`cleave.read-cache.${db.schema}`}))`);
       await tx.changed(sql.raw(`CREATE OR REPLACE FUNCTION kernel_read_cache_changed() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE noted text := coalesce(current_setting('${CHANGED_SETTING}', true), '');
         BEGIN
