@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { ModuleTx } from './module-tx.ts';
-import { connect, schemaOf, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
+import { connect, schemaOf, serverOf, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 import { CHANGED_SETTING } from './cache-freshness.ts';
 import type { ModuleDb, OutboxWriter, SqlDb, Tx } from './sql.ts';
@@ -35,13 +35,13 @@ export class PostgresModuleDb implements ModuleDb {
   ) {
     this.sql = drizzle(client) as SqlDb;
     this.location = `schema ${schema} @ ${host}`;
-    this.lockKey = `cleave.module.${schema}`;
+    this.lockKey = moduleLockKey(schema);
   }
 
   static async open(options: PostgresOptions, module: string, migrations: { kernel: string; module: string }, outbox: OutboxWriter): Promise<PostgresModuleDb> {
     const schema = schemaOf(module);
     const url = new URL(options.url);
-    const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+    const where = serverOf(options.url);
     await migratePostgres(options, schema, module, migrations).catch((err: unknown) => {
       // The URL's password stays out of the message.
       throw new Error(`Module ${module} could not open its PostgreSQL schema "${schema}" at ${where} as "${decodeURIComponent(url.username) || 'the default user'}": ${(err as Error).message}`, { cause: err });
@@ -119,6 +119,15 @@ export class PostgresModuleDb implements ModuleDb {
     this.closed = true;
     await this.client.end({ timeout: 5 });
   }
+}
+
+/**
+ * The advisory lock a module's write transactions take in turn, whichever process runs them
+ * (`db:move` holds it while it copies, so a shop started on the schema too early cannot write
+ * into it before the copy commits).
+ */
+export function moduleLockKey(schema: string): string {
+  return `cleave.module.${schema}`;
 }
 
 /** PostgreSQL's "canceling statement due to lock timeout". */

@@ -38,3 +38,8 @@ export function integerByKey(key: Column, amounts: ReadonlyArray<readonly [strin
   const cases = amounts.map(([k, n]) => sql`WHEN ${k} THEN CAST(${n} AS integer)`);
   return sql`(CASE ${key} ${sql.join(cases, sql` `)} END)`;
 }
+
+/** A table or column name for SQL written as text, quoted the way both engines read it. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

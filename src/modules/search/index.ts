@@ -11,11 +11,13 @@ import { searchContract } from './contract.ts';
 import { searchRoutes } from './internal/http.ts';
 import { SearchService, type SearchAnswer } from './internal/search-service.ts';
 import { SearchStore } from './internal/search-store.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: searchContract,
   uses: [catalogContract, warehouseContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(SearchStore, [Kernel.Db]),
     provide(SearchService, [SearchStore, Kernel.ReadCaches, catalogContract.token, warehouseContract.token, Kernel.Logger],
