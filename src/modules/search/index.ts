@@ -38,4 +38,8 @@ export default defineModule({
     project(catalogContract.events.product_archived, 'DropArchivedProduct', SearchStore, (store, { productId }, tx) => store.archive(tx, productId)),
     project(warehouseContract.events.availability_changed, 'TrackStockForSearch', SearchStore, (store, p, tx, event) => store.saveStock(tx, p.productId, p.available, event.occurredAt)),
   ],
+  // Rows copied from SQLite by `npm run db:move` arrive without PostgreSQL's folded text: index them before the first search.
+  onStart: async (c) => {
+    await c.get(SearchStore).indexMissingText();
+  },
 });
