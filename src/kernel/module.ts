@@ -2,6 +2,7 @@ import type { Container, ServiceIdentifier } from 'inversify';
 import type { Contract, Implementation } from './contract.ts';
 import type { Subscription } from './events/handlers.ts';
 import type { RouteTable, SessionCheck } from './http/routes.ts';
+import type { TableDeclarations } from './persistence/table-pairs.ts';
 import type { Provider } from './provide.ts';
 
 export { provide } from './provide.ts';
@@ -20,6 +21,11 @@ export interface ModuleDefinition<C extends Contract = Contract> {
   uses?: readonly Contract[];
   /** Absolute path of the module's drizzle-kit migrations folder. */
   migrations: string;
+  /**
+   * The module's drizzle tables for each engine (`schemas` from its internal/tables.ts): what
+   * `npm run db:move` copies from SQLite to PostgreSQL. A module without it cannot be moved.
+   */
+  tables?: TableDeclarations;
   /** The module's internals, one `provide(...)` each, bound in its own child container. */
   bindings: readonly Provider[];
   /** The class (bound in `bindings`) that implements the contract. */

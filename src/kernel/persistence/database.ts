@@ -28,6 +28,11 @@ export function checkModuleDatabases(config: Config, modules: string[]): void {
   }
 }
 
+/** The migration folders of a module on one engine: the kernel's tables (outbox, inbox) and the module's own. */
+export function migrationFolders(migrations: string, engine: 'sqlite' | 'postgres'): { kernel: string; module: string } {
+  return { kernel: join(KERNEL_MIGRATIONS, engine), module: join(migrations, engine) };
+}
+
 /**
  * Opens one module's database, for that module alone, and brings it up to date: the kernel's
  * tables (outbox, inbox, the store's identity) first, then the module's own migrations, each from the engine's folder
@@ -35,9 +40,6 @@ export function checkModuleDatabases(config: Config, modules: string[]): void {
  */
 export async function openModuleDb(config: Config, module: string, migrations: string, outbox: OutboxWriter): Promise<ModuleDb> {
   const url = databaseUrlOf(config, module);
-  if (url) {
-    const folders = { kernel: join(KERNEL_MIGRATIONS, 'postgres'), module: join(migrations, 'postgres') };
-    return PostgresModuleDb.open({ url, poolSize: config.database.poolSize }, module, folders, outbox);
-  }
-  return SqliteModuleDb.open(config.dataDir, module, { kernel: join(KERNEL_MIGRATIONS, 'sqlite'), module: join(migrations, 'sqlite') }, outbox);
+  if (url) return PostgresModuleDb.open({ url, poolSize: config.database.poolSize }, module, migrationFolders(migrations, 'postgres'), outbox);
+  return SqliteModuleDb.open(config.dataDir, module, migrationFolders(migrations, 'sqlite'), outbox);
 }

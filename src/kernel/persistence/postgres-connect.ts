@@ -16,6 +16,12 @@ export function schemaOf(module: string): string {
   return module.replaceAll('-', '_');
 }
 
+/** Where a URL points, for messages: host, port and database, never the password. */
+export function serverOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+}
+
 /**
  * Connects with the schema as the search path: the module's tables, declared without a schema,
  * resolve to its own schema, and nothing else is in reach by name.

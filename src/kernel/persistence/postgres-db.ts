@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { ModuleTx } from './module-tx.ts';
-import { connect, schemaOf, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
+import { connect, schemaOf, serverOf, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 import { CHANGED_SETTING } from './cache-freshness.ts';
 import type { ModuleDb, OutboxWriter, SqlDb, Tx, TxOptions } from './sql.ts';
@@ -43,7 +43,7 @@ export class PostgresModuleDb implements ModuleDb {
   static async open(options: PostgresOptions, module: string, migrations: { kernel: string; module: string }, outbox: OutboxWriter): Promise<PostgresModuleDb> {
     const schema = schemaOf(module);
     const url = new URL(options.url);
-    const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+    const where = serverOf(options.url);
     const identity = await migratePostgres(options, schema, module, migrations).catch((err: unknown) => {
       // The URL's password stays out of the message.
       throw new Error(`Module ${module} could not open its PostgreSQL schema "${schema}" at ${where} as "${decodeURIComponent(url.username) || 'the default user'}": ${(err as Error).message}`, { cause: err });

@@ -45,3 +45,8 @@ export function integerByKey(key: Column, amounts: ReadonlyArray<readonly [strin
  * serializable snapshot replicas claiming side by side would only abort each other (see TxOptions).
  */
 export const QUEUE_TX: TxOptions = { isolation: 'read committed' };
+
+/** A table or column name for SQL written as text, quoted the way both engines read it. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -8,11 +8,13 @@ import { cartContract } from './contract.ts';
 import { CartService } from './internal/cart-service.ts';
 import { CartStore } from './internal/cart-store.ts';
 import { cartRoutes } from './internal/http.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: cartContract,
   uses: [catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(CartStore, [Kernel.Db]),
     provide(CartService, [CartStore, catalogContract.token]),

@@ -7,11 +7,13 @@ import { CatalogService, type CachedRead } from './internal/catalog-service.ts';
 import { CatalogStore } from './internal/catalog-store.ts';
 import { DemoCatalogSeeder, seedDemoCatalogIfAsked } from './internal/demo-catalog-seeder.ts';
 import { catalogRoutes } from './internal/http.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: catalogContract,
   uses: [],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(CatalogStore, [Kernel.Db]),
     provide(DemoCatalogSeeder, [CatalogStore, Kernel.Logger]),

@@ -8,11 +8,13 @@ import { logisticsContract } from './contract.ts';
 import { logisticsRoutes } from './internal/http.ts';
 import { LogisticsService } from './internal/logistics-service.ts';
 import { LogisticsStore } from './internal/logistics-store.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: logisticsContract,
   uses: [catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(LogisticsStore, [Kernel.Db]),
     provide(LogisticsService, [LogisticsStore, catalogContract.token, Kernel.Config], (store: LogisticsStore, catalog: Api<CatalogContract>, config: Config) =>

@@ -17,11 +17,13 @@ import { NotifyBackInStock } from './internal/on-back-in-stock.ts';
 import { AlertAdminsOfLowStock } from './internal/on-low-stock.ts';
 import { NotifyOrderProgress } from './internal/on-order-status-changed.ts';
 import { NotifyPriceDrop } from './internal/on-price-dropped.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: notificationContract,
   uses: [userContract, catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(NotificationStore, [Kernel.Db]),
     provide(EmailSender, [NotificationStore, Kernel.Config, Kernel.Logger]),

@@ -18,11 +18,13 @@ import { OrderProcessingService } from './internal/order-processing-service.ts';
 import { OrderProcessingStore } from './internal/order-processing-store.ts';
 import { OrderSaga } from './internal/order-saga.ts';
 import { OrderTransitions } from './internal/order-transitions.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: orderProcessingContract,
   uses: [warehouseContract, paymentContract, logisticsContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(OrderProcessingStore, [Kernel.Db]),
     provide(OrderLocks, []),

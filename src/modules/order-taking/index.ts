@@ -13,11 +13,13 @@ import { TrackOrderProgress } from './internal/on-order-status-changed.ts';
 import { OrderDrafts } from './internal/order-drafts.ts';
 import { OrderTakingService } from './internal/order-taking-service.ts';
 import { OrderTakingStore } from './internal/order-taking-store.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: orderTakingContract,
   uses: [cartContract, userContract, logisticsContract, orderProcessingContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(OrderTakingStore, [Kernel.Db]),
     provide(CheckoutKeys, [OrderTakingStore]),

@@ -11,11 +11,13 @@ import { PaymentService } from './internal/payment-service.ts';
 import { PaymentStore } from './internal/payment-store.ts';
 import { TestGateway } from './internal/test-gateway.ts';
 import { TestGatewayStore } from './internal/test-gateway-store.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: paymentContract,
   uses: [],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(PaymentStore, [Kernel.Db]),
     provide(TestGateway, [Kernel.Db], (db: ModuleDb) => new TestGateway(new TestGatewayStore(db))),

@@ -15,11 +15,13 @@ import { CountPaidOrder } from './internal/on-order-status-changed.ts';
 import { PurchaseCounter } from './internal/purchase-counter.ts';
 import { RecommendationService, type Pick } from './internal/recommendation-service.ts';
 import { RecommendationStore } from './internal/recommendation-store.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: recommendationContract,
   uses: [catalogContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(RecommendationStore, [Kernel.Db]),
     provide(PurchaseCounter, [RecommendationStore]),

@@ -11,11 +11,13 @@ import { searchContract } from './contract.ts';
 import { searchRoutes } from './internal/http.ts';
 import { SearchService, type SearchAnswer } from './internal/search-service.ts';
 import { SearchStore } from './internal/search-store.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: searchContract,
   uses: [catalogContract, warehouseContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(SearchStore, [Kernel.Db]),
     provide(SearchService, [SearchStore, Kernel.ReadCaches, catalogContract.token, warehouseContract.token, Kernel.Logger],
@@ -36,4 +38,8 @@ export default defineModule({
     project(catalogContract.events.product_archived, 'DropArchivedProduct', SearchStore, (store, { productId }, tx) => store.archive(tx, productId)),
     project(warehouseContract.events.availability_changed, 'TrackStockForSearch', SearchStore, (store, p, tx, event) => store.saveStock(tx, p.productId, p.available, event.occurredAt)),
   ],
+  // Rows copied from SQLite by `npm run db:move` arrive without PostgreSQL's folded text: index them before the first search.
+  onStart: async (c) => {
+    await c.get(SearchStore).indexMissingText();
+  },
 });

@@ -11,11 +11,13 @@ import { SignInThrottle } from './internal/sign-in-throttle.ts';
 import { ThrottleStore } from './internal/throttle-store.ts';
 import { UserService } from './internal/user-service.ts';
 import { UserStore } from './internal/user-store.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: userContract,
   uses: [],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(UserStore, [Kernel.Db]),
     provide(SignInThrottle, [Kernel.Db], (db: ModuleDb) => new SignInThrottle(new ThrottleStore(db))),

@@ -9,11 +9,13 @@ import { OpenStockForNewProduct } from './internal/on-product-created.ts';
 import { StockNotices } from './internal/stock-notices.ts';
 import { WarehouseService } from './internal/warehouse-service.ts';
 import { WarehouseStore } from './internal/warehouse-store.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: warehouseContract,
   uses: [],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(WarehouseStore, [Kernel.Db]),
     provide(StockNotices, [WarehouseStore]),

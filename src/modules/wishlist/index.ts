@@ -12,11 +12,13 @@ import { TellWishersOfPriceDrop } from './internal/on-price-changed.ts';
 import { WisherNotices } from './internal/wisher-notices.ts';
 import { WishlistService } from './internal/wishlist-service.ts';
 import { WishlistStore } from './internal/wishlist-store.ts';
+import { schemas } from './internal/tables.ts';
 
 export default defineModule({
   contract: wishlistContract,
   uses: [catalogContract, warehouseContract, cartContract],
   migrations: fileURLToPath(new URL('./migrations', import.meta.url)),
+  tables: schemas,
   bindings: [
     provide(WishlistStore, [Kernel.Db]),
     provide(WishlistService, [WishlistStore, catalogContract.token, warehouseContract.token, cartContract.token]),

@@ -261,6 +261,11 @@ export class SearchStore {
     return this.saveStocks(tx, [{ productId, available, changedAt }]);
   }
 
+  /** Indexes the text of products copied in without it (see TextMatch.indexMissing); how many. */
+  indexMissingText(): Promise<number> {
+    return this.db.transaction((tx) => this.text.indexMissing(tx));
+  }
+
   /** Drops products (and their stock) older than `before` that a rebuild did not see, then re-indexes all text. */
   async removeUnseen(tx: Tx, seen: Set<string>, before: string): Promise<void> {
     const { searchProducts: d, searchStock: s } = this.t;

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { chunks } from '../../../kernel/persistence/sql-pieces.ts';
 import type { Dialect, Tx } from '../../../kernel/persistence/sql.ts';
 import { matchExpression, wordsOf, type QueryWords } from './match-expression.ts';
 import type { schemas } from './tables.ts';
@@ -24,6 +25,11 @@ export interface TextMatch {
   indexed(tx: Tx, rows: Array<{ productId: string; name: string; description: string }>): Promise<void>;
   /** Re-indexes the text of every product (after a rebuild). */
   reindexAll(tx: Tx): Promise<void>;
+  /**
+   * Indexes the text of products whose rows arrived without it: copied in by `npm run db:move`,
+   * which writes the declared columns only. Says how many it indexed.
+   */
+  indexMissing(tx: Tx): Promise<number>;
 }
 
 export function textMatchOn(dialect: Dialect, products: SearchProducts): TextMatch {
@@ -47,6 +53,8 @@ function sqliteText(products: SearchProducts): TextMatch {
     reindexAll: async (tx) => {
       await tx.changed(sql`INSERT INTO search_text (search_text) VALUES ('rebuild')`);
     },
+    // The triggers index every inserted row, however it was written.
+    indexMissing: async () => 0,
   };
 }
 
@@ -58,6 +66,13 @@ function sqliteText(products: SearchProducts): TextMatch {
  * Those columns exist only in that migration, not in schema.pg.ts. Ranked by ts_rank.
  */
 function postgresText(products: SearchProducts): TextMatch {
+  const indexed: TextMatch['indexed'] = async (tx, rows) => {
+    for (const slice of chunks(rows)) {
+      const values = sql.join(slice.map((r) => sql`(${r.productId}, ${foldedText(r.name)}, ${foldedText(r.description)})`), sql`, `);
+      await tx.changed(sql`UPDATE ${products} SET name_folded = folded.name, description_folded = folded.description
+        FROM (VALUES ${values}) AS folded (product_id, name, description) WHERE ${products.productId} = folded.product_id`);
+    }
+  };
   return {
     matches: (words) => ({
       source: sql`(SELECT to_tsquery('simple', ${tsquery(words)}) AS query) AS text_match`,
@@ -65,14 +80,17 @@ function postgresText(products: SearchProducts): TextMatch {
       // Name words are weighted A (1.0), description words B (0.1); 1: divided by 1 + log(length), as bm25 favours short texts.
       score: sql<number>`ts_rank('{0, 0, 0.1, 1}', ${products}.search_vector, text_match.query, 1)`.mapWith(Number),
     }),
-    indexed: async (tx, rows) => {
-      if (rows.length === 0) return;
-      const values = sql.join(rows.map((r) => sql`(${r.productId}, ${foldedText(r.name)}, ${foldedText(r.description)})`), sql`, `);
-      await tx.changed(sql`UPDATE ${products} SET name_folded = folded.name, description_folded = folded.description
-        FROM (VALUES ${values}) AS folded (product_id, name, description) WHERE ${products.productId} = folded.product_id`);
-    },
+    indexed,
     // search_vector follows the folded columns by itself, and a rebuild saves (so folds again) every product.
     reindexAll: async () => {},
+    indexMissing: async (tx) => {
+      const rows = await tx.rows<{ productId: string; name: string; description: string }>(
+        sql`SELECT ${products.productId} AS "productId", ${products.name} AS name, ${products.description} AS description FROM ${products}
+          WHERE name_folded = '' AND description_folded = '' AND (${products.name} <> '' OR ${products.description} <> '')`,
+      );
+      await indexed(tx, rows);
+      return rows.length;
+    },
   };
 }
 
