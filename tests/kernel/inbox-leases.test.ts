@@ -63,7 +63,7 @@ afterEach(async () => {
  * is deliberately not idempotent by itself (each run that commits adds a row) and waits for the
  * test to release it before committing. Polls only when its timers say a row is due.
  */
-async function openReplica(name: string) {
+async function openReplica(name: string, leaseMs = LEASE_MS) {
   const database = await openTestModuleDb(dataDir, 'ledger', RECORDS_MIGRATIONS);
   const handler = {
     async handle(e: EventEnvelope<{ entry: string }>, ctx: HandlerContext) {
@@ -76,7 +76,7 @@ async function openReplica(name: string) {
     maxAttempts: 3,
     retryBaseMs: 10,
     pollMs: 60_000,
-    leaseMs: LEASE_MS,
+    leaseMs,
     onOutcome: (outcome) => outcomes.push(`${name} ${outcome}`),
   });
   replicas.push({ inbox, database });
@@ -91,7 +91,8 @@ const doneCount = () => countOf(db(), sql`SELECT count(*) AS n FROM kernel_inbox
 describe('inbox: leases between replicas sharing one database', () => {
   it('applies the effect once when a lease expires while its handler still runs', async () => {
     const first = await openReplica('first');
-    const second = await openReplica('second');
+    // The second replica's own lease outlasts the test: on a busy machine its run must not be taken over in turn.
+    const second = await openReplica('second', 60_000);
     first.start();
     await firstClaim(first);
     await first.receive([posted('entry-1')]); // runs at once, claimed for LEASE_MS, and stays held
