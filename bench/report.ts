@@ -38,18 +38,20 @@ export function printTable(r: Results): void {
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(row));
   const p = r.monolithPostgres;
-  if (p) {
-    console.log('\nThe monolith on PostgreSQL (same seed, same load), beside the SQLite one:');
-    console.log(`| figure | SQLite | PostgreSQL | PostgreSQL/SQLite |`);
-    console.log(`|---|---|---|---|`);
-    const pg: Array<[string, number, number, number]> = [
-      ['browse mix req/s', m.browse.requestsPerSecond, p.browse.requestsPerSecond, 0],
-      ['browse mix p99 ms', m.browse.p99Ms, p.browse.p99Ms, 2],
-      ['checkout orders paid/s', m.checkout.paidPerSecond, p.checkout.paidPerSecond, 1],
-      ['checkout p99 to paid ms', m.checkout.p99ToPaidMs, p.checkout.p99ToPaidMs, 0],
-      ['checkout errors', m.checkout.errors + m.browse.errors, p.checkout.errors + p.browse.errors, 0],
-      ['cold start to ready s', m.coldStartS, p.coldStartS, 2],
+  const sp = r.splitPostgres;
+  const sr = r.splitPostgresReplicas;
+  if (p && sp && sr) {
+    console.log('\nPostgreSQL (same seed, same load), beside SQLite; the last column has two replicas of each saga module:');
+    console.log(`| figure | monolith SQLite | monolith PostgreSQL | split-all SQLite | split-all PostgreSQL | split-all PostgreSQL, saga x2 |`);
+    console.log(`|---|---|---|---|---|---|`);
+    const pg: Array<[string, (t: typeof m) => number, number]> = [
+      ['browse mix req/s', (t) => t.browse.requestsPerSecond, 0],
+      ['browse mix p99 ms', (t) => t.browse.p99Ms, 2],
+      ['checkout orders paid/s', (t) => t.checkout.paidPerSecond, 1],
+      ['checkout p99 to paid ms', (t) => t.checkout.p99ToPaidMs, 0],
+      ['errors', (t) => t.checkout.errors + t.browse.errors, 0],
+      ['cold start to ready s', (t) => t.coldStartS, 2],
     ];
-    for (const [name, a, b, digits] of pg) console.log(`| ${name} | ${f(a, digits)} | ${f(b, digits)} | ${ratio(b, a)} |`);
+    for (const [name, read, digits] of pg) console.log(`| ${name} | ${[m, p, s, sp, sr].map((t) => f(read(t), digits)).join(' | ')} |`);
   }
 }

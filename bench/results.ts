@@ -21,5 +21,9 @@ export interface Results {
   split: TopologyFigures;
   /** The monolith on PostgreSQL (BENCH_POSTGRES), measured like `monolith`. */
   monolithPostgres?: TopologyFigures;
+  /** split-all on PostgreSQL, measured like `split`. */
+  splitPostgres?: TopologyFigures;
+  /** split-all on PostgreSQL with two replicas of each saga module. */
+  splitPostgresReplicas?: TopologyFigures;
   kernel: { contractCallUs: number; plainCallUs: number; eventsPerSecondInProcess: number; eventsPerSecondNats: number };
 }

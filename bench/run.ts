@@ -2,9 +2,11 @@
  * `npm run bench`: starts what it needs (the express ceiling, the monolith, the split-all topology
  * over NATS), drives HTTP load from this process, and prints one table plus
  * bench/results/<date>.json. Sizes: BENCH_PRODUCTS (10000), BENCH_USERS (1000), BENCH_SECONDS (15),
- * BENCH_WARMUP_SECONDS (5, browse mix only). BENCH_POSTGRES (true): also the monolith on
- * PostgreSQL (a database of its own on BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres,
- * dropped afterwards), beside the SQLite figures.
+ * BENCH_WARMUP_SECONDS (5, browse mix only). BENCH_POSTGRES (true): also the monolith and split-all
+ * on PostgreSQL (a database of their own on BENCH_POSTGRES_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres, dropped afterwards), beside the SQLite figures, and
+ * checkout in split-all with two replicas of each saga module (order-taking, order-processing,
+ * payment, warehouse) against one of each.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
@@ -13,7 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { dropNamespace, uniqueNamespace } from '../tools/nats-namespaces.ts';
 import { tempDataDir } from '../tools/temp-dirs.ts';
 import { launchTopology, type RunningTopology } from '../tools/topology/launch.ts';
-import { BUILD_ENTRY } from '../tools/topology/spec.ts';
+import { BUILD_ENTRY, type TopologySpec } from '../tools/topology/spec.ts';
+import { moduleNames } from '../src/app/modules.ts';
 import { driveCheckouts, type Customer } from './checkout.ts';
 import { createCustomers, readCatalog } from './fixtures.ts';
 import { measureCalls, measureEvents } from './kernel.ts';
@@ -21,7 +24,7 @@ import { natsTransportPair } from './nats-pair.ts';
 import { browseMix, drive, type BrowseFixture } from './load.ts';
 import { rssMb, run, startHello } from './processes.ts';
 import { printTable } from './report.ts';
-import type { TopologyFigures } from './results.ts';
+import type { Results, TopologyFigures } from './results.ts';
 import { shopEnv } from './shop-env.ts';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
@@ -41,12 +44,13 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function measureTopology(
-  name: 'monolith' | 'split-all',
+  name: string,
   env: Record<string, string | undefined>,
   prepare: (url: string) => Promise<{ fixture: BrowseFixture; customers: Customer[] }>,
+  spec?: TopologySpec,
 ): Promise<TopologyFigures> {
   log(`${name}: starting`);
-  const [topology, coldStartS] = await timed(() => launchTopology(name, { env, basePort: 'free', output: () => {}, entry: BUILD_ENTRY }));
+  const [topology, coldStartS] = await timed(() => launchTopology(spec ?? name, { env, basePort: 'free', output: () => {}, entry: BUILD_ENTRY }));
   const totalRss = () => [...topology.processes.values()].reduce((sum, p) => sum + rssMb(p.pid), 0);
   const rssReadyMb = totalRss();
   try {
@@ -65,6 +69,18 @@ async function measureTopology(
   }
 }
 
+/** The modules of the checkout saga: the ones that get a second replica in the replicas run. */
+const SAGA_MODULES = ['order-taking', 'order-processing', 'payment', 'warehouse'];
+
+/** split-all with two processes for each saga module (each with its own DATA_DIR is not needed: PostgreSQL holds the data). */
+const sagaReplicas: TopologySpec = {
+  description: 'split-all with two replicas of each saga module',
+  processes: [
+    { name: 'gateway', modules: [], gateway: true },
+    ...moduleNames.flatMap((m) => (SAGA_MODULES.includes(m) ? [{ name: `${m}-1`, modules: [m] }, { name: `${m}-2`, modules: [m] }] : [{ name: m, modules: [m] }])),
+  ],
+};
+
 /** Cold start and footprint of one extracted module: stop it and start it again. */
 async function restartOne(topology: RunningTopology, module: string): Promise<TopologyFigures['extracted']> {
   const process = topology.processes.get(module)!;
@@ -76,8 +92,8 @@ async function restartOne(topology: RunningTopology, module: string): Promise<To
   return { module, coldStartS, rssMb: rssMb(process.pid) };
 }
 
-/** The monolith with every module on PostgreSQL: seeded and driven exactly as the SQLite one. */
-async function measureMonolithOnPostgres(namespace: string): Promise<TopologyFigures> {
+/** The shop on a PostgreSQL database of its own, seeded as the SQLite one: the monolith, split-all, and split-all with saga replicas. */
+async function measureOnPostgres(namespace: string): Promise<Pick<Results, 'monolithPostgres' | 'splitPostgres' | 'splitPostgresReplicas'>> {
   const name = `cleave_bench_${Date.now()}`;
   const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE "${name}"`);
@@ -88,11 +104,18 @@ async function measureMonolithOnPostgres(namespace: string): Promise<TopologyFig
     const env = { ...shopEnv(dataDir, `${namespace}pg`), DATABASE_URL: url.toString() };
     log(`PostgreSQL: seeding ${PRODUCTS} products into ${name}`);
     await run(['dist/src/seed.js', '--products', String(PRODUCTS)], env);
-    return await measureTopology('monolith', env, async (gateway) => {
+    let customers: Customer[] = [];
+    let fixture: BrowseFixture | undefined;
+    const monolithPostgres = await measureTopology('monolith', env, async (gateway) => {
       log(`PostgreSQL: registering ${USERS} customers`);
-      const customers = await createCustomers(gateway, USERS);
-      return { fixture: await readCatalog(gateway, customers), customers };
+      customers = await createCustomers(gateway, USERS);
+      fixture = await readCatalog(gateway, customers);
+      return { fixture, customers };
     });
+    const same = async () => ({ fixture: fixture!, customers });
+    const splitPostgres = await measureTopology('split-all', env, same);
+    const splitPostgresReplicas = await measureTopology('split-all, saga modules x2', env, same, sagaReplicas);
+    return { monolithPostgres, splitPostgres, splitPostgresReplicas };
   } finally {
     await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
@@ -125,7 +148,7 @@ async function main(): Promise<void> {
     return { fixture, customers };
   });
   const split = await measureTopology('split-all', env, async () => ({ fixture: fixture!, customers }));
-  const monolithPostgres = POSTGRES ? await measureMonolithOnPostgres(namespace) : undefined;
+  const onPostgres = POSTGRES ? await measureOnPostgres(namespace) : {};
 
   log('kernel: calls and durable events');
   const calls = await measureCalls();
@@ -142,7 +165,7 @@ async function main(): Promise<void> {
     ceiling,
     monolith,
     split,
-    monolithPostgres,
+    ...onPostgres,
     kernel: { ...calls, eventsPerSecondInProcess: eventsInProcess.eventsPerSecond, eventsPerSecondNats: eventsNats.eventsPerSecond },
     totalSeconds: (Date.now() - started) / 1000,
   };
