@@ -140,7 +140,7 @@ describe('NATS cluster: a split shop loses the server leading its event stream',
     try {
       shop = await startTopology(threeProcesses, { needsNats: false, env: { NATS_URL: nats.url, NATS_STREAM_REPLICAS: REPLICAS } });
       timings.startMs = Date.now() - t0;
-      const stream = natsNames(shop.namespace).stream;
+      const { stream, allEvents } = natsNames(shop.namespace);
       const journeys = new Journeys(shop.gatewayUrl);
       const product = await journeys.product({ price: 1500, onHand: 1_000, name: 'Failover fern' });
       const customers: Customer[] = await mapLimit(Array.from({ length: CUSTOMERS }), 3, () => journeys.customer());
@@ -196,6 +196,28 @@ describe('NATS cluster: a split shop loses the server leading its event stream',
       expect(newLeader, 'the stream is led by a server still running').toBeDefined();
       expect(newLeader).not.toBe(victim);
 
+      // Every durable consumer has delivered everything and holds no unacknowledged event: an
+      // event whose ack was lost with the server has been redelivered (after the ack wait) by
+      // now, so the counts below include any repeat the inboxes had to drop.
+      t0 = Date.now();
+      let unackedAtFirst: number | undefined;
+      const consumers = await eventually(
+        async () => {
+          const all = [];
+          for await (const c of jsm.consumers.list(stream)) {
+            // A consumer taking every event (servers before 2.10): deliveries beyond the stream's sequence are redeliveries.
+            const repeats = c.config.filter_subject === allEvents ? c.delivered.consumer_seq - c.delivered.stream_seq : undefined;
+            all.push({ name: c.name, pending: c.num_pending, ackPending: c.num_ack_pending, repeats });
+          }
+          unackedAtFirst ??= all.reduce((n, c) => n + c.ackPending, 0);
+          return all;
+        },
+        (all) => all.length > 0 && all.every((c) => c.pending === 0 && c.ackPending === 0),
+        { timeoutMs: 60_000, intervalMs: 500, what: 'every consumer of the stream with nothing pending' },
+      );
+      timings.drainMs = Date.now() - t0;
+      const repeats = consumers.every((c) => c.repeats !== undefined) ? String(consumers.reduce((n, c) => n + c.repeats!, 0)) : 'unknown (filtered consumers)';
+
       // No order beyond the accepted ones (a checkout whose answer was lost was retried with its
       // key, which answers with the same order), and none stuck.
       const listed = await mapLimit(customers, 3, async (c) => expectStatus(await journeys.api.get('/api/orders?limit=100', c.token), 200).body.items as Array<{ id: string; status: string }>);
@@ -232,8 +254,9 @@ describe('NATS cluster: a split shop loses the server leading its event stream',
         `nats cluster: killed ${victim} (stream leader; followers ${placement!.followers.map((f) => f.name).join(', ')}; new leader ${newLeader}); ` +
           `${accepted.length} orders accepted (${acceptedBeforeKill} before the kill, ${acceptedAfterKill} after), ` +
           `answers other than success: ${summarise(refused)}; ` +
+          `${unackedAtFirst} deliveries still unacknowledged across ${consumers.length} consumers once all orders were paid, ${repeats} redeliveries in all; ` +
           `shop start ${timings.startMs} ms, checkouts ${timings.checkoutMs} ms, all paid ${timings.settleMs} ms after they stopped ` +
-          `(${timings.settledAfterKillMs} ms after the kill)`,
+          `(${timings.settledAfterKillMs} ms after the kill), every consumer drained ${timings.drainMs} ms after that`,
       );
     } finally {
       await shop?.stop();
