@@ -3,7 +3,18 @@
  * 3-server NATS JetStream cluster as Kubernetes. Containers start once what they need is healthy.
  */
 import { natsServerArgs } from './nats.ts';
-import { HEADER, HTTP_PORT, IMAGE, NATS_CLIENT_PORT, NATS_CLUSTER_PORT, NATS_CLUSTER_SIZE, NATS_IMAGE, NATS_MONITOR_PORT, POSTGRES_PORT } from './settings.ts';
+import {
+  HEADER,
+  HTTP_PORT,
+  IMAGE,
+  NATS_CLIENT_PORT,
+  NATS_CLUSTER_PORT,
+  NATS_CLUSTER_SIZE,
+  NATS_IMAGE,
+  NATS_MONITOR_PORT,
+  natsStreamReplicas,
+  POSTGRES_PORT,
+} from './settings.ts';
 import { yamlFile, type Yaml } from './yaml.ts';
 
 const natsNames = Array.from({ length: NATS_CLUSTER_SIZE }, (_, i) => `nats-${i + 1}`);
@@ -27,7 +38,12 @@ function shop(command: string[], database: boolean): Record<string, Yaml> {
     build: { context: '..', dockerfile: 'deploy/Dockerfile' },
     restart: 'unless-stopped',
     env_file: ['cleave.env'],
-    environment: { NATS_URL: COMPOSE_NATS_URL, ...(database ? { DATABASE_URL: COMPOSE_DATABASE_URL } : {}) },
+    environment: {
+      NATS_URL: COMPOSE_NATS_URL,
+      // Every process may be the first to create the event stream: all ask for the same replicas.
+      NATS_STREAM_REPLICAS: String(natsStreamReplicas(NATS_CLUSTER_SIZE)),
+      ...(database ? { DATABASE_URL: COMPOSE_DATABASE_URL } : {}),
+    },
     command,
     depends_on: healthy(database ? ['postgres', ...natsNames] : natsNames),
     healthcheck: readyz,

@@ -16,6 +16,7 @@ import {
   MODULE_MAX_REPLICAS,
   NAMESPACE,
   NATS_CLUSTER_SIZE,
+  natsStreamReplicas,
   natsUrlK8s,
 } from './settings.ts';
 import { yamlFile, type Yaml, type YamlDoc } from './yaml.ts';
@@ -36,6 +37,7 @@ function config(o: { natsServers: number; postgres: boolean }): YamlDoc[] {
     LOG_LEVEL: 'info',
     PAYMENT_GATEWAY: '',
     NATS_URL: natsUrlK8s(o.natsServers),
+    NATS_STREAM_REPLICAS: String(natsStreamReplicas(o.natsServers)),
   };
   if (o.postgres) data.DATABASE_POOL_SIZE = String(DATABASE_POOL_SIZE);
   const comment = [
@@ -44,7 +46,11 @@ function config(o: { natsServers: number; postgres: boolean }): YamlDoc[] {
     'PAYMENT_GATEWAY: no real card processor exists yet (README, "Payments"): production starts only',
     'with "test", the built-in gateway that takes test cards and charges nobody. Set it in the Secret',
     `${APP_SECRET} (envFrom lists the Secret last, so it wins) or here with a kustomize patch.`,
-    o.natsServers > 1 ? `NATS_URL lists every server of the cluster: the client fails over between them.` : 'NATS_URL: the one NATS server.',
+    o.natsServers > 1
+      ? 'NATS_URL lists every server of the cluster: the client fails over between them.\n' +
+        `NATS_STREAM_REPLICAS: the event stream is kept on ${natsStreamReplicas(o.natsServers)} servers, so losing one loses no event;\n` +
+        'delivery pauses only while the cluster elects new leaders (seconds).'
+      : 'NATS_URL: the one NATS server; NATS_STREAM_REPLICAS: one copy of the event stream, on it.',
     ...(o.postgres
       ? [
           `DATABASE_URL comes from the Secret ${DATABASE_SECRET.name} (key ${DATABASE_SECRET.key}): written by CloudNativePG`,

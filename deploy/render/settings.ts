@@ -21,6 +21,11 @@ export const NATS_CLUSTER_PORT = 6222;
 export const NATS_MONITOR_PORT = 8222;
 /** The scale-out broker: three JetStream servers, so the stream survives losing one. */
 export const NATS_CLUSTER_SIZE = 3;
+/**
+ * NATS_STREAM_REPLICAS for a cluster of `servers`: a copy of the event stream on each of three
+ * servers (a majority of 2 keeps it writable when one goes); one on a lone server.
+ */
+export const natsStreamReplicas = (servers: number) => Math.min(servers, 3);
 
 export const POSTGRES_PORT = 5432;
 /** Each module process's pool (DATABASE_POOL_SIZE). Connections = pool x module processes. */

@@ -47,6 +47,7 @@ function connectBroker(config: Config, topology: Topology, logger: Logger): Prom
   return NatsTransport.connect({
     url: config.natsUrl,
     namespace: config.natsNamespace,
+    streamReplicas: config.natsStreamReplicas,
     logger,
     rpcTimeoutMs: config.rpcTimeoutMs,
     hostedModules: topology.hosted,

@@ -55,7 +55,11 @@ export const VARIABLES = {
   },
   SMTP_URL: { schema: z.url().optional(), doc: 'send notices by email too (smtp://user:pass@host:port)', shownDefault: 'unset: in-app only', secret: true },
   SMTP_FROM: { schema: z.string().default('Cleave Shop <shop@cleave.local>'), doc: 'sender of notification emails' },
-  NATS_URL: { schema: z.string().default('nats://127.0.0.1:4222'), doc: 'the broker of split deployments (a comma list for a cluster)' },
+  NATS_URL: { schema: z.string().default('nats://127.0.0.1:4222'), doc: 'the broker of split deployments; for a cluster, a comma list of every server (the client fails over between them)' },
+  NATS_STREAM_REPLICAS: {
+    schema: z.coerce.number().int().min(1).max(5).default(1),
+    doc: 'copies of the event stream a JetStream cluster keeps (3 on a 3-server cluster, to survive losing one); an existing stream with fewer is raised at start, never lowered',
+  },
   NATS_NAMESPACE: { schema: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only').default(''), doc: 'keeps several shops apart on one NATS server (prefixes subjects and the stream)' },
   CLEAVE_MODULES: { schema: z.string().default('all'), doc: 'deploy flag --modules: modules this process hosts (`all`, `none` or a comma list)' },
   CLEAVE_EXCEPT: { schema: z.string().default(''), doc: 'deploy flag --except: modules to leave out of CLEAVE_MODULES' },

@@ -30,6 +30,8 @@ export interface Config {
   smtpUrl?: string;
   smtpFrom: string;
   natsUrl: string;
+  /** Replicas of the event stream on a JetStream cluster (raised at start, never lowered). */
+  natsStreamReplicas: number;
   natsNamespace: string;
   modules: string;
   except: string;
@@ -110,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     natsUrl: e.NATS_URL,
+    natsStreamReplicas: e.NATS_STREAM_REPLICAS,
     natsNamespace: e.NATS_NAMESPACE,
     modules: e.CLEAVE_MODULES,
     except: e.CLEAVE_EXCEPT,

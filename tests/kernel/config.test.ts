@@ -86,6 +86,12 @@ describe('config', () => {
     expect(failure({ ADMIN_PASSWORD: 'long-enough-password' }).message).toMatch(/ADMIN_EMAIL.*ADMIN_PASSWORD/);
   });
 
+  it('takes NATS_STREAM_REPLICAS from 1 to 5 (default 1) and refuses anything else', () => {
+    expect(loadConfig(env()).natsStreamReplicas).toBe(1);
+    expect(loadConfig(env({ NATS_STREAM_REPLICAS: '3' })).natsStreamReplicas).toBe(3);
+    for (const bad of ['0', '6', '2.5', 'three']) expect(failure({ NATS_STREAM_REPLICAS: bad }).message).toContain(`NATS_STREAM_REPLICAS`);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig(env({ PORT: '', ADMIN_EMAIL: '', ADMIN_PASSWORD: '' }))).toMatchObject({ port: 3000, admin: undefined });
   });

@@ -150,7 +150,7 @@ describe('Kubernetes, PostgreSQL mode (deploy/k8s/): every module scales', () =>
     expect(read('.gitignore')).toMatch(/^deploy\/k8s\/secrets\.env$/m);
   });
 
-  it('NATS is a 3-server JetStream cluster with file storage, and NATS_URL lists all three', () => {
+  it('NATS is a 3-server JetStream cluster with file storage, NATS_URL lists all three, and the stream has 3 replicas', () => {
     const sts = named(docs, 'StatefulSet', 'nats');
     expect(sts.spec.replicas).toBe(3);
     const service = named(docs, 'Service', sts.spec.serviceName);
@@ -166,6 +166,9 @@ describe('Kubernetes, PostgreSQL mode (deploy/k8s/): every module scales', () =>
     expect(arg('--routes').split(',')).toEqual(pods.map((p) => `nats://${p}:${clusterPort}`));
     const clientPort = c.ports.find((p: K) => p.name === 'client').containerPort;
     expect(config.data.NATS_URL.split(',')).toEqual(pods.map((p) => `nats://${p}:${clientPort}`));
+    // One copy of the event stream per server: losing one loses no event (tests/transport/nats-cluster.test.ts).
+    expect(config.data.NATS_STREAM_REPLICAS).toBe(String(sts.spec.replicas));
+    expect(VARIABLES.NATS_STREAM_REPLICAS.schema.parse(config.data.NATS_STREAM_REPLICAS)).toBe(3);
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) expect(c[probe].httpGet.path, probe).toMatch(/^\/healthz/);
   });
 
@@ -206,11 +209,12 @@ describe('Kubernetes, SQLite mode (deploy/k8s-sqlite/): one replica per module, 
     }
   });
 
-  it('one NATS server, and NATS_URL names it', () => {
+  it('one NATS server, NATS_URL names it, and the stream has one replica (more would not start there)', () => {
     const sts = named(docs, 'StatefulSet', 'nats');
     expect(sts.spec.replicas).toBe(1);
     expect(sts.spec.template.spec.containers[0].args).toContain('--jetstream');
     expect(config.data.NATS_URL).toBe('nats://nats-0.nats:4222');
+    expect(config.data.NATS_STREAM_REPLICAS).toBe('1');
   });
 
   it('probes and resources as in PostgreSQL mode', () => {
@@ -304,6 +308,7 @@ describe('compose (deploy/compose.yaml): PostgreSQL, a 3-server NATS cluster, st
       expect(s.command, m).toEqual(['--modules', m]);
       expect(new URL(s.environment.DATABASE_URL.replace(/\$\{[^}]*\}/, 'secret')).hostname, m).toBe('postgres');
       expect(s.environment.NATS_URL.split(',').map((u: string) => new URL(u).hostname), m).toEqual(natsServices);
+      expect(s.environment.NATS_STREAM_REPLICAS, m).toBe(String(natsServices.length));
       expect(Object.keys(s.depends_on).sort(), m).toEqual(['postgres', ...natsServices].sort());
       expect(s.volumes, m).toBeUndefined();
       expect(s.healthcheck.test.join(' '), m).toContain('/readyz');
@@ -314,6 +319,8 @@ describe('compose (deploy/compose.yaml): PostgreSQL, a 3-server NATS cluster, st
         expect(services[dep].healthcheck, `${dep} has a healthcheck`).toBeDefined();
       }
     }
+    // The gateway may be the process that creates the event stream: it asks for the same replicas.
+    expect(services.gateway.environment.NATS_STREAM_REPLICAS).toBe('3');
     expect(services.gateway.ports).toEqual(['3000:3000']);
     expect(Object.keys(services.gateway.depends_on).sort()).toEqual(natsServices);
   });

@@ -20,6 +20,15 @@ export interface EventConsumerOptions {
 const RESTART_DELAY_MS = 1_000;
 
 /**
+ * How long one pull request waits on the server. The client asks the server for a heartbeat every
+ * half of it and, after two missed heartbeats, pulls again. A pull parked on a server that died
+ * (the consumer's leader, on a cluster) is lost with it: the client's default of 30 s would stall
+ * the module's events for up to 30 s after a failover; this gives ~5 s, for an idle consumer's
+ * one small request every 5 s.
+ */
+export const PULL_EXPIRES_MS = 5_000;
+
+/**
  * Moves events from a module's durable JetStream consumer into its inbox in stream order. Messages
  * that have arrived together are stored together (one inbox transaction) and acked once stored
  * (at-least-once; the inbox drops repeats); a failed store is nak'ed with backoff. The client
@@ -60,7 +69,7 @@ export class EventConsumer {
       try {
         if (round > 0) await this.o.ensure();
         const consumer = await this.o.js.consumers.get(this.o.stream, this.o.durable);
-        this.messages = await consumer.consume({ max_messages: 100 });
+        this.messages = await consumer.consume({ max_messages: 100, expires: PULL_EXPIRES_MS });
         if (this.stopped) await this.messages.close();
         void this.watch(this.messages);
         for await (const msg of this.messages) this.take(msg);

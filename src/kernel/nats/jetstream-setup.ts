@@ -19,6 +19,13 @@ export interface StreamSettings {
   duplicateWindowMs: number;
   /** How long events stay in the stream (a consumer created later replays what is left). */
   maxAgeMs: number;
+  /**
+   * Copies the cluster keeps (NATS_STREAM_REPLICAS): 3 on a 3-server cluster survives losing one.
+   * Durable consumers are created without a count of their own, so they follow the stream's.
+   */
+  replicas: number;
+  /** Whether the server is part of a cluster: more than one replica needs one. */
+  clustered: boolean;
 }
 
 export interface ConsumerSettings {
@@ -31,11 +38,25 @@ export interface ConsumerSettings {
 /** Which events a durable consumer takes: exact subjects (NATS 2.10+) or everything. */
 export type EventFilter = { filter_subjects: string[] } | { filter_subject: string };
 
+/** What `ensureStream` did, for the start-up log. */
+export type StreamOutcome =
+  | { action: 'created'; replicas: number }
+  | { action: 'unchanged'; replicas: number }
+  | { action: 'updated'; replicas: number; previousReplicas: number; changed: string[] };
+
 /**
  * Creates the event stream or brings its settings up to date. Safe to run from every process at
  * every start, concurrently: creating an identical stream twice is a no-op on the server.
+ * Replicas are only ever raised (JetStream copies the stored events to the new peers; nothing is
+ * deleted): a process started with a smaller NATS_STREAM_REPLICAS leaves a larger count alone.
  */
-export async function ensureStream(jsm: JetStreamManager, s: StreamSettings): Promise<void> {
+export async function ensureStream(jsm: JetStreamManager, s: StreamSettings): Promise<StreamOutcome> {
+  if (s.replicas > 1 && !s.clustered) {
+    throw new StreamReplicasError(
+      `NATS_STREAM_REPLICAS=${s.replicas} needs a JetStream cluster of at least ${s.replicas} servers, but this NATS server is not part of a cluster. ` +
+        'Set NATS_STREAM_REPLICAS=1 for a single server, or run a cluster (README, "NATS as a 3-server cluster").',
+    );
+  }
   const wanted: Partial<StreamConfig> & { name: string } = {
     name: s.name,
     subjects: [s.subject],
@@ -44,19 +65,57 @@ export async function ensureStream(jsm: JetStreamManager, s: StreamSettings): Pr
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(s.duplicateWindowMs),
     max_age: nanos(s.maxAgeMs),
+    num_replicas: s.replicas,
   };
   const current = await jsm.streams.info(s.name).catch((err: unknown) => {
     if (isApiError(err, JetStreamApiCodes.StreamNotFound)) return null;
     throw err;
   });
   if (!current) {
-    await jsm.streams.add(wanted);
-    return;
+    await placing(s.replicas, () => jsm.streams.add(wanted));
+    return { action: 'created', replicas: s.replicas };
   }
   const c = current.config;
-  const same = c.subjects.join() === s.subject && c.duplicate_window === wanted.duplicate_window && c.max_age === wanted.max_age;
-  if (!same) await jsm.streams.update(s.name, { subjects: wanted.subjects, duplicate_window: wanted.duplicate_window, max_age: wanted.max_age });
+  const previousReplicas = c.num_replicas || 1;
+  const replicas = Math.max(previousReplicas, s.replicas);
+  const changed = [
+    ...(c.subjects.join() === s.subject ? [] : ['subjects']),
+    ...(c.duplicate_window === wanted.duplicate_window ? [] : ['duplicate_window']),
+    ...(c.max_age === wanted.max_age ? [] : ['max_age']),
+    ...(replicas === previousReplicas ? [] : ['num_replicas']),
+  ];
+  if (changed.length === 0) return { action: 'unchanged', replicas };
+  await placing(replicas, () =>
+    jsm.streams.update(s.name, { subjects: wanted.subjects, duplicate_window: wanted.duplicate_window, max_age: wanted.max_age, num_replicas: replicas }),
+  );
+  return { action: 'updated', replicas, previousReplicas, changed };
 }
+
+/** The stream cannot have the replicas asked for: a configuration problem, said so plainly. */
+export class StreamReplicasError extends Error {
+  override name = 'StreamReplicasError';
+}
+
+/** Runs a stream add/update, turning "not enough servers for the replicas" into words an operator can act on. */
+async function placing<T>(replicas: number, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isApiError(err, NO_SUITABLE_PEERS) || isApiError(err, REPLICAS_NOT_SUPPORTED)) {
+      throw new StreamReplicasError(
+        `NATS_STREAM_REPLICAS=${replicas}: the NATS cluster cannot place ${replicas} copies of the event stream (${(err as Error).message}). ` +
+          `It needs at least ${replicas} JetStream servers up and in the cluster; lower NATS_STREAM_REPLICAS or add servers.`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+/** JetStream's "no suitable peers for placement" (fewer servers than replicas). */
+const NO_SUITABLE_PEERS = 10005;
+/** JetStream's "replicas > 1 not supported in non-clustered mode". */
+const REPLICAS_NOT_SUPPORTED = 10074;
 
 /**
  * Creates a module's durable consumer, or changes its filter when the module's handlers changed.

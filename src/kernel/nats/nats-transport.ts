@@ -1,19 +1,24 @@
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, JetStreamApiError, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { errors } from '@nats-io/transport-node';
 import type { Contract, EventEnvelope } from '../contract.ts';
 import type { Logger } from '../logger.ts';
 import type { EventReceiver, Reachability, Transport } from '../transport.ts';
 import { openConnection, type BrokerConnection } from './connection.ts';
 import { EventConsumer } from './event-consumer.ts';
 import { publishEvents } from './event-publisher.ts';
-import { ensureConsumer, ensureStream, supportsMultipleFilters, type ConsumerSettings, type EventFilter } from './jetstream-setup.ts';
+import { ensureConsumer, ensureStream, StreamReplicasError, supportsMultipleFilters, type ConsumerSettings, type EventFilter, type StreamSettings } from './jetstream-setup.ts';
 import { natsNames, type NatsNames } from './names.ts';
 import { RpcClient } from './rpc-client.ts';
 import { RpcServer, type CallHandler } from './rpc-server.ts';
 import { StoreClaims } from './store-claim.ts';
 
 export interface NatsTransportOptions {
-  /** One URL or a comma list (a cluster). */
+  /** One URL or a comma list (every server of a cluster). */
   url: string;
+  /** Replicas of the event stream (NATS_STREAM_REPLICAS): raised on an existing stream, never lowered. Default 1. */
+  streamReplicas?: number;
+  /** How long the start waits for a JetStream cluster that is electing its leaders. Default 20 s. */
+  streamSetupTimeoutMs?: number;
   logger: Logger;
   /** How long a call waits for its reply; also the JetStream publish-ack timeout. */
   rpcTimeoutMs: number;
@@ -55,7 +60,7 @@ export class NatsTransport implements Transport {
     private readonly options: NatsTransportOptions,
   ) {
     const log = options.logger.child({ component: 'nats' });
-    this.remote = new RpcClient(conn.nc, names, { timeoutMs: options.rpcTimeoutMs, pingTimeoutMs: options.pingTimeoutMs ?? 500, isConnected: conn.isConnected });
+    this.remote = new RpcClient(conn.nc, names, { timeoutMs: options.rpcTimeoutMs, pingTimeoutMs: options.pingTimeoutMs ?? 500, isConnected: conn.isConnected, whenConnected: conn.whenConnected });
     this.server = new RpcServer(conn.nc, names, log);
     this.stores = new StoreClaims(conn.nc, names, log, options.storeClaimTimeoutMs ?? 1_500);
     this.consumerSettings = { maxDeliver: 20, ackWaitMs: 30_000, ...options.consumer };
@@ -68,15 +73,33 @@ export class NatsTransport implements Transport {
     const conn = await openConnection(options.url, options.hostedModules.join(',') || 'gateway', log);
     try {
       const jsm = await jetstreamManager(conn.nc);
-      await ensureStream(jsm, {
+      const settings: StreamSettings = {
         name: names.stream,
         subject: names.allEvents,
         duplicateWindowMs: options.duplicateWindowMs ?? 120_000,
         maxAgeMs: options.eventMaxAgeMs ?? 7 * 24 * 3600_000,
-      });
+        replicas: options.streamReplicas ?? 1,
+        clustered: Boolean(conn.nc.info?.cluster),
+      };
+      const outcome = await whileElecting(() => ensureStream(jsm, settings), options.streamSetupTimeoutMs ?? 20_000, log);
+      if (outcome.action === 'updated') {
+        const raised = outcome.previousReplicas !== outcome.replicas;
+        log.info(
+          { stream: names.stream, changed: outcome.changed, replicas: outcome.replicas, previousReplicas: outcome.previousReplicas },
+          raised
+            ? `raised the event stream's replicas from ${outcome.previousReplicas} to ${outcome.replicas}; JetStream copies its events to the new peers (nothing is deleted)`
+            : 'updated the event stream\'s settings',
+        );
+      } else if (outcome.action === 'created') {
+        log.info({ stream: names.stream, replicas: outcome.replicas }, 'created the event stream');
+      }
+      if (outcome.replicas > settings.replicas) {
+        log.info({ stream: names.stream, replicas: outcome.replicas, configured: settings.replicas }, 'the event stream keeps more replicas than NATS_STREAM_REPLICAS asks for; left as it is (never lowered)');
+      }
       return new NatsTransport(conn, jetstream(conn.nc, { timeout: options.rpcTimeoutMs }), jsm, names, options);
     } catch (err) {
       await conn.nc.close();
+      if (err instanceof StreamReplicasError) throw err;
       const why = err instanceof Error ? err.message : String(err);
       throw new Error(`Connected to NATS at ${options.url} but could not set up the event stream ${names.stream} (${why}). Is JetStream on (nats-server -js)?`, { cause: err });
     }
@@ -158,3 +181,30 @@ export class NatsTransport implements Transport {
     if (!nc.isClosed()) await nc.close();
   }
 }
+
+/**
+ * Runs a JetStream API request again while the cluster cannot answer yet: a process starting with
+ * its cluster (or during a failover) meets timeouts and "temporarily unavailable" until the
+ * leaders are elected. Anything else, or the time running out, fails the start.
+ */
+async function whileElecting<T>(work: () => Promise<T>, timeoutMs: number, log: Logger): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!electing(err) || Date.now() + 500 > deadline) throw err;
+      log.warn({ err, attempt }, 'the JetStream cluster cannot answer yet (electing a leader?); trying again');
+      await new Promise((r) => setTimeout(r, Math.min(2_000, 250 * attempt)));
+    }
+  }
+}
+
+/** JetStream's "temporarily unavailable" (no meta leader), a timeout or nobody answering the API yet. */
+function electing(err: unknown): boolean {
+  if (err instanceof JetStreamApiError) return err.code === CLUSTER_NOT_AVAILABLE;
+  return err instanceof errors.TimeoutError || err instanceof errors.NoRespondersError || (err instanceof errors.RequestError && err.isNoResponders());
+}
+
+/** JetStream's "JetStream system temporarily unavailable". */
+const CLUSTER_NOT_AVAILABLE = 10008;

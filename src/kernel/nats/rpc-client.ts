@@ -9,12 +9,34 @@ export interface RpcClientOptions {
   timeoutMs: number;
   pingTimeoutMs: number;
   isConnected: () => boolean;
+  /** Resolves true once connected, false if not within `ms` (connection.ts). */
+  whenConnected: (ms: number) => Promise<boolean>;
+  /**
+   * How long a call that certainly reached nobody is tried again: sent while this process was
+   * failing over to another NATS server, or answered "no responders" while the callee's process
+   * was. Within the call's timeout. Default FAILOVER_GRACE_MS.
+   */
+  failoverGraceMs?: number;
 }
+
+/**
+ * A failover (a NATS server of a cluster lost) takes this process, or the callee's, a fraction
+ * of a second: reconnect to another server, resend the subscriptions. A call caught in it waits
+ * this long for the way to open again rather than failing. Short, because a module that is truly
+ * down answers `unavailable` this much later (tests/transport/nats.test.ts keeps it under 1 s).
+ */
+export const FAILOVER_GRACE_MS = 300;
+const RETRY_EVERY_MS = 50;
 
 /**
  * The caller's side of remote calls: one NATS request per call. Every transport failure becomes
  * `unavailable` (the HTTP edge answers 503); a reply carrying an error becomes the same typed
- * AppError the callee threw. After a timeout the outcome is unknown: the callee may have acted.
+ * AppError the callee threw. Losing one server of a cluster should not fail the calls caught in
+ * the switch: a call made while this process is reconnecting waits for the connection, and one
+ * answered "no responders" (nobody got it) is sent again, both for up to the failover grace. The
+ * request is never left in the client's reconnect buffer. After a timeout the outcome is unknown:
+ * the callee may have acted, so such a call is never repeated here (callers that retry rely on
+ * the callee's idempotency: the saga's charge by order, the checkout's Idempotency-Key).
  */
 export class RpcClient implements RemoteCaller {
   constructor(
@@ -24,15 +46,7 @@ export class RpcClient implements RemoteCaller {
   ) {}
 
   async call(moduleName: string, method: string, input: unknown): Promise<unknown> {
-    // Fail fast while disconnected instead of letting the request sit in the reconnect buffer.
-    if (!this.options.isConnected()) throw unreachable(moduleName, 'this process has lost its NATS connection');
-    let data: Uint8Array;
-    try {
-      const msg = await this.nc.request(this.names.rpc(moduleName, method), encodeJson(input), { timeout: this.options.timeoutMs });
-      data = msg.data;
-    } catch (err) {
-      throw unreachable(moduleName, why(err, this.options.timeoutMs));
-    }
+    const data = await this.send(moduleName, method, encodeJson(input));
     let reply: Reply;
     try {
       reply = decodeJson<Reply>(data);
@@ -41,6 +55,28 @@ export class RpcClient implements RemoteCaller {
     }
     if (reply.ok) return reply.result;
     throw AppError.fromWire(reply.error);
+  }
+
+  /** The reply's bytes; retried only while the request certainly reached nobody (see the class). */
+  private async send(moduleName: string, method: string, payload: Uint8Array): Promise<Uint8Array> {
+    const started = Date.now();
+    const { timeoutMs } = this.options;
+    const graceEnd = started + Math.min(this.options.failoverGraceMs ?? FAILOVER_GRACE_MS, timeoutMs);
+    for (;;) {
+      // Never into the client's reconnect buffer: wait (briefly) for a connection, or fail.
+      if (!this.options.isConnected() && !(await this.options.whenConnected(graceEnd - Date.now()))) {
+        throw unreachable(moduleName, 'this process has lost its NATS connection');
+      }
+      const left = started + timeoutMs - Date.now();
+      try {
+        const msg = await this.nc.request(this.names.rpc(moduleName, method), payload, { timeout: Math.max(1, left) });
+        return msg.data;
+      } catch (err) {
+        // Only "no responders" proves nobody got the request; a timeout may hide a callee that acted.
+        if (!isNoResponders(err) || Date.now() + RETRY_EVERY_MS > graceEnd) throw unreachable(moduleName, why(err, timeoutMs));
+        await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
+      }
+    }
   }
 
   /** Names of the modules that no process answers for, pinging all of them at once. */
@@ -100,8 +136,12 @@ function unreachable(moduleName: string, reason: string): AppError {
   return new AppError('unavailable', `Module ${moduleName} is unreachable: ${reason}. Try again shortly.`);
 }
 
+function isNoResponders(err: unknown): boolean {
+  return err instanceof errors.NoRespondersError || (err instanceof errors.RequestError && err.isNoResponders());
+}
+
 function why(err: unknown, timeoutMs: number): string {
-  if (err instanceof errors.RequestError && err.isNoResponders()) return 'no process serves it';
+  if (isNoResponders(err)) return 'no process serves it';
   if (err instanceof errors.TimeoutError) return `no answer within ${timeoutMs} ms`;
   return err instanceof Error ? err.message : String(err);
 }
