@@ -53,5 +53,13 @@ export function printTable(r: Results): void {
       ['cold start to ready s', (t) => t.coldStartS, 2],
     ];
     for (const [name, read, digits] of pg) console.log(`| ${name} | ${[m, p, s, sp, sr].map((t) => f(read(t), digits)).join(' | ')} |`);
+    const cost = (t: typeof m) => t.dbPerOrder;
+    const perOrder: Array<[string, (c: NonNullable<ReturnType<typeof cost>>) => number]> = [
+      ['PostgreSQL commits per paid order', (c) => c.commits],
+      ['PostgreSQL rollbacks per paid order', (c) => c.rollbacks],
+      ['rows written per paid order', (c) => c.rowsWritten],
+      ['events per paid order', (c) => c.events],
+    ];
+    for (const [name, read] of perOrder) console.log(`| ${name} | - | ${[p, s, sp, sr].map((t, i) => (i === 1 ? '-' : f(cost(t) ? read(cost(t)!) : NaN, 1))).join(' | ')} |`);
   }
 }

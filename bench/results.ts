@@ -10,6 +10,8 @@ export interface TopologyFigures {
   browse: LoadFigures;
   checkout: CheckoutFigures;
   extracted?: { module: string; coldStartS: number; rssMb: number };
+  /** On PostgreSQL, what one paid order cost the database in the checkout phase: commits, rollbacks (conflicts run again), rows written, events (outbox rows). */
+  dbPerOrder?: { commits: number; rollbacks: number; rowsWritten: number; events: number };
 }
 
 /** One run of the benchmark: bench/results/<date>.json holds these, and more. */

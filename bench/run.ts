@@ -48,6 +48,8 @@ async function measureTopology(
   env: Record<string, string | undefined>,
   prepare: (url: string) => Promise<{ fixture: BrowseFixture; customers: Customer[] }>,
   spec?: TopologySpec,
+  /** Reads the database's counters (PostgreSQL): what a paid order costs it is measured around the checkout phase. */
+  dbCounters?: () => Promise<DbCounters>,
 ): Promise<TopologyFigures> {
   log(`${name}: starting`);
   const [topology, coldStartS] = await timed(() => launchTopology(spec ?? name, { env, basePort: 'free', output: () => {}, entry: BUILD_ENTRY }));
@@ -60,12 +62,43 @@ async function measureTopology(
     await drive(topology.gatewayUrl, WARMUP_SECONDS, browseMix(fixture));
     const browse = await drive(topology.gatewayUrl, SECONDS, browseMix(fixture));
     log(`${name}: checkout for ${SECONDS} s`);
+    const before = await dbCounters?.();
     const checkout = await driveCheckouts(topology.gatewayUrl, customers.slice(0, 32), fixture.productIds, SECONDS);
+    const after = await dbCounters?.();
+    const dbPerOrder = before && after ? perOrder(before, after, checkout.ordersPaid) : undefined;
     const rss = totalRss();
     const extracted = name === 'split-all' ? await restartOne(topology, 'payment') : undefined;
-    return { coldStartS, rssReadyMb, rssMb: rss, browse, checkout, extracted };
+    return { coldStartS, rssReadyMb, rssMb: rss, browse, checkout, extracted, dbPerOrder };
   } finally {
     await topology.stop();
+  }
+}
+
+/** PostgreSQL's cumulative counters for one database (pg_stat_database, pg_stat_user_tables). */
+interface DbCounters {
+  commits: number;
+  rollbacks: number;
+  rowsWritten: number;
+  events: number;
+}
+
+/** What each paid order cost the database between two readings of its counters. */
+function perOrder(before: DbCounters, after: DbCounters, orders: number): NonNullable<TopologyFigures['dbPerOrder']> {
+  const per = (k: keyof DbCounters) => (after[k] - before[k]) / orders;
+  return { commits: per('commits'), rollbacks: per('rollbacks'), rowsWritten: per('rowsWritten'), events: per('events') };
+}
+
+async function readDbCounters(admin: postgres.Sql, database: string, url: string): Promise<DbCounters> {
+  // The statistics are flushed by each backend about once a second.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  const [db] = await admin<Array<{ commits: string; rollbacks: string }>>`SELECT xact_commit AS commits, xact_rollback AS rollbacks FROM pg_stat_database WHERE datname = ${database}`;
+  const conn = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [t] = await conn<Array<{ written: string | null; events: string | null }>>`
+      SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) AS written, sum(n_tup_ins) FILTER (WHERE relname = 'kernel_outbox') AS events FROM pg_stat_user_tables`;
+    return { commits: Number(db.commits), rollbacks: Number(db.rollbacks), rowsWritten: Number(t.written ?? 0), events: Number(t.events ?? 0) };
+  } finally {
+    await conn.end();
   }
 }
 
@@ -106,15 +139,22 @@ async function measureOnPostgres(namespace: string): Promise<Pick<Results, 'mono
     await run(['dist/src/seed.js', '--products', String(PRODUCTS)], env);
     let customers: Customer[] = [];
     let fixture: BrowseFixture | undefined;
-    const monolithPostgres = await measureTopology('monolith', env, async (gateway) => {
-      log(`PostgreSQL: registering ${USERS} customers`);
-      customers = await createCustomers(gateway, USERS);
-      fixture = await readCatalog(gateway, customers);
-      return { fixture, customers };
-    });
+    const monolithPostgres = await measureTopology(
+      'monolith',
+      env,
+      async (gateway) => {
+        log(`PostgreSQL: registering ${USERS} customers`);
+        customers = await createCustomers(gateway, USERS);
+        fixture = await readCatalog(gateway, customers);
+        return { fixture, customers };
+      },
+      undefined,
+      () => readDbCounters(admin, name, url.toString()),
+    );
     const same = async () => ({ fixture: fixture!, customers });
-    const splitPostgres = await measureTopology('split-all', env, same);
-    const splitPostgresReplicas = await measureTopology('split-all, saga modules x2', env, same, sagaReplicas);
+    const counters = () => readDbCounters(admin, name, url.toString());
+    const splitPostgres = await measureTopology('split-all', env, same, undefined, counters);
+    const splitPostgresReplicas = await measureTopology('split-all, saga modules x2', env, same, sagaReplicas, counters);
     return { monolithPostgres, splitPostgres, splitPostgresReplicas };
   } finally {
     await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
