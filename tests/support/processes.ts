@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../../tools/nats-namespaces.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { launchTopology, type RunningTopology } from '../../tools/topology/launch.ts';
-import type { TopologySpec } from '../../tools/topology/spec.ts';
+import type { ResolvedProcess, TopologySpec } from '../../tools/topology/spec.ts';
 import { ShopClient } from './client.ts';
 import { engineEnv } from './engine.ts';
 import { testEnv } from './env.ts';
@@ -52,7 +52,14 @@ export interface TestTopology extends RunningTopology {
  */
 export async function startTopology(
   topology: string | TopologySpec,
-  options: { dataDir?: string; env?: Record<string, string>; needsNats?: boolean; readyTimeoutMs?: number } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** One process's environment on top of the rest (a private DATA_DIR per replica, say). */
+    envOf?: (process: ResolvedProcess) => Record<string, string>;
+    needsNats?: boolean;
+    readyTimeoutMs?: number;
+  } = {},
 ): Promise<TestTopology> {
   if (options.needsNats ?? topology !== 'monolith') await requireSharedNats();
   const dataDir = options.dataDir ?? tempDataDir();
@@ -66,7 +73,7 @@ export async function startTopology(
   });
   const output = process.env.TEST_LOG_LEVEL ? (line: string) => process.stdout.write(`${line}\n`) : () => {};
   const readyTimeoutMs = options.readyTimeoutMs ?? START_TIMEOUT_MS;
-  const running = await launchTopology(topology, { env, basePort: 'free', output, readyTimeoutMs }).catch(async (err: unknown) => {
+  const running = await launchTopology(topology, { env, envOf: options.envOf, basePort: 'free', output, readyTimeoutMs }).catch(async (err: unknown) => {
     await dropNamespace(namespace).catch(() => undefined);
     throw err;
   });

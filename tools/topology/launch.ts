@@ -2,13 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { moduleNames } from '../../src/app/modules.ts';
 import { ManagedProcess } from './child.ts';
 import { allocatePorts } from '../ports.ts';
-import { loadTopologies, processArgs, resolveTopology, type TopologySpec } from './spec.ts';
+import { loadTopologies, processArgs, resolveTopology, type ResolvedProcess, type TopologySpec } from './spec.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface LaunchOptions {
   /** Environment of every process, on top of this process's (DATA_DIR, NATS_URL, secrets, ...). */
   env?: Record<string, string | undefined>;
+  /** Environment of one process, on top of `env` (a private DATA_DIR per replica, say). */
+  envOf?: (process: ResolvedProcess) => Record<string, string | undefined>;
   /** The gateway's port; the other processes get the next ones. 'free' picks free ports. Default 3000. */
   basePort?: number | 'free';
   /** Receives every prefixed output line. Default: this process's stdout. */
@@ -32,7 +34,8 @@ export interface RunningTopology {
 
 /**
  * Starts every process of a topology (a name from deploy/topologies.json, or a spec) with a
- * shared DATA_DIR and NATS_URL, and resolves once every one answers /readyz with 200.
+ * shared DATA_DIR and NATS_URL (unless `envOf` gives a process its own), and resolves once every
+ * one answers /readyz with 200.
  */
 export async function launchTopology(topology: string | TopologySpec, options: LaunchOptions = {}): Promise<RunningTopology> {
   const registry = options.registry ?? moduleNames;
@@ -47,7 +50,8 @@ export async function launchTopology(topology: string | TopologySpec, options: L
   const output = options.output ?? ((line: string) => process.stdout.write(`${line}\n`));
   const processes = new Map<string, ManagedProcess>();
   ordered.forEach((p, i) => {
-    processes.set(p.name, new ManagedProcess({ name: p.name, args: processArgs(p, registry, options.entry), env, port: ports[i], cwd: ROOT, output }));
+    const own = options.envOf ? { ...env, ...options.envOf(p) } : env;
+    processes.set(p.name, new ManagedProcess({ name: p.name, args: processArgs(p, registry, options.entry), env: own, port: ports[i], cwd: ROOT, output }));
   });
   const running: RunningTopology = {
     name,
