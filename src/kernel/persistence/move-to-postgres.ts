@@ -5,6 +5,7 @@ import * as kernelPostgres from './kernel-schema.pg.ts';
 import * as kernelSqlite from './kernel-schema.ts';
 import { MoveRefused } from './move-refused.ts';
 import { connect, schemaOf, serverOf } from './postgres-connect.ts';
+import { moduleLockKey } from './postgres-db.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 import { batchSize, insertRows, occupiedTables, readBack, renumber, type Session } from './postgres-target.ts';
 import { checksumMismatch, TableChecksum } from './row-checksum.ts';
@@ -121,8 +122,8 @@ async function moveModule(plan: Plan, { url, dataDir }: MoveOptions): Promise<Mo
   let rows = 0;
   try {
     await client.begin(async (tx) => {
-      // Two moves into one schema take turns (a shop must be stopped first: it takes no such lock).
-      await tx`SELECT pg_advisory_xact_lock(hashtext(${`cleave.db-move.${plan.schema}`}))`;
+      // The lock the shop's write transactions take: a shop started on the schema too early cannot write into it meanwhile.
+      await tx`SELECT pg_advisory_xact_lock(hashtext(${moduleLockKey(plan.schema)}))`;
       // The migrator gave the new schema an identity of its own; the store keeps the one it had in
       // SQLite, copied with the rest, so processes still on the old store are told apart from it
       // no differently than before (a refusal below rolls this back too).

@@ -12,13 +12,15 @@ import { isWriteConflict, sqlStateOf } from './write-conflict.ts';
  * pool of its own.
  *
  * The pool's sessions are read-only by default and transactions open read-write, so a write
- * outside a transaction fails at once, exactly as on the embedded engine. Transactions run
- * SERIALIZABLE: every replica of the module writes at once, and PostgreSQL aborts whichever of two
- * conflicting transactions would break the illusion that they ran one after the other (two
- * reservations of the last unit, a cancel beside a capture). The loser runs again from the start
- * on a fresh snapshot, where its read-check-write sees the winner's commit. That is the guarantee
- * the stores were written for on SQLite (one writer, BEGIN IMMEDIATE), kept without a lock that
- * would make replicas take turns. Reads outside transactions run in parallel on the pool.
+ * outside a transaction fails at once, exactly as on the embedded engine. Each transaction first
+ * takes the module's transaction-level advisory lock: the module's write transactions run one at
+ * a time across every process sharing the schema, which is the guarantee the stores were written
+ * for on SQLite (BEGIN IMMEDIATE), so a read-check-write inside a transaction (reserve if enough
+ * stock, charge unless cancelled) stays true until it commits, whichever replica runs it. The
+ * kernel's queue statements (TxOptions.queue) skip the lock: replicas claim work without waiting
+ * on each other. Reads outside transactions run in parallel on the pool. (SERIALIZABLE
+ * transactions run side by side and retried on conflict were tried instead of the lock, and
+ * collapsed under checkout load: see docs/architecture.md.)
  */
 export class PostgresModuleDb implements ModuleDb {
   readonly dialect = 'postgres' as const;
@@ -26,6 +28,7 @@ export class PostgresModuleDb implements ModuleDb {
   readonly location: string;
   /** Told, after each commit, which read-cache scopes the transaction changed (read-cache-postgres.ts). */
   private readonly cacheWatchers: Array<(scopes: Set<string>) => void> = [];
+  private readonly lockKey: string;
   private closed = false;
 
   private constructor(
@@ -38,6 +41,7 @@ export class PostgresModuleDb implements ModuleDb {
   ) {
     this.sql = drizzle(client) as SqlDb;
     this.location = `schema ${schema} @ ${host}`;
+    this.lockKey = moduleLockKey(schema);
   }
 
   static async open(options: PostgresOptions, module: string, migrations: { kernel: string; module: string }, outbox: OutboxWriter): Promise<PostgresModuleDb> {
@@ -48,8 +52,8 @@ export class PostgresModuleDb implements ModuleDb {
       // The URL's password stays out of the message.
       throw new Error(`Module ${module} could not open its PostgreSQL schema "${schema}" at ${where} as "${decodeURIComponent(url.username) || 'the default user'}": ${(err as Error).message}`, { cause: err });
     });
-    // lock_timeout: a transaction opened inside another (rather than joining it) that writes a row
-    // the outer one wrote would wait for it forever; fail instead, with the reason.
+    // lock_timeout: a transaction opened inside another (rather than joining it) waits for the
+    // module's lock, which the outer one holds, forever; fail instead, with the reason.
     const client = connect(options, schema, module, { connection: { default_transaction_read_only: 'on', lock_timeout: '30s' } as never });
     return new PostgresModuleDb(module, schema, client, outbox, where, identity);
   }
@@ -72,16 +76,14 @@ export class PostgresModuleDb implements ModuleDb {
   }
 
   /**
-   * Runs `work` in a transaction; when PostgreSQL aborts it for a conflict (serialization failure,
-   * deadlock), runs it again on a fresh snapshot after a short random pause, up to
-   * MAX_ATTEMPTS times. Nothing of an aborted attempt survives: its ModuleTx (afterCommit hooks,
-   * published events) is dropped with it.
+   * Runs `work` in a transaction; when PostgreSQL aborts it for a deadlock (or a serialization
+   * failure), runs it again after a short random pause, up to MAX_ATTEMPTS times. Nothing of an
+   * aborted attempt survives: its ModuleTx (afterCommit hooks, published events) goes with it.
    */
   async transaction<T>(work: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
-    const isolation = options.isolation ?? 'serializable';
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(work, isolation);
+        return await this.attempt(work, options.queue === true);
       } catch (err) {
         if (!isWriteConflict(err)) throw lockTimeout(err) ? waitedTooLong(this.module, err) : err;
         if (attempt >= MAX_ATTEMPTS) {
@@ -93,14 +95,15 @@ export class PostgresModuleDb implements ModuleDb {
     }
   }
 
-  /** Transactions run again after a conflict, since the database was opened (tests and metrics read it). */
+  /** Transactions run again after a conflict, since the database was opened. */
   conflicts = 0;
 
-  private async attempt<T>(work: (tx: Tx) => Promise<T>, isolation: 'serializable' | 'read committed'): Promise<T> {
+  private async attempt<T>(work: (tx: Tx) => Promise<T>, queue: boolean): Promise<T> {
     let open: ModuleTx | undefined;
     let cacheChanges = '';
     const result = await this.sql.transaction(
       async (ptx) => {
+        if (!queue) await ptx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${this.lockKey}))`);
         const txDb = ptx as unknown as SqlDb;
         open = new ModuleTx('postgres', txDb, statementsOn(txDb), this.outbox);
         const result = await work(open);
@@ -111,7 +114,7 @@ export class PostgresModuleDb implements ModuleDb {
         }
         return result;
       },
-      { accessMode: 'read write', isolationLevel: isolation },
+      { accessMode: 'read write' },
     );
     if (cacheChanges) {
       const scopes = new Set(cacheChanges.split(',').filter(Boolean));
@@ -145,6 +148,15 @@ export class PostgresModuleDb implements ModuleDb {
   }
 }
 
+/**
+ * The advisory lock a module's write transactions take in turn, whichever process runs them
+ * (`db:move` holds it while it copies, so a shop started on the schema too early cannot write
+ * into it before the copy commits).
+ */
+export function moduleLockKey(schema: string): string {
+  return `cleave.module.${schema}`;
+}
+
 /** How many times a transaction runs before a run of conflicts is reported as an error. */
 const MAX_ATTEMPTS = 30;
 /** The longest random pause between two attempts. */
@@ -157,7 +169,7 @@ function lockTimeout(err: unknown): boolean {
 
 function waitedTooLong(module: string, err: unknown): Error {
   return new Error(
-    `A transaction of ${module} waited 30 s for a row lock: a transaction held it that long, or one was opened inside another (pass the open transaction, \`tx\`, to the store methods it calls)`,
+    `A transaction of ${module} waited 30 s for its write lock: a transaction held it that long, or one was opened inside another (pass the open transaction, \`tx\`, to the store methods it calls)`,
     { cause: err },
   );
 }

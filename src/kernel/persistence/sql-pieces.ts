@@ -39,12 +39,8 @@ export function integerByKey(key: Column, amounts: ReadonlyArray<readonly [strin
   return sql`(CASE ${key} ${sql.join(cases, sql` `)} END)`;
 }
 
-/**
- * For the kernel's queue statements (inbox claims and marks, the relay's marks): single conditional
- * writes that say what they found, safe beside any number of replicas at READ COMMITTED. Under a
- * serializable snapshot replicas claiming side by side would only abort each other (see TxOptions).
- */
-export const QUEUE_TX: TxOptions = { isolation: 'read committed' };
+/** For the kernel's queue statements (see TxOptions.queue). */
+export const QUEUE_TX: TxOptions = { queue: true };
 
 /** A table or column name for SQL written as text, quoted the way both engines read it. */
 export function quoteIdentifier(name: string): string {

@@ -36,9 +36,9 @@ export interface Executor {
    * `Tx` it joins the transaction already open. Only database work may be awaited inside: the
    * module's writes wait for it to end.
    *
-   * On PostgreSQL it runs SERIALIZABLE and, when the server aborts it for a conflict with a
-   * concurrent one (another replica's, say), runs `work` again from the start: `work` must do
-   * nothing but database work that a rollback undoes (see postgres-db.ts).
+   * On PostgreSQL it first takes the module's write lock (see postgres-db.ts), and runs `work`
+   * again from the start if the server aborts it for a deadlock: `work` must do nothing but
+   * database work that a rollback undoes.
    */
   transaction<T>(work: (tx: Tx) => Promise<T>, options?: TxOptions): Promise<T>;
   /** The dialect's tables from a module's pair of declarations (see `tables.ts` in each module). */
@@ -47,12 +47,12 @@ export interface Executor {
 
 export interface TxOptions {
   /**
-   * 'read committed' is for the kernel's queue statements alone (inbox claims and marks), which are
-   * written for concurrent claimers (SKIP LOCKED, conditional updates); under a serializable
-   * snapshot replicas claiming side by side would abort each other. SQLite has one writer at a
-   * time and ignores it.
+   * For the kernel's queue statements alone (inbox claims, retries and done marks, the relay's
+   * marks): single conditional writes (`... WHERE status = 'pending'`, `FOR UPDATE SKIP LOCKED`)
+   * that are right beside any number of replicas, so on PostgreSQL they skip the module's write
+   * lock and replicas never wait on each other to claim work. SQLite has one writer and ignores it.
    */
-  isolation?: 'serializable' | 'read committed';
+  queue?: boolean;
 }
 
 export interface PublishOptions {
