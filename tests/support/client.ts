@@ -38,7 +38,13 @@ export class ShopClient {
   /** Registers a new customer with a unique email; returns its id, email and token. */
   async registerCustomer(name = 'Test Customer'): Promise<{ id: string; email: string; token: string }> {
     const email = `customer-${Math.random().toString(36).slice(2)}-${Date.now()}@example.test`;
-    const res = await this.post('/api/auth/register', { email, password: 'correct-horse-1', name });
+    let res = await this.post('/api/auth/register', { email, password: 'correct-horse-1', name });
+    // 503 "busy checking other passwords" asks to come back in a few seconds, as a real client would
+    // (many registrations at once on a machine busy with other tests queue behind password hashing).
+    for (let retry = 0; res.status === 503 && retry < 10; retry++) {
+      await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1_000));
+      res = await this.post('/api/auth/register', { email, password: 'correct-horse-1', name });
+    }
     if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
     return { id: res.body.user.id, email, token: res.body.token };
   }
