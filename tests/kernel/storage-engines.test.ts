@@ -161,7 +161,7 @@ describe(`storage engine contract (${TEST_ENGINE})`, () => {
     expect(log).toEqual(order.flatMap((name) => [`${name} begins`, `${name} ends`]));
   });
 
-  it('on a conflict with a concurrent transaction, runs the loser again on a fresh snapshot: no update is lost', async () => {
+  it('loses no update when concurrent transactions read and then write the same row', async () => {
     await db.transaction((tx) => tx.changed(insert('counter', '0')));
     const bump = () =>
       db.transaction(async (tx) => {

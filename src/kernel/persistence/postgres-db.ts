@@ -89,14 +89,10 @@ export class PostgresModuleDb implements ModuleDb {
         if (attempt >= MAX_ATTEMPTS) {
           throw new Error(`${this.module}: a transaction conflicted with concurrent ones ${attempt} times in a row and was given up (PostgreSQL ${sqlStateOf(err)})`, { cause: err });
         }
-        this.conflicts++;
         await pause(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
       }
     }
   }
-
-  /** Transactions run again after a conflict, since the database was opened. */
-  conflicts = 0;
 
   private async attempt<T>(work: (tx: Tx) => Promise<T>, queue: boolean): Promise<T> {
     let open: ModuleTx | undefined;
