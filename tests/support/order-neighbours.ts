@@ -48,7 +48,7 @@ export class FakeCart implements Partial<Implementation<CartContract>> {
 
 export class FakeWarehouse implements Partial<Implementation<WarehouseContract>> {
   readonly stock = new Map<string, { onHand: number; reserved: number }>();
-  readonly reservations = new Map<string, { lines: Line[]; state: 'reserved' | 'insufficient' | 'released' | 'committed' }>();
+  readonly reservations = new Map<string, { lines: Line[]; state: 'reserved' | 'insufficient' | 'released' | 'committed' | 'cancelled' }>();
   gate: Gate | null = null;
   /** How many more release calls fail as if the warehouse were down. */
   releaseOutages = 0;
@@ -61,7 +61,8 @@ export class FakeWarehouse implements Partial<Implementation<WarehouseContract>>
       if (fits) for (const l of lines) this.stock.get(l.productId)!.reserved += l.quantity;
       this.reservations.set(orderId, { lines, state: fits ? 'reserved' : 'insufficient' });
     }
-    return { status: this.reservations.get(orderId)!.state === 'insufficient' ? 'insufficient' as const : 'reserved' as const, shortages: [] };
+    const { state } = this.reservations.get(orderId)!;
+    return { status: state === 'insufficient' || state === 'cancelled' ? state : 'reserved' as const, shortages: [] };
   }
 
   async release({ orderId }: { orderId: string }) {
@@ -70,6 +71,8 @@ export class FakeWarehouse implements Partial<Implementation<WarehouseContract>>
       throw unavailable('warehouse down (fake)');
     }
     const r = this.reservations.get(orderId);
+    // As the real warehouse: a release before any reserve makes a later reserve hold nothing.
+    if (!r) this.reservations.set(orderId, { lines: [], state: 'cancelled' });
     if (r?.state !== 'reserved') return { status: 'none' as const };
     for (const l of r.lines) this.stock.get(l.productId)!.reserved -= l.quantity;
     r.state = 'released';
@@ -91,9 +94,13 @@ export class FakeWarehouse implements Partial<Implementation<WarehouseContract>>
 
 export class FakePayment implements Partial<Implementation<PaymentContract>> {
   readonly payments = new Map<string, { amount: number; status: 'captured' | 'declined' | 'refunded'; calls: number }>();
+  /** Orders refunded before any charge (as the real module's voided orders). */
+  readonly voided = new Set<string>();
   gate: Gate | null = null;
   /** How many more charge calls fail as if the gateway were down. */
   outages = 0;
+  /** How many more charge calls do their work and then fail, as if their answer were lost on the way back. */
+  lostAnswers = 0;
 
   async charge({ orderId, amount, paymentToken }: { orderId: string; amount: number; paymentToken: string }) {
     await this.gate?.pass();
@@ -101,14 +108,24 @@ export class FakePayment implements Partial<Implementation<PaymentContract>> {
       this.outages--;
       throw unavailable('gateway down (fake)');
     }
+    if (this.voided.has(orderId)) return this.answer({ status: 'cancelled' as const });
     const p = this.payments.get(orderId) ?? { amount, status: paymentToken === 'tok_chargeDeclined' ? 'declined' as const : 'captured' as const, calls: 0 };
     p.calls++;
     this.payments.set(orderId, p);
-    return { status: p.status === 'declined' ? 'declined' as const : 'captured' as const, paymentId: `pay-${orderId}` };
+    return this.answer({ status: p.status === 'declined' ? 'declined' as const : 'captured' as const, paymentId: `pay-${orderId}` });
+  }
+
+  private answer<T>(answer: T): T {
+    if (this.lostAnswers > 0) {
+      this.lostAnswers--;
+      throw unavailable('the answer was lost (fake)');
+    }
+    return answer;
   }
 
   async refund({ orderId }: { orderId: string }) {
     const p = this.payments.get(orderId);
+    if (!p) this.voided.add(orderId);
     if (p?.status === 'refunded') return { status: 'refunded' as const };
     if (p?.status !== 'captured') return { status: 'none' as const };
     p.status = 'refunded';
@@ -118,6 +135,8 @@ export class FakePayment implements Partial<Implementation<PaymentContract>> {
 
 export class FakeLogistics implements Partial<Implementation<LogisticsContract>> {
   readonly shipments = new Map<string, { trackingNumber: string; status: 'created' | 'in_transit' | 'delivered' | 'cancelled' }>();
+  /** Orders whose shipment was cancelled before it was booked (as the real module's). */
+  readonly cancelledBookings = new Set<string>();
   /** The fake module's own database, whose outbox carries the fake's events. */
   private db!: ModuleDb;
 
@@ -131,6 +150,7 @@ export class FakeLogistics implements Partial<Implementation<LogisticsContract>>
   }
 
   async createShipment({ orderId, method }: { orderId: string; method: 'standard' | 'express' }) {
+    if (this.cancelledBookings.has(orderId) && !this.shipments.has(orderId)) throw conflict('This order was cancelled before its shipment was booked (fake)');
     if (!this.shipments.has(orderId)) {
       const trackingNumber = `TRK-${orderId.slice(0, 8)}`;
       this.shipments.set(orderId, { trackingNumber, status: 'created' });
@@ -142,6 +162,7 @@ export class FakeLogistics implements Partial<Implementation<LogisticsContract>>
 
   async cancelShipment({ orderId }: { orderId: string }) {
     const s = this.shipments.get(orderId);
+    if (!s) this.cancelledBookings.add(orderId);
     if (!s || s.status === 'cancelled') return { status: s ? 'cancelled' as const : 'none' as const };
     if (s.status !== 'created') throw conflict('The parcel has left');
     s.status = 'cancelled';

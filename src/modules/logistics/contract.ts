@@ -36,12 +36,12 @@ export const logisticsContract = defineContract(
      * unprocessable when a price would pass MAX_AMOUNT.
      */
     quote: call({ input: z.strictObject({ items: Lines, address: Destination }), output: z.object({ options: z.array(QuoteOption) }) }),
-    /** Books a shipment for an order (idempotent per order). */
+    /** Books a shipment for an order (idempotent per order). Conflict if the order's shipment was cancelled before it was booked. */
     createShipment: call({
       input: z.strictObject({ orderId: Id, userId: Id, method: ShippingMethod, address: Destination, items: Lines }),
       output: Shipment,
     }),
-    /** Cancels an order's shipment if not yet in transit (idempotent). Conflict once it moved. */
+    /** Cancels an order's shipment if not yet in transit (idempotent; none booked yet: a later booking is refused). Conflict once it moved. */
     cancelShipment: call({ input: z.strictObject({ orderId: Id }), output: z.object({ status: z.enum(['cancelled', 'none']) }) }),
     /** A shipment by tracking number, for its owner or an admin (others: not found). */
     getShipment: call({

@@ -24,12 +24,16 @@ export const paymentContract = defineContract(
     /**
      * Charges an order once, whatever the number of calls: keyed by order id. Transient gateway
      * failures are retried with backoff; unavailable if they persist (call again later).
+     * `cancelled`: the order's refund came before this charge; nothing is charged.
      */
     charge: call({
       input: z.strictObject({ orderId: Id, userId: Id, amount: Cents, currency: z.literal('USD'), paymentToken: PaymentToken }),
-      output: z.object({ status: z.enum(['captured', 'declined']), paymentId: Id, reason: z.string().optional() }),
+      output: z.discriminatedUnion('status', [
+        z.object({ status: z.enum(['captured', 'declined']), paymentId: Id, reason: z.string().optional() }),
+        z.object({ status: z.literal('cancelled') }),
+      ]),
     }),
-    /** Refunds a captured order (idempotent; 'none' if nothing was captured). */
+    /** Refunds a captured order (idempotent; 'none' if nothing was captured, and a later charge is refused). */
     refund: call({ input: z.strictObject({ orderId: Id }), output: z.object({ status: z.enum(['refunded', 'none']) }) }),
     /** Payments of an order, for its owner or an admin (others: not found). */
     listPayments: call({ input: z.strictObject({ orderId: Id, viewer: Viewer }), output: z.object({ items: z.array(Payment) }) }),

@@ -36,12 +36,15 @@ export const warehouseContract = defineContract(
       input: z.strictObject({ lowStock: z.boolean().optional(), ...Paging }),
       output: z.object({ items: z.array(Stock), total: z.number().int() }),
     }),
-    /** Reserves every line of an order or none. Idempotent per order: asking again gives the first answer. */
+    /**
+     * Reserves every line of an order or none. Idempotent per order: asking again gives the first
+     * answer. `cancelled`: the order's stock was released before this reserve arrived; nothing is held.
+     */
     reserve: call({
       input: z.strictObject({ orderId: Id, lines: z.array(StockLine).min(1).max(200) }),
-      output: z.object({ status: z.enum(['reserved', 'insufficient']), shortages: z.array(Shortage) }),
+      output: z.object({ status: z.enum(['reserved', 'insufficient', 'cancelled']), shortages: z.array(Shortage) }),
     }),
-    /** Gives an order's reserved units back (idempotent; nothing if never reserved or already committed). */
+    /** Gives an order's reserved units back (idempotent; nothing if already committed; never reserved: a later reserve holds nothing). */
     release: call({ input: OrderRef, output: z.object({ status: z.enum(['released', 'none']) }) }),
     /** Takes an order's reserved units off on-hand when it ships (idempotent). */
     commit: call({ input: OrderRef, output: z.object({ status: z.enum(['committed', 'none']) }) }),

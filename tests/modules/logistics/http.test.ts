@@ -137,6 +137,16 @@ describe('logistics: shipments', () => {
     expect((await carrierSays(report(moving.trackingNumber, 'in_transit'))).status).toBe(204);
     await expect(logistics.cancelShipment({ orderId: moving.orderId })).rejects.toMatchObject({ kind: 'conflict' });
   });
+
+  it('refuses to book a shipment for an order whose shipment was cancelled before it was booked (a cancel overtook it)', async () => {
+    const orderId = `order-${randomUUID()}`;
+    expect(await logistics.cancelShipment({ orderId })).toEqual({ status: 'none' });
+    const booking = { orderId, userId: owner.id, method: 'standard' as const, address: { country: 'US', postalCode: '94103' }, items: [{ productId: 'p-1', quantity: 1 }] };
+    await expect(logistics.createShipment(booking)).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(logistics.createShipment(booking)).rejects.toMatchObject({ kind: 'conflict' });
+    expect(await published(shop, 'logistics', { type: 'logistics.shipment_created', key: orderId })).toHaveLength(0);
+    expect(await logistics.cancelShipment({ orderId })).toEqual({ status: 'none' });
+  });
 });
 
 describe('logistics: the carrier webhook', () => {

@@ -18,8 +18,15 @@ const gatewayCharges = async (paymentId: string) => (await shop.runtime.containe
 const captures = async (paymentId: string) => (await gatewayCharges(paymentId)).filter((c) => c.status === 'captured');
 const events = (type: string, orderId: string) => published(shop, 'payment', { type, key: orderId });
 
-const charge = (paymentToken: string, orderId = `order-${randomUUID()}`, amount = 4599) =>
-  payment.charge({ orderId, userId: buyer.id, amount, currency: 'USD', paymentToken });
+/** Requests the built-in gateway received, of every payment. */
+const gatewayRequests = async () => (await shop.runtime.containerOf('payment').get(TestGateway).ledger.charges()).reduce((n, c) => n + c.requests, 0);
+
+/** A charge of an order nobody voided: it settles as captured or declined. */
+const charge = async (paymentToken: string, orderId = `order-${randomUUID()}`, amount = 4599) => {
+  const answer = await payment.charge({ orderId, userId: buyer.id, amount, currency: 'USD', paymentToken });
+  if (answer.status === 'cancelled') throw new Error(`order ${orderId} was voided`);
+  return answer;
+};
 
 const paymentsOf = (orderId: string, token?: string) => api.get(`/api/payments?orderId=${orderId}`, token);
 
@@ -126,6 +133,19 @@ describe('payment: refunds', () => {
     expect(await payment.refund({ orderId: `order-${randomUUID()}` })).toEqual({ status: 'none' });
     expect(await events('payment.refunded', orderId)).toHaveLength(0);
   });
+  it('takes no money for a charge that arrives after the order was refunded (a cancel overtook it), and says so', async () => {
+    const orderId = `order-${randomUUID()}`;
+    expect(await payment.refund({ orderId })).toEqual({ status: 'none' });
+    const gatewayCallsBefore = await gatewayRequests();
+    const answer = { orderId, userId: buyer.id, amount: 4599, currency: 'USD' as const, paymentToken: 'tok_visa' };
+    expect(await payment.charge(answer)).toEqual({ status: 'cancelled' });
+    expect(await payment.charge(answer)).toEqual({ status: 'cancelled' });
+    expect(await gatewayRequests()).toBe(gatewayCallsBefore);
+    expect(await events('payment.captured', orderId)).toHaveLength(0);
+    expect((await paymentsOf(orderId, await api.adminToken())).body.items).toEqual([]);
+    expect(await payment.refund({ orderId })).toEqual({ status: 'none' });
+  });
+
 });
 
 describe('payment: the built-in test gateway', () => {

@@ -121,6 +121,18 @@ describe('warehouse: each order is answered once', () => {
     expect(await warehouse.commit({ orderId: order() })).toEqual({ status: 'none' });
   });
 
+  it('holds nothing for a reserve that arrives after the order was released (a cancel overtook it), and says so', async () => {
+    const id = await productWith(5);
+    const orderId = order();
+    expect(await warehouse.release({ orderId })).toEqual({ status: 'none' });
+    expect(await warehouse.reserve({ orderId, lines: one(id, 2) })).toEqual({ status: 'cancelled', shortages: [] });
+    expect(await warehouse.reserve({ orderId, lines: one(id, 2) })).toEqual({ status: 'cancelled', shortages: [] });
+    expect(await warehouse.getStock({ productId: id })).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
+    expect(await published(shop, 'warehouse', { type: 'warehouse.stock_reserved', key: orderId })).toHaveLength(0);
+    expect(await warehouse.release({ orderId })).toEqual({ status: 'none' });
+    expect(await warehouse.commit({ orderId })).toEqual({ status: 'none' });
+  });
+
   it('commits nothing for a released order', async () => {
     const id = await productWith(5);
     const orderId = order();

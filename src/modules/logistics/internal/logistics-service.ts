@@ -47,6 +47,7 @@ export class LogisticsService implements Implementation<LogisticsContract> {
     const row = await this.store.transaction(async (tx) => {
       const existing = await this.store.byOrder(input.orderId, tx);
       if (existing) return existing;
+      if (await this.store.bookingCancelled(input.orderId, tx)) throw conflict('This order was cancelled before its shipment was booked');
       const now = new Date().toISOString();
       const shipment: ShipmentRow = {
         trackingNumber: await this.newTrackingNumber(tx),
@@ -69,7 +70,11 @@ export class LogisticsService implements Implementation<LogisticsContract> {
   cancelShipment({ orderId }: { orderId: string }) {
     return this.store.transaction(async (tx) => {
       const shipment = await this.store.byOrder(orderId, tx);
-      if (!shipment) return { status: 'none' as const };
+      if (!shipment) {
+        // A booking still on its way (from another replica of order-processing) is then refused.
+        await this.store.cancelBooking(tx, orderId);
+        return { status: 'none' as const };
+      }
       if (shipment.status === 'cancelled') return { status: 'cancelled' as const };
       if (shipment.status !== 'created') throw conflict('The parcel is already with the carrier');
       await this.store.move(tx, shipment.trackingNumber, 'cancelled', new Date().toISOString());

@@ -18,8 +18,12 @@ export class LogisticsStore {
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
-    const { shipments, shipmentEvents } = this.t;
+    const { shipments, shipmentEvents, cancelledBookings } = this.t;
     this.q = {
+      bookingCancelled: prepared('booking_cancelled', (d) =>
+        d.select({ orderId: cancelledBookings.orderId }).from(cancelledBookings).where(eq(cancelledBookings.orderId, param('orderId'))).limit(1),
+      ),
+      cancelBooking: prepared('booking_cancel', (d) => d.insert(cancelledBookings).values({ orderId: param('orderId'), cancelledAt: param('now') }).onConflictDoNothing()),
       byOrder: prepared('shipment_by_order', (d) => d.select().from(shipments).where(eq(shipments.orderId, param('orderId'))).limit(1)),
       byTrackingNumber: prepared('shipment_by_tracking_number', (d) =>
         d.select().from(shipments).where(eq(shipments.trackingNumber, param('trackingNumber'))).limit(1),
@@ -57,6 +61,15 @@ export class LogisticsStore {
   /** Runs `work` in one transaction; the module's transactions run one at a time, so what it reads through `tx` holds until it commits. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
+  }
+
+  /** True when the order's shipment was cancelled before it was booked: no booking may follow (see schema.ts). */
+  async bookingCancelled(orderId: string, tx: Tx): Promise<boolean> {
+    return (await this.q.bookingCancelled(tx, { orderId })).length > 0;
+  }
+
+  async cancelBooking(tx: Tx, orderId: string): Promise<void> {
+    await this.q.cancelBooking(tx, { orderId, now: new Date().toISOString() });
   }
 
   async byOrder(orderId: string, on: Executor = this.db): Promise<ShipmentRow | undefined> {

@@ -27,3 +27,13 @@ export const shipmentEvents = pgTable(
   },
   (t) => [index('shipment_events_tracking').on(t.trackingNumber, t.seq)],
 );
+
+/**
+ * Orders whose shipment was cancelled before it was created: the order was cancelled while its
+ * booking was still on its way (from another replica of order-processing). A booking arriving
+ * later is refused, so no parcel is prepared for a cancelled order.
+ */
+export const cancelledBookings = pgTable('cancelled_bookings', {
+  orderId: text('order_id').primaryKey(),
+  cancelledAt: text('cancelled_at').notNull(),
+});

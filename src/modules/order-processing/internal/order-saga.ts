@@ -73,6 +73,7 @@ export class OrderSaga {
 
   private async reserveStock({ orderId }: SagaRow, order: PlacedOrder): Promise<boolean> {
     const { status } = await this.neighbours.warehouse.reserve({ orderId, lines: lines(order) });
+    if (status === 'cancelled') return this.refused(orderId, 'its stock reservation');
     const moved = status === 'reserved'
       ? await this.transitions.move(orderId, ['placed'], { status: 'stock_reserved', stock: 'reserved' })
       : await this.transitions.move(orderId, ['placed'], { status: 'cancelled', cancelReason: 'out_of_stock', cancelRequested: null });
@@ -81,6 +82,7 @@ export class OrderSaga {
 
   private async charge({ orderId }: SagaRow, order: PlacedOrder): Promise<boolean> {
     const { status } = await this.neighbours.payment.charge({ orderId, userId: order.userId, amount: order.total, currency: 'USD', paymentToken: order.paymentToken });
+    if (status === 'cancelled') return this.refused(orderId, 'its charge');
     if (status === 'declined') {
       await this.neighbours.warehouse.release({ orderId });
       const moved = await this.transitions.move(orderId, ['stock_reserved'], {
@@ -93,9 +95,13 @@ export class OrderSaga {
 
   private async bookShipment({ orderId }: SagaRow, order: PlacedOrder): Promise<boolean> {
     const { country, postalCode } = order.address;
-    const shipment = await this.neighbours.logistics.createShipment({
-      orderId, userId: order.userId, method: order.shippingMethod, address: { country, postalCode }, items: lines(order),
-    });
+    const shipment = await this.neighbours.logistics
+      .createShipment({ orderId, userId: order.userId, method: order.shippingMethod, address: { country, postalCode }, items: lines(order) })
+      .catch((err: unknown) => {
+        if (err instanceof AppError && err.kind === 'conflict') return undefined;
+        throw err;
+      });
+    if (!shipment) return this.refused(orderId, 'its shipment booking');
     const moved = await this.transitions.move(orderId, ['paid'], { trackingNumber: shipment.trackingNumber, shipmentStatus: shipment.status });
     return this.afterStep(orderId, moved);
   }
@@ -105,16 +111,22 @@ export class OrderSaga {
    * ends the cancellation), the payment, the stock. Each call is idempotent and harmless when
    * there is nothing to undo; a step cut short by a crash is covered because the checks go by
    * the status the order had reached, not by what was recorded.
+   *
+   * Another replica may be running a step of the same order meanwhile. Its call may not have
+   * arrived yet: each undo then leaves a mark that makes the late call refuse (warehouse,
+   * payment, logistics), and the refund is asked even of an order seen as only placed. Its
+   * call may have arrived and its status move follow: the cancellation is recorded only from
+   * the status it saw, and otherwise runs again from the new one.
    */
-  private async compensate(saga: SagaRow): Promise<false> {
+  private async compensate(saga: SagaRow): Promise<boolean> {
     const { orderId, status } = saga;
     if (status === 'paid' && !(await this.cancelShipment(orderId))) {
       await this.transitions.move(orderId, IN_FLIGHT, { cancelRequested: null });
       return false;
     }
-    const refund = status === 'placed' ? 'none' : (await this.neighbours.payment.refund({ orderId })).status;
+    const refund = (await this.neighbours.payment.refund({ orderId })).status;
     const release = (await this.neighbours.warehouse.release({ orderId })).status;
-    await this.transitions.move(orderId, IN_FLIGHT, {
+    const moved = await this.transitions.move(orderId, [status], {
       status: 'cancelled',
       cancelReason: saga.cancelRequested,
       cancelRequested: null,
@@ -122,7 +134,19 @@ export class OrderSaga {
       stock: release === 'released' ? 'released' : saga.stock,
       shipmentStatus: saga.trackingNumber ? 'cancelled' : saga.shipmentStatus,
     });
-    return false;
+    return moved === undefined;
+  }
+
+  /**
+   * A neighbour refused a step because the order was cancelled while the step was on its way
+   * (see compensate). The saga is then cancelled, or has a cancellation to run, which the next
+   * step does; anything else would repeat the refused step forever, so it fails loudly instead.
+   */
+  private async refused(orderId: string, step: string): Promise<boolean> {
+    const now = await this.store.find(orderId);
+    if (now?.status === 'cancelled') return this.afterStep(orderId, undefined);
+    if (now?.cancelRequested) return true;
+    throw new Error(`Order ${orderId}: ${step} was refused as cancelled, but the order is ${now?.status ?? 'unknown'} with no cancellation requested`);
   }
 
   /** False when the carrier already has the parcel. */

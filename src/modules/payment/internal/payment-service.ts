@@ -41,6 +41,7 @@ export class PaymentService implements Implementation<PaymentContract> {
       createdAt: now,
       updatedAt: now,
     });
+    if (!payment) return { status: 'cancelled' as const };
     if (payment.amount !== input.amount || payment.userId !== input.userId) throw conflict('This order is already being paid with another amount or by another user');
     if (payment.status !== 'authorized') return chargeAnswer(payment);
 
@@ -62,7 +63,12 @@ export class PaymentService implements Implementation<PaymentContract> {
   }
 
   async refund({ orderId }: { orderId: string }) {
-    const payment = await this.store.findByOrder(orderId);
+    const payment = await this.store.transaction(async (tx) => {
+      const found = await this.store.findByOrder(orderId, tx);
+      // Refunding an order never charged voids it: a charge still on its way is then refused.
+      if (!found) await this.store.voidOrder(tx, orderId);
+      return found;
+    });
     if (payment?.status === 'refunded') return { status: 'refunded' as const };
     // A charge still in flight may yet capture: answering 'none' now would leave that money
     // behind a cancelled order. The caller retries once the charge has settled either way.

@@ -17,8 +17,10 @@ export class PaymentStore {
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
-    const { payments } = this.t;
+    const { payments, voidedOrders } = this.t;
     this.q = {
+      isVoided: prepared('payment_order_voided', (d) => d.select({ orderId: voidedOrders.orderId }).from(voidedOrders).where(eq(voidedOrders.orderId, param('orderId'))).limit(1)),
+      void: prepared('payment_void_order', (d) => d.insert(voidedOrders).values({ orderId: param('orderId'), voidedAt: param('now') }).onConflictDoNothing()),
       byOrder: prepared('payment_by_order', (d) => d.select().from(payments).where(eq(payments.orderId, param('orderId'))).limit(1)),
       open: prepared('payment_open', (d) =>
         d
@@ -51,13 +53,22 @@ export class PaymentStore {
     return row;
   }
 
-  /** The order's payment, created on first sight; concurrent first calls end up with the same row. */
-  open(row: PaymentRow): Promise<PaymentRow> {
+  /**
+   * The order's payment, created on first sight; concurrent first calls end up with the same row.
+   * Undefined when the order was voided (its refund came first): nothing may be charged.
+   */
+  open(row: PaymentRow): Promise<PaymentRow | undefined> {
     const { id, orderId, userId, amount, currency, status, attempts, gatewayReference, declineReason, createdAt, updatedAt } = row;
     return this.db.transaction(async (tx) => {
+      if ((await this.q.isVoided(tx, { orderId })).length > 0) return undefined;
       await this.q.open(tx, { id, orderId, userId, amount, currency, status, attempts, gatewayReference, declineReason, createdAt, updatedAt });
       return (await this.findByOrder(row.orderId, tx))!;
     });
+  }
+
+  /** Marks an order that has no payment as voided: a charge arriving later is refused (see schema.ts). */
+  async voidOrder(tx: Tx, orderId: string): Promise<void> {
+    await this.q.void(tx, { orderId, now: new Date().toISOString() });
   }
 
   async countAttempt(id: string): Promise<void> {

@@ -47,3 +47,13 @@ export const gatewayRefunds = pgTable('gateway_refunds', {
   amount: integer('amount').notNull(),
   createdAt: text('created_at').notNull(),
 });
+
+/**
+ * Orders whose refund was asked for before any charge: the order was cancelled while its charge
+ * was still on its way (from another replica of order-processing, whose answer may never be
+ * read). A charge arriving later is refused, so no money is taken for a cancelled order.
+ */
+export const voidedOrders = pgTable('voided_orders', {
+  orderId: text('order_id').primaryKey(),
+  voidedAt: text('voided_at').notNull(),
+});

@@ -20,7 +20,8 @@ export const stock = sqliteTable(
 /** The outcome of each order's reservation, so asking again gives the first answer. */
 export const reservations = sqliteTable('reservations', {
   orderId: text('order_id').primaryKey(),
-  status: text('status', { enum: ['reserved', 'insufficient', 'released', 'committed'] }).notNull(),
+  /** `cancelled`: released before any reserve arrived; a reserve coming later holds nothing. */
+  status: text('status', { enum: ['reserved', 'insufficient', 'released', 'committed', 'cancelled'] }).notNull(),
   /** JSON array of shortages when the reservation failed. */
   shortages: text('shortages'),
   createdAt: text('created_at').notNull(),

@@ -72,10 +72,19 @@ export class WarehouseService implements Implementation<WarehouseContract> {
     });
   }
 
+  /**
+   * A release that finds no reservation leaves a `cancelled` one behind: the reserve it overtook
+   * (still on its way from another replica of order-processing, whose answer may never be read)
+   * then holds nothing, instead of holding units for a cancelled order forever.
+   */
   release({ orderId }: { orderId: string }) {
     return this.store.transaction(async (tx) => {
       const reservation = await this.store.reservation(orderId, tx);
       if (reservation?.status === 'released') return { status: 'released' as const };
+      if (!reservation) {
+        const now = new Date().toISOString();
+        await this.store.recordReservation(tx, { orderId, status: 'cancelled', shortages: null, createdAt: now, updatedAt: now }, []);
+      }
       if (reservation?.status !== 'reserved') return { status: 'none' as const };
       const lines = await this.store.reservationLines(orderId, tx);
       const before = await this.store.findMany(lines.map((l) => l.productId), tx);
@@ -116,6 +125,7 @@ export class WarehouseService implements Implementation<WarehouseContract> {
 
 /** The first answer given for an order, whatever happened to the reservation since. */
 function answerOf(reservation: ReservationRow) {
+  if (reservation.status === 'cancelled') return { status: 'cancelled' as const, shortages: [] };
   if (reservation.status === 'insufficient') return { status: 'insufficient' as const, shortages: JSON.parse(reservation.shortages ?? '[]') as Shortage[] };
   return { status: 'reserved' as const, shortages: [] };
 }

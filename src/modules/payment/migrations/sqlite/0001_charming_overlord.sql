@@ -1,0 +1,4 @@
+CREATE TABLE `voided_orders` (
+	`order_id` text PRIMARY KEY NOT NULL,
+	`voided_at` text NOT NULL
+);
