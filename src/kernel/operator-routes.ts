@@ -1,25 +1,22 @@
 import { z } from 'zod';
 import { AppError } from './errors.ts';
-import type { DeadLetter } from './events/inbox.ts';
 import { defineRoutes, type RouteSpec } from './http/routes.ts';
+import type { DeadLetterDesk } from './operations/dead-letter-desk.ts';
 
-/** What the operator routes need of the runtime: this process's dead letters, and a way to queue one again. */
-export interface DeadLetterDesk {
-  list(): Promise<Array<DeadLetter & { module: string }>>;
-  /** False when the module is not hosted here or has no such dead letter. */
-  revive(module: string, seq: number): Promise<boolean>;
-}
-
-/** The operator's HTTP routes every process serves (admin only): dead letters of the modules it hosts. */
+/**
+ * The operator's HTTP routes every process serves (admin only): the dead letters of every module
+ * of the shop, wherever it runs, and queueing one again (see DeadLetterDesk).
+ */
 export function deadLetterRoutes(desk: DeadLetterDesk): RouteSpec[] {
   return defineRoutes((r) => {
-    r.get('/api/admin/dead-letters', { access: 'admin', summary: 'Events whose handler gave up, per module hosted here' }, async () => ({
-      items: await desk.list(),
-    }));
+    r.get('/api/admin/dead-letters', { access: 'admin', summary: "Events whose handler gave up, of every module wherever it runs ('unreachable' names modules that did not answer)" }, () =>
+      desk.list(),
+    );
     r.post(
       '/api/admin/dead-letters/:module/:seq/retry',
-      { access: 'admin', summary: 'Queue a dead event again', params: z.strictObject({ module: z.string(), seq: z.coerce.number().int() }) },
+      { access: 'admin', summary: 'Queue a dead event again, in the process that hosts its module', params: z.strictObject({ module: z.string().max(100), seq: z.coerce.number().int() }) },
       async ({ params }) => {
+        if (!desk.knows(params.module)) throw new AppError('not_found', `No module ${params.module} with event handlers`);
         if (!(await desk.revive(params.module, params.seq))) throw new AppError('not_found', 'No such dead letter');
         return { status: 'queued' };
       },

@@ -12,6 +12,8 @@ import { createHttpApp, type Readiness } from './http/app.ts';
 import { checkRegistry, chooseInProcess, sessionCheckOf } from './registry.ts';
 import { serveHttp } from './http/listen.ts';
 import { deadLetterRoutes } from './operator-routes.ts';
+import { deadLetterContract, type DeadLetterContract } from './operations/dead-letter-contract.ts';
+import { DeadLetterDesk } from './operations/dead-letter-desk.ts';
 import { TokenService } from './http/tokens.ts';
 import type { Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
@@ -56,6 +58,8 @@ export class Runtime {
   http: express.Express | null = null;
   private readonly hosted = new Map<string, HostedModule>();
   private readonly proxies = new Map<string, Api<Contract>>();
+  /** Every module with event handlers, by name: the way to its dead letters, here or where it runs. */
+  private readonly deadLetterApis = new Map<string, Api<DeadLetterContract>>();
   private readonly transport: Transport;
   private server: Server | null = null;
   private stopping = false;
@@ -112,6 +116,7 @@ export class Runtime {
       if (!this.options.hosted.includes(name)) {
         if (!this.transport.remote) throw new Error(`Module ${name} is not hosted in this process and no transport reaches it`);
         this.proxies.set(name, remoteProxy(definition.contract, this.transport.remote));
+        if (definition.handlers?.length) this.deadLetterApis.set(name, remoteProxy(deadLetterContract(name), this.transport.remote));
       }
     }
 
@@ -132,7 +137,7 @@ export class Runtime {
     {
       this.http = createHttpApp({
         routes: this.options.gateway ? routesOf(modules, (contract) => this.use(contract)) : [],
-        extraRoutes: deadLetterRoutes({ list: () => this.deadLetters(), revive: async (module, seq) => (await this.hosted.get(module)?.inbox?.revive(seq)) ?? false }),
+        extraRoutes: deadLetterRoutes(new DeadLetterDesk(this.deadLetterApis)),
         use: (contract) => this.use(contract),
         tokens: this.tokens,
         sessionCheck: sessionCheckOf(modules, (contract) => this.use(contract)),
@@ -191,6 +196,7 @@ export class Runtime {
       inbox = new Inbox(database, name, handlers, log, { ...config.events, onOutcome: (outcome) => outcomes[outcome].inc() });
       const target = inbox;
       await this.transport.subscribe(name, inbox.types(), (events) => target.receive(events));
+      await this.serveDeadLetters(name, target, log);
     }
     this.hosted.set(name, { definition, container, database, relay, inbox });
   }
@@ -237,6 +243,14 @@ export class Runtime {
       if (Date.now() > deadline) throw new Error(`events did not settle in time (${busy.join('; ')})`);
       await new Promise((r) => setTimeout(r, 5));
     }
+  }
+
+  /** Answers the operator's dead-letter calls for a hosted module, here and over the transport. */
+  private async serveDeadLetters(name: string, inbox: Inbox, log: Logger): Promise<void> {
+    const contract = deadLetterContract(name);
+    const api = localProxy(contract, { deadLetters: async () => ({ items: await inbox.deadLetters() }), revive: async ({ seq }) => ({ revived: await inbox.revive(seq) }) }, log);
+    this.deadLetterApis.set(name, api);
+    await this.transport.serve(contract, (method, input) => (api as Record<string, (input: unknown) => Promise<unknown>>)[method](input));
   }
 
   async deadLetters(): Promise<Array<DeadLetter & { module: string }>> {

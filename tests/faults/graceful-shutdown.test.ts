@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mapLimit } from '../../tools/map-limit.ts';
 import { eventually } from '../support/eventually.ts';
-import { deadLettersEverywhere, processUrls, START_TIMEOUT_MS, startTopology, type TestTopology } from '../support/processes.ts';
+import { deadLettersEverywhere, START_TIMEOUT_MS, startTopology, type TestTopology } from '../support/processes.ts';
 import { expectStatus, Journeys, type Customer, type Order } from '../journey/journey-helpers.ts';
 
 /**
@@ -119,7 +119,7 @@ describe('faults: SIGTERM with checkouts in flight', () => {
     shopProcess.start();
     await shopProcess.waitReady(START_TIMEOUT_MS);
     await everyOrderCompletes(journeys, shop, outcomes);
-    expect(await deadLettersEverywhere([monolith.gatewayUrl], await journeys.adminToken())).toEqual([]);
+    expect(await deadLettersEverywhere(monolith.gatewayUrl, await journeys.adminToken())).toEqual([]);
   }, START_TIMEOUT_MS);
 
   it('orders-apart: the process of the order flow stopped mid-burst loses nothing; the gateway answers 503 meanwhile, never 500', async () => {
@@ -136,7 +136,7 @@ describe('faults: SIGTERM with checkouts in flight', () => {
     orders.start();
     await orders.waitReady(START_TIMEOUT_MS);
     await everyOrderCompletes(journeys, shop, outcomes);
-    expect(await deadLettersEverywhere(processUrls(split), await journeys.adminToken())).toEqual([]);
+    expect(await deadLettersEverywhere(split.gatewayUrl, await journeys.adminToken())).toEqual([]);
   }, START_TIMEOUT_MS);
 });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mapLimit } from '../../tools/map-limit.ts';
 import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
-import { deadLettersEverywhere, processUrls, START_TIMEOUT_MS, startOnce, startTopology } from '../support/processes.ts';
+import { deadLettersEverywhere, START_TIMEOUT_MS, startOnce, startTopology } from '../support/processes.ts';
 import { expectStatus, Journeys, type Customer, type Order } from '../journey/journey-helpers.ts';
 
 /**
@@ -91,6 +91,6 @@ describe('faults (split-all): the payment process killed during a batch of check
     }
 
     expect(await journeys.stock(product.id)).toMatchObject({ onHand: 100, reserved: orders.reduce((n, o) => n + o.items[0].quantity, 0) });
-    expect(await deadLettersEverywhere(processUrls(shop), await journeys.adminToken())).toEqual([]);
+    expect(await deadLettersEverywhere(shop.gatewayUrl, await journeys.adminToken())).toEqual([]);
   }, 180_000);
 });

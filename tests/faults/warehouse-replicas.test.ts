@@ -3,7 +3,7 @@ import { moduleNames } from '../../src/app/modules.ts';
 import { mapLimit } from '../../tools/map-limit.ts';
 import type { TopologySpec } from '../../tools/topology/spec.ts';
 import { eventually } from '../support/eventually.ts';
-import { deadLettersEverywhere, processUrls, startOnce, startTopology } from '../support/processes.ts';
+import { deadLettersEverywhere, startOnce, startTopology } from '../support/processes.ts';
 import { expectStatus, Journeys, SETTLED, type Customer, type Order } from '../journey/journey-helpers.ts';
 
 /**
@@ -81,6 +81,6 @@ describe('faults: two warehouse replicas under concurrent checkouts', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0].body).toContain(product.name);
 
-    expect(await deadLettersEverywhere(processUrls(shop), admin)).toEqual([]);
+    expect(await deadLettersEverywhere(shop.gatewayUrl, admin)).toEqual([]);
   }, 150_000);
 });

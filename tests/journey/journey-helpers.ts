@@ -10,6 +10,7 @@ import { eventually } from '../support/eventually.ts';
 
 export interface Customer {
   id: string;
+  email: string;
   token: string;
   addressId: string;
 }
@@ -68,7 +69,7 @@ export class Journeys {
     const c = await this.api.registerCustomer();
     const address = { name: 'Grace Hopper', line1: '1 Harbour Road', city: 'Arlington', postalCode: '22201', country: 'US' };
     const saved = expectStatus(await this.api.post('/api/users/me/addresses', address, c.token), 201);
-    return { id: c.id, token: c.token, addressId: saved.body.id };
+    return { id: c.id, email: c.email, token: c.token, addressId: saved.body.id };
   }
 
   async addToCart(customer: Customer, productId: string, quantity = 1): Promise<void> {

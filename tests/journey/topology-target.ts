@@ -1,4 +1,4 @@
-import { processUrls, startTopology } from '../support/processes.ts';
+import { startTopology } from '../support/processes.ts';
 import type { JourneyTarget } from './journey-suite.ts';
 
 /**
@@ -8,5 +8,5 @@ import type { JourneyTarget } from './journey-suite.ts';
  */
 export async function topologyTarget(name: string): Promise<JourneyTarget> {
   const topology = await startTopology(name);
-  return { url: topology.gatewayUrl, processUrls: processUrls(topology), stop: () => topology.stop() };
+  return { url: topology.gatewayUrl, stop: () => topology.stop() };
 }

@@ -16,7 +16,7 @@ import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
 import { NatsCluster } from '../support/nats-cluster.ts';
 import { OwnNatsServer } from '../support/own-nats-server.ts';
-import { deadLettersEverywhere, processUrls, START_TIMEOUT_MS, startOnce, startTopology, type TestTopology } from '../support/processes.ts';
+import { deadLettersEverywhere, START_TIMEOUT_MS, startOnce, startTopology, type TestTopology } from '../support/processes.ts';
 import { expectStatus, Journeys, type Customer, type Order } from '../journey/journey-helpers.ts';
 
 /**
@@ -248,7 +248,7 @@ describe('NATS cluster: a split shop loses the server leading its event stream',
         expect(kinds.filter((k) => k === 'order_placed').length, `customer ${i}: order_placed`).toBe(perCustomer[i]);
         expect(kinds.filter((k) => k === 'order_paid').length, `customer ${i}: order_paid`).toBe(perCustomer[i]);
       });
-      expect(await deadLettersEverywhere(processUrls(shop), await journeys.adminToken())).toEqual([]);
+      expect(await deadLettersEverywhere(shop.gatewayUrl, await journeys.adminToken())).toEqual([]);
 
       console.log(
         `nats cluster: killed ${victim} (stream leader; followers ${placement!.followers.map((f) => f.name).join(', ')}; new leader ${newLeader}); ` +

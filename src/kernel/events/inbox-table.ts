@@ -22,7 +22,8 @@ export interface DeadLetter {
   type: string;
   attempts: number;
   lastError: string | null;
-  receivedAt: string;
+  /** When the handler gave up (a payload that broke its schema: when it arrived). */
+  at: string;
 }
 
 /** What a row is stored with; `status` is 'dead' for a payload that breaks its schema. */
@@ -96,7 +97,7 @@ export class InboxTable {
 
   async markDead(seq: number, error: string): Promise<void> {
     await this.db.transaction((tx) =>
-      tx.statementChanged(`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ? WHERE seq = ? AND status = 'pending'`, [error, seq]),
+      tx.statementChanged(`UPDATE kernel_inbox SET status = 'dead', locked_until = 0, last_error = ?, handled_at = ? WHERE seq = ? AND status = 'pending'`, [error, new Date().toISOString(), seq]),
       QUEUE_TX,
     );
   }
@@ -116,14 +117,14 @@ export class InboxTable {
 
   deadLetters(): Promise<DeadLetter[]> {
     return this.db.rows<DeadLetter>(
-      sql`SELECT seq, event_id AS "eventId", handler, type, attempts, last_error AS "lastError", received_at AS "receivedAt" FROM kernel_inbox WHERE status = 'dead' ORDER BY seq`,
+      sql`SELECT seq, event_id AS "eventId", handler, type, attempts, last_error AS "lastError", coalesce(handled_at, received_at) AS "at" FROM kernel_inbox WHERE status = 'dead' ORDER BY seq`,
     );
   }
 
   /** Puts a dead row back in the queue; false if it was not dead. */
   async revive(seq: number): Promise<boolean> {
     const changed = await this.db.transaction(
-      (tx) => tx.changed(sql`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0 WHERE seq = ${seq} AND status = 'dead'`),
+      (tx) => tx.changed(sql`UPDATE kernel_inbox SET status = 'pending', attempts = 0, next_attempt_at = 0, locked_until = 0, handled_at = NULL WHERE seq = ${seq} AND status = 'dead'`),
       QUEUE_TX,
     );
     return changed > 0;

@@ -10,7 +10,7 @@ export const ORDER_STATUSES = ['placed', 'stock_reserved', 'paid', 'shipped', 'd
 export const OrderStatus = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 /** Why an order was cancelled. */
-export const CancelReason = z.enum(['out_of_stock', 'payment_declined', 'customer_request']);
+export const CancelReason = z.enum(['out_of_stock', 'payment_declined', 'customer_request', 'admin_request']);
 export type CancelReason = z.infer<typeof CancelReason>;
 /** Where the order's payment stands (`captured`, `declined`, `refunded`). */
 export const PaymentProgress = z.object({ status: z.string() });

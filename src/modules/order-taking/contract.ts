@@ -34,6 +34,18 @@ export const Order = OrderSummary.extend({
 });
 export type Order = z.infer<typeof Order>;
 
+/** An order as the back office sees it: the customer's view, and whose it is. */
+export const CustomerOrderSummary = OrderSummary.extend({ userId: Id });
+export const CustomerOrder = Order.extend({ userId: Id });
+
+/** What the back office may filter every order by; `from` (inclusive) and `to` (exclusive) bound when it was placed. */
+export const OrderFilter = {
+  status: OrderStatus.optional(),
+  userId: Id.optional(),
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+};
+
 export const Checkout = z.strictObject({
   addressId: Id,
   shippingMethod: ShippingMethod,
@@ -62,6 +74,18 @@ export const orderTakingContract = defineContract(
     getOrder: call({ input: z.strictObject({ userId: Id, orderId: Id }), output: Order }),
     /** Asks to cancel one of the user's orders; conflict once shipped. Idempotent. */
     cancelOrder: call({ input: z.strictObject({ userId: Id, orderId: Id }), output: z.object({ status: OrderStatus }) }),
+    /** Back office: every customer's orders, newest first, filtered. */
+    findOrders: call({
+      input: z.strictObject({ ...OrderFilter, ...Paging }),
+      output: z.object({ items: z.array(CustomerOrderSummary), total: z.number().int() }),
+    }),
+    /** Back office: any order with its history, payment and shipment, and its customer. */
+    inspectOrder: call({ input: z.strictObject({ orderId: Id }), output: CustomerOrder }),
+    /** Back office: cancels any order (reason admin_request): refund, stock back; conflict once shipped. Idempotent. */
+    cancelAnyOrder: call({
+      input: z.strictObject({ orderId: Id, adminId: Id, note: z.string().max(500).optional() }),
+      output: z.object({ status: OrderStatus }),
+    }),
   },
   {
     /** An order was taken; order-processing runs it from here. */

@@ -24,7 +24,7 @@ export default defineModule({
     provide(OrderTakingStore, [Kernel.Db]),
     provide(CheckoutKeys, [OrderTakingStore]),
     provide(OrderDrafts, [cartContract.token, userContract.token, logisticsContract.token]),
-    provide(OrderTakingService, [OrderTakingStore, CheckoutKeys, OrderDrafts, orderProcessingContract.token]),
+    provide(OrderTakingService, [OrderTakingStore, CheckoutKeys, OrderDrafts, orderProcessingContract.token, Kernel.Logger]),
   ],
   implementation: OrderTakingService,
   routes: orderTakingRoutes,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { call, defineContract, event, Id, Role, Timestamp } from '../../kernel/contract.ts';
+import { call, defineContract, event, Id, Paging, Role, Timestamp } from '../../kernel/contract.ts';
 
 const Email = z.email().max(254);
 /** A password as typed at sign-in: any length up to the bound (a short one is just wrong). */
@@ -78,6 +78,11 @@ export const userContract = defineContract(
     addAddress: call({ input: z.strictObject({ userId: Id, address: AddressInput }), output: Address }),
     /** One of the user's addresses; not found if it belongs to someone else. */
     getAddress: call({ input: z.strictObject({ userId: Id, addressId: Id }), output: Address }),
+    /** Back office: accounts whose email contains `email` (any case), newest first. */
+    findUsers: call({
+      input: z.strictObject({ email: z.string().min(1).max(254).optional(), ...Paging }),
+      output: z.object({ items: z.array(PublicUser.pick({ id: true, email: true, name: true, role: true, createdAt: true })), total: z.number().int() }),
+    }),
     /** Every admin account (for operator alerts). */
     listAdmins: call({ input: z.strictObject({}), output: z.object({ items: z.array(PublicUser) }) }),
   },

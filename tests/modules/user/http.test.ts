@@ -3,6 +3,7 @@ import { startTestShop, type TestShop } from '../../support/in-process.ts';
 import { ShopClient } from '../../support/client.ts';
 import { published } from '../../support/published.ts';
 import { expectNothingChangedBy } from '../../support/unchanged.ts';
+import { ADMIN } from '../../support/env.ts';
 
 let shop: TestShop;
 let api: ShopClient;
@@ -90,5 +91,42 @@ describe('user: profile and addresses', () => {
     const res = await api.post('/api/users/me/addresses', { name: 'A', line1: 'x', city: 'y', postalCode: '1', country: 'usa' }, c.token);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('body.country');
+  });
+});
+
+describe('user: the back office finds customers', () => {
+  const tag = `find-${Date.now()}`;
+  const register = (local: string, name: string) =>
+    api.post('/api/auth/register', { email: `${local}@${tag}.example.test`, password: 'password-123', name });
+
+  it('finds accounts by any part of their email, in any case, newest first, with what an operator needs and nothing secret', async () => {
+    const ann = (await register('ann.lee', 'Ann Lee')).body.user;
+    const bob = (await register('bob_ray', 'Bob Ray')).body.user;
+    const admin = await api.adminToken();
+    const res = await api.get(`/api/admin/users?email=${tag.toUpperCase()}`, admin);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      items: [
+        { id: bob.id, email: bob.email, name: 'Bob Ray', role: 'customer', createdAt: bob.createdAt },
+        { id: ann.id, email: ann.email, name: 'Ann Lee', role: 'customer', createdAt: ann.createdAt },
+      ],
+      total: 2,
+    });
+    expect((await api.get(`/api/admin/users?email=ann.lee@${tag}`, admin)).body.items.map((u: { id: string }) => u.id)).toEqual([ann.id]);
+    // `_` and `%` are searched as themselves, not as wildcards.
+    expect((await api.get(`/api/admin/users?email=${encodeURIComponent(`b_b_ray@${tag}`)}`, admin)).body.total).toBe(0);
+    expect((await api.get(`/api/admin/users?email=${encodeURIComponent(`bob_ray@${tag}`)}`, admin)).body.total).toBe(1);
+    expect((await api.get(`/api/admin/users?email=${encodeURIComponent('%')}`, admin)).body.total).toBe(0);
+    const page = await api.get(`/api/admin/users?email=${tag}&limit=1&offset=1`, admin);
+    expect(page.body).toEqual({ items: [expect.objectContaining({ id: ann.id })], total: 2 });
+    expect((await api.get('/api/admin/users?limit=100', admin)).body.items.map((u: { email: string }) => u.email)).toContain(ADMIN.email);
+  });
+
+  it('answers 400 to a bad query, 403 to a customer and 401 without a token', async () => {
+    const admin = await api.adminToken();
+    for (const query of ['email=', 'limit=0', 'offset=x', 'name=ann']) expect((await api.get(`/api/admin/users?${query}`, admin)).status, query).toBe(400);
+    const customer = await api.registerCustomer();
+    expect((await api.get('/api/admin/users', customer.token)).status).toBe(403);
+    expect((await api.get('/api/admin/users')).status).toBe(401);
   });
 });

@@ -29,6 +29,7 @@ const cancelWords: Record<CancelReason, string> = {
   out_of_stock: 'out of stock',
   payment_declined: 'your card was declined',
   customer_request: 'you cancelled it',
+  admin_request: 'our staff cancelled it; any payment is refunded',
 };
 
 type Templates = { [K in Kind]: (facts: Extract<NoticeFacts, { kind: K }>) => Message };

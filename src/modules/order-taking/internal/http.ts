@@ -1,7 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
+import { Id } from '../../../kernel/contract.ts';
 import { validationError } from '../../../kernel/errors.ts';
 import { listQuery, pathParams } from '../../../kernel/http/query.ts';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
+import { OrderStatus } from '../../order-processing/contract.ts';
 import { Checkout, orderTakingContract } from '../contract.ts';
 
 /** The call's key, and as a header also printable ASCII without spaces. */
@@ -16,6 +19,9 @@ function idempotencyKey(headers: IncomingHttpHeaders): string {
     'Idempotency-Key header missing or malformed',
   );
 }
+
+/** A moment of a query: a date (midnight UTC) or a date-time with its offset, compared in UTC. */
+const Instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString());
 
 export const orderTakingRoutes = defineRoutes((r) => {
   r.post('/api/orders', {
@@ -36,4 +42,21 @@ export const orderTakingRoutes = defineRoutes((r) => {
 
   r.post('/api/orders/:id/cancel', { access: 'user', summary: 'Cancel one of your orders (refused once shipped)', params: pathParams('id'), status: 202 },
     ({ params, user, use }) => use(orderTakingContract).cancelOrder({ userId: user.id, orderId: params.id }));
+
+  r.get('/api/admin/orders', {
+    access: 'admin',
+    summary: 'Back office: every order, newest first; filter by status, customer and when it was placed (from inclusive, to exclusive)',
+    query: listQuery({ status: OrderStatus.optional(), userId: Id.optional(), from: Instant.optional(), to: Instant.optional() }),
+  }, ({ query, use }) => use(orderTakingContract).findOrders(query));
+
+  r.get('/api/admin/orders/:id', { access: 'admin', summary: 'Back office: any order with its history, payment, shipment and customer', params: pathParams('id') },
+    ({ params, use }) => use(orderTakingContract).inspectOrder({ orderId: params.id }));
+
+  r.post('/api/admin/orders/:id/cancel', {
+    access: 'admin',
+    summary: 'Back office: cancel any order (reason admin_request): refund if paid, stock back; 409 once shipped',
+    params: pathParams('id'),
+    body: z.strictObject({ reason: z.string().max(500).optional() }),
+    status: 202,
+  }, ({ params, body, user, use }) => use(orderTakingContract).cancelAnyOrder({ orderId: params.id, adminId: user.id, note: body.reason }));
 });

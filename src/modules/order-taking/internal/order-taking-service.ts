@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Api, Implementation } from '../../../kernel/contract.ts';
 import { notFound } from '../../../kernel/errors.ts';
+import type { Logger } from '../../../kernel/logger.ts';
 import type { Tx } from '../../../kernel/persistence/sql.ts';
 import type { OrderProcessingContract } from '../../order-processing/contract.ts';
 import { orderTakingContract, type Checkout, type Order, type OrderTakingContract } from '../contract.ts';
 import type { CheckoutKeys } from './checkout-keys.ts';
 import type { OrderDraft, OrderDrafts } from './order-drafts.ts';
-import type { OrderRow, OrderTakingStore } from './order-taking-store.ts';
+import type { OrderQuery, OrderRow, OrderTakingStore } from './order-taking-store.ts';
 import { toOrder, toSummary } from './order-views.ts';
 
 interface PlaceOrder {
@@ -23,6 +24,7 @@ export class OrderTakingService implements Implementation<OrderTakingContract> {
     private readonly keys: CheckoutKeys,
     private readonly drafts: OrderDrafts,
     private readonly processing: Api<OrderProcessingContract>,
+    private readonly logger: Logger,
   ) {}
 
   async placeOrder({ userId, idempotencyKey, checkout }: PlaceOrder): Promise<{ order: Order; replayed: boolean }> {
@@ -78,6 +80,25 @@ export class OrderTakingService implements Implementation<OrderTakingContract> {
   async cancelOrder({ userId, orderId }: { userId: string; orderId: string }) {
     await this.ownOrder(userId, orderId);
     return this.processing.cancel({ orderId, reason: 'customer_request' });
+  }
+
+  async findOrders({ limit, offset, ...filter }: OrderQuery & { limit: number; offset: number }) {
+    const { rows, total } = await this.store.findOrders(filter, limit, offset);
+    return { items: rows.map((row) => ({ ...toSummary(row), userId: row.userId })), total };
+  }
+
+  async inspectOrder({ orderId }: { orderId: string }) {
+    const row = await this.store.findOrder(orderId);
+    if (!row) throw notFound('Order');
+    return { ...toOrder(row, await this.store.history(orderId)), userId: row.userId };
+  }
+
+  /** The back office's cancel; who asked and why go to the log, the record of staff actions. */
+  async cancelAnyOrder({ orderId, adminId, note }: { orderId: string; adminId: string; note?: string }) {
+    if (!(await this.store.findOrder(orderId))) throw notFound('Order');
+    const answer = await this.processing.cancel({ orderId, reason: 'admin_request' });
+    this.logger.info({ orderId, adminId, note, status: answer.status }, 'an admin asked to cancel an order');
+    return answer;
   }
 
   /** Someone else's order does not exist, as far as this user can tell. */

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, isNull } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gte, isNull, lt, type SQL } from 'drizzle-orm';
 import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { OrderStatus } from '../../order-processing/contract.ts';
@@ -6,6 +6,15 @@ import type { Order } from '../contract.ts';
 import { schemas } from './tables.ts';
 
 export type OrderRow = typeof schemas.postgres.orders.$inferSelect;
+
+/** The back office's filter of every order: `from` inclusive, `to` exclusive (ISO-8601 instants, UTC). */
+export interface OrderQuery {
+  status?: OrderStatus;
+  userId?: string;
+  from?: string;
+  to?: string;
+}
+
 export type HistoryRow = typeof schemas.postgres.orderHistory.$inferSelect;
 export type CheckoutKeyRow = typeof schemas.postgres.checkoutKeys.$inferSelect;
 export type OrderProgress = Pick<OrderRow, 'status' | 'cancelReason' | 'paymentStatus' | 'trackingNumber' | 'shipmentStatus' | 'updatedAt'>;
@@ -117,6 +126,30 @@ export class OrderTakingStore {
     const rows = await this.q.listOrders(on, { owner, limit, offset });
     const [counted] = await this.q.countOrders(on, { owner });
     return { rows, total: counted?.n ?? 0 };
+  }
+
+  /**
+   * Every order matching the back office's filter, newest first (the same tie-break as
+   * `listOrders`). Built per call: its shape follows the filters given.
+   */
+  async findOrders(filter: OrderQuery, limit: number, offset: number): Promise<{ rows: OrderRow[]; total: number }> {
+    const { orders, orderHistory } = this.t;
+    const conditions: SQL[] = [];
+    if (filter.status) conditions.push(eq(orders.status, filter.status));
+    if (filter.userId) conditions.push(eq(orders.userId, filter.userId));
+    if (filter.from) conditions.push(gte(orders.createdAt, filter.from));
+    if (filter.to) conditions.push(lt(orders.createdAt, filter.to));
+    const where = and(...conditions);
+    const rows = await this.db.sql
+      .select(getTableColumns(orders))
+      .from(orders)
+      .leftJoin(orderHistory, and(eq(orderHistory.orderId, orders.id), eq(orderHistory.status, 'placed')))
+      .where(where)
+      .orderBy(desc(orders.createdAt), desc(orderHistory.seq))
+      .limit(limit)
+      .offset(offset);
+    const [counted] = await this.db.sql.select({ n: count() }).from(orders).where(where);
+    return { rows: rows as OrderRow[], total: counted?.n ?? 0 };
   }
 
   async insertOrder(tx: Tx, row: OrderRow): Promise<void> {

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { listQuery } from '../../../kernel/http/query.ts';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { AddressInput, userContract } from '../contract.ts';
 
@@ -40,5 +42,10 @@ export const userRoutes = defineRoutes((r) => {
 
   r.post('/api/users/me/addresses', { access: 'user', summary: 'Save an address', body: AddressInput, status: 201 },
     ({ body, user, use }) => use(userContract).addAddress({ userId: user.id, address: body }));
-});
 
+  r.get('/api/admin/users', {
+    access: 'admin',
+    summary: 'Back office: find accounts by a part of their email (any case), newest first',
+    query: listQuery({ email: z.string().min(1).max(254).optional() }),
+  }, ({ query, use }) => use(userContract).findUsers(query));
+});

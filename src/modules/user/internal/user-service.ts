@@ -123,6 +123,11 @@ export class UserService implements Implementation<UserContract> {
     return toAddress(row);
   }
 
+  async findUsers({ email, limit, offset }: { email?: string; limit: number; offset: number }) {
+    const { rows, total } = await this.store.find(email, limit, offset);
+    return { items: rows.map(({ id, email, name, role, createdAt }) => ({ id, email, name, role, createdAt })), total };
+  }
+
   async listAdmins() {
     return { items: (await this.store.admins()).map(toPublic) };
   }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
@@ -82,6 +82,19 @@ export class UserStore {
   }
 
   /** Oldest first (accounts created within one millisecond: by id). */
+  /**
+   * Accounts whose email contains `emailPart` (emails are stored lower-cased), newest first; every
+   * account without it. `%` and `_` in the part match themselves, not any text.
+   */
+  async find(emailPart: string | undefined, limit: number, offset: number): Promise<{ rows: UserRow[]; total: number }> {
+    const { users } = this.t;
+    const pattern = emailPart === undefined ? undefined : `%${emailPart.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = pattern === undefined ? undefined : sql`${users.email} LIKE ${pattern} ESCAPE '\\'`;
+    const rows = await this.db.sql.select().from(users).where(where).orderBy(desc(users.createdAt), asc(users.id)).limit(limit).offset(offset);
+    const [counted] = await this.db.sql.select({ n: count() }).from(users).where(where);
+    return { rows, total: counted?.n ?? 0 };
+  }
+
   admins(): Promise<UserRow[]> {
     const { users } = this.t;
     return this.db.sql.select().from(users).where(eq(users.role, 'admin')).orderBy(asc(users.createdAt), asc(users.id));
