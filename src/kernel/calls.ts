@@ -55,15 +55,32 @@ export async function invokeChecked(
   return result.data;
 }
 
-/** A caller's proxy to a module hosted in this process. */
-export function localProxy<C extends Contract>(contract: C, impl: Implementation<C>, logger: Logger): Api<C> {
+/** Told how each call went: its latency and outcome (`ok` or the error's kind). */
+export type CallObserver = (module: string, method: string, seconds: number, outcome: string) => void;
+
+/** Runs a call and tells `observe` how long it took and how it ended. */
+async function observed(observe: CallObserver | undefined, module: string, method: string, call: () => Promise<unknown>): Promise<unknown> {
+  if (!observe) return call();
+  const started = performance.now();
+  try {
+    const output = await call();
+    observe(module, method, (performance.now() - started) / 1000, 'ok');
+    return output;
+  } catch (err) {
+    observe(module, method, (performance.now() - started) / 1000, err instanceof AppError ? err.kind : 'internal');
+    throw err;
+  }
+}
+
+/** A caller's proxy to a module hosted in this process; `observe` hears every call it answers. */
+export function localProxy<C extends Contract>(contract: C, impl: Implementation<C>, logger: Logger, observe?: CallObserver): Api<C> {
   const proxy: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [method, def] of Object.entries(contract.methods)) {
     const fn = (impl as Record<string, (input: unknown) => unknown>)[method];
     if (typeof fn !== 'function') throw new Error(`Module ${contract.name} does not implement ${method}() of its contract`);
     const bound = fn.bind(impl);
     const checkedAnswers = new WeakMap<object, unknown>();
-    proxy[method] = (input) => invokeChecked(contract.name, method, def, bound, input, logger, checkedAnswers);
+    proxy[method] = (input) => observed(observe, contract.name, method, () => invokeChecked(contract.name, method, def, bound, input, logger, checkedAnswers));
   }
   return Object.freeze(proxy) as Api<C>;
 }
@@ -73,15 +90,16 @@ export interface RemoteCaller {
   call(moduleName: string, method: string, input: unknown): Promise<unknown>;
 }
 
-/** A caller's proxy to a module hosted elsewhere; output is still checked against the contract. */
-export function remoteProxy<C extends Contract>(contract: C, caller: RemoteCaller): Api<C> {
+/** A caller's proxy to a module hosted elsewhere; output is still checked against the contract. `observe` hears every call sent. */
+export function remoteProxy<C extends Contract>(contract: C, caller: RemoteCaller, observe?: CallObserver): Api<C> {
   const proxy: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [method, def] of Object.entries(contract.methods)) {
-    proxy[method] = async (input) => {
-      const parsed = parseOrThrow(def.input, input, 'input');
-      const output = await caller.call(contract.name, method, parsed);
-      return def.output.parse(output);
-    };
+    proxy[method] = (input) =>
+      observed(observe, contract.name, method, async () => {
+        const parsed = parseOrThrow(def.input, input, 'input');
+        const output = await caller.call(contract.name, method, parsed);
+        return def.output.parse(output);
+      });
   }
   return Object.freeze(proxy) as Api<C>;
 }

@@ -2,7 +2,8 @@ import { Container } from 'inversify';
 import type { Server } from 'node:http';
 import type express from 'express';
 import type { Api, Contract, Implementation } from './contract.ts';
-import { localProxy, remoteProxy } from './calls.ts';
+import { localProxy, remoteProxy, type CallObserver } from './calls.ts';
+import { readBacklog } from './events/backlog.ts';
 import type { Config } from './config.ts';
 import { Inbox, type DeadLetter, type InboxHandler } from './events/inbox.ts';
 import type { EventHandler } from './events/handlers.ts';
@@ -16,7 +17,7 @@ import { deadLetterContract, type DeadLetterContract } from './operations/dead-l
 import { DeadLetterDesk } from './operations/dead-letter-desk.ts';
 import { TokenService } from './http/tokens.ts';
 import type { Logger } from './logger.ts';
-import { Metrics } from './metrics.ts';
+import { Metrics, type CallSide, type ModuleMetrics } from './metrics.ts';
 import type { ModuleDefinition } from './module.ts';
 import { checkModuleDatabases, openModuleDb } from './persistence/database.ts';
 import type { ModuleDb } from './persistence/sql.ts';
@@ -110,12 +111,15 @@ export class Runtime {
     checkModuleDatabases(config, modules.map((m) => m.contract.name));
     this.root.bind(Kernel.Config).toConstantValue(config);
     this.root.bind(Kernel.Tokens).toConstantValue(this.tokens);
+    this.root.bind(Kernel.Metrics).toConstantValue(this.metrics satisfies ModuleMetrics);
+    this.metrics.watchTransport(this.transport.kind, () => this.transport.isConnected());
+    this.metrics.watchBacklogs(() => this.backlogs());
 
     for (const definition of modules) {
       const name = definition.contract.name;
       if (!this.options.hosted.includes(name)) {
         if (!this.transport.remote) throw new Error(`Module ${name} is not hosted in this process and no transport reaches it`);
-        this.proxies.set(name, remoteProxy(definition.contract, this.transport.remote));
+        this.proxies.set(name, remoteProxy(definition.contract, this.transport.remote, this.callsSeenFrom('caller')));
         if (definition.handlers?.length) this.deadLetterApis.set(name, remoteProxy(deadLetterContract(name), this.transport.remote));
       }
     }
@@ -180,7 +184,7 @@ export class Runtime {
     bindAll(container, definition.bindings);
 
     const implementation = container.get(definition.implementation) as Implementation<Contract>;
-    const proxy = localProxy(definition.contract, implementation, log);
+    const proxy = localProxy(definition.contract, implementation, log, this.callsSeenFrom('callee'));
     this.proxies.set(name, proxy);
     await this.transport.serve(definition.contract, (method, input) => proxy[method](input));
 
@@ -193,7 +197,11 @@ export class Runtime {
         instance: container.get(h.handler.id) as EventHandler<unknown>,
       }));
       const outcomes = Object.fromEntries((['handled', 'retried', 'dead'] as const).map((o) => [o, this.metrics.eventsHandled.labels(name, o)]));
-      inbox = new Inbox(database, name, handlers, log, { ...config.events, onOutcome: (outcome) => outcomes[outcome].inc() });
+      inbox = new Inbox(database, name, handlers, log, {
+        ...config.events,
+        onOutcome: (outcome) => outcomes[outcome].inc(),
+        onHandlerRun: (handler, seconds, failed) => this.metrics.observeHandler(name, handler, seconds, failed),
+      });
       const target = inbox;
       await this.transport.subscribe(name, inbox.types(), (events) => target.receive(events));
       await this.serveDeadLetters(name, target, log);
@@ -243,6 +251,18 @@ export class Runtime {
       if (Date.now() > deadline) throw new Error(`events did not settle in time (${busy.join('; ')})`);
       await new Promise((r) => setTimeout(r, 5));
     }
+  }
+
+  private callsSeenFrom(side: CallSide): CallObserver {
+    return (module, method, seconds, outcome) => this.metrics.observeCall(module, method, side, seconds, outcome);
+  }
+
+  /** Every hosted module's backlog, for /metrics; a module whose database cannot answer (closing) is left out. */
+  private async backlogs() {
+    const read = await Promise.all(
+      [...this.hosted].map(async ([module, m]) => ({ module, backlog: await readBacklog(m.database, m.inbox !== null).catch(() => null) })),
+    );
+    return read.flatMap(({ module, backlog }) => (backlog ? [{ module, backlog }] : []));
   }
 
   /** Answers the operator's dead-letter calls for a hosted module, here and over the transport. */

@@ -15,6 +15,8 @@ export const Kernel = {
   Config: Symbol.for('cleave.kernel.Config'),
   /** `(options) => ReadCache`: caches answers computed from the module's own tables (persistence/read-cache.ts). */
   ReadCaches: Symbol.for('cleave.kernel.ReadCaches'),
+  /** `ModuleMetrics` (metrics.ts): counters of the module's own, exported at /metrics. */
+  Metrics: Symbol.for('cleave.kernel.Metrics'),
   /** Issues and verifies access tokens. */
   Tokens: Symbol.for('cleave.kernel.Tokens'),
 } as const;

@@ -2,8 +2,9 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Assortment } from '../support/assortment.ts';
-import type { ShopClient } from '../support/client.ts';
+import { ShopClient } from '../support/client.ts';
 import { eventually } from '../support/eventually.ts';
+import { parseMetrics, valueOf } from '../support/prometheus.ts';
 import { START_TIMEOUT_MS, startOnce, startTopology, type TestTopology } from '../support/processes.ts';
 
 /**
@@ -51,6 +52,8 @@ interface Listed {
 }
 
 const api = (): ShopClient => shop().client;
+/** The /metrics of one process of the topology. */
+const metricsOf = async (process: string) => parseMetrics((await new ShopClient(shop().processes.get(process)!.url).get('/metrics')).text);
 const deadLetters = async () => {
   const res = await api().get('/api/admin/dead-letters', await api().adminToken());
   expect(res.status).toBe(200);
@@ -74,6 +77,12 @@ describe('dead letters across processes, through the gateway', () => {
     expect(Date.now() - Date.parse(letter.at)).toBeLessThan(60_000);
     expect((await deadLetters()).unreachable).toEqual([]);
     expect(await lowStockNotices('Refused Kettle')).toEqual([]);
+    // The process that hosts notification reports its dead letter; the gateway's calls went out over NATS.
+    expect(valueOf(await metricsOf('notification'), 'dead_letters', { module: 'notification' })).toBe(1);
+    expect(valueOf(await metricsOf('notification'), 'event_handler_duration_seconds_count', { module: 'notification', handler: 'AlertAdminsOfLowStock', outcome: 'error' })).toBe(2);
+    const gateway = await metricsOf('gateway');
+    expect(valueOf(gateway, 'calls_total', { module: 'catalog', method: 'createProduct', side: 'caller', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(valueOf(gateway, 'transport_connected', { transport: 'nats' })).toBe(1);
 
     onNotificationDb('DROP TRIGGER frozen');
     const admin = await api().adminToken();
@@ -82,6 +91,7 @@ describe('dead letters across processes, through the gateway', () => {
     await eventually(() => lowStockNotices('Refused Kettle'), (n) => n.length > 0, { timeoutMs: 30_000, what: 'the retried notice' });
     expect(await lowStockNotices('Refused Kettle')).toHaveLength(1);
     expect((await deadLetters()).items.filter((l) => l.module === 'notification')).toEqual([]);
+    expect(valueOf(await metricsOf('notification'), 'dead_letters', { module: 'notification' })).toBe(0);
     expect((await api().post(`/api/admin/dead-letters/notification/${letter.seq}/retry`, undefined, admin)).status).toBe(404);
   });
 

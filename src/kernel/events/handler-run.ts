@@ -22,6 +22,8 @@ export interface HandlerRunOptions {
   retryBaseMs: number;
   /** Told how each run ended (the kernel counts them in events_handled_total). */
   onOutcome?: (outcome: InboxOutcome) => void;
+  /** Told how long each run of a handler took, and whether it threw. */
+  onHandlerRun?: (handler: string, seconds: number, failed: boolean) => void;
 }
 
 class AlreadyHandled extends Error {}
@@ -195,11 +197,17 @@ export class HandlerRunner {
 
   /** The handler's promise, also when it throws before its first await. */
   private call(h: InboxHandler, envelope: EventEnvelope, ctx: HandlerContext): Promise<void> {
+    const started = performance.now();
+    let run: Promise<void>;
     try {
-      return Promise.resolve(h.instance.handle(envelope, ctx));
+      run = Promise.resolve(h.instance.handle(envelope, ctx));
     } catch (err) {
-      return Promise.reject(err);
+      run = Promise.reject(err);
     }
+    const report = this.options.onHandlerRun;
+    // Observed on a branch of its own: the caller still gets (and must handle) the original promise.
+    if (report) run.then(() => report(h.name, (performance.now() - started) / 1000, false), () => report(h.name, (performance.now() - started) / 1000, true));
+    return run;
   }
 
   /** Waits for a handler started elsewhere and records how it ended. */

@@ -19,6 +19,8 @@ export interface InboxOptions {
   leaseMs?: number;
   /** Told how each run of a handler ended (the kernel counts them in events_handled_total). */
   onOutcome?: (outcome: InboxOutcome) => void;
+  /** Told how long each run of a handler took, and whether it threw (event_handler_duration_seconds). */
+  onHandlerRun?: (handler: string, seconds: number, failed: boolean) => void;
 }
 
 /**

@@ -44,7 +44,12 @@ export const inbox = sqliteTable(
     receivedAt: text('received_at').notNull(),
     handledAt: text('handled_at'),
   },
-  (t) => [uniqueIndex('kernel_inbox_event_handler').on(t.eventId, t.handler), index('kernel_inbox_pending').on(t.seq).where(sql`status = 'pending'`)],
+  (t) => [
+    uniqueIndex('kernel_inbox_event_handler').on(t.eventId, t.handler),
+    index('kernel_inbox_pending').on(t.seq).where(sql`status = 'pending'`),
+    // Dead letters are few among millions of handled rows: listed and counted (metrics) through this.
+    index('kernel_inbox_dead').on(t.seq).where(sql`status = 'dead'`),
+  ],
 );
 
 /**

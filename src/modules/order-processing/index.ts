@@ -28,7 +28,7 @@ export default defineModule({
   bindings: [
     provide(OrderProcessingStore, [Kernel.Db]),
     provide(OrderLocks, []),
-    provide(OrderTransitions, [OrderProcessingStore]),
+    provide(OrderTransitions, [OrderProcessingStore, Kernel.Metrics]),
     provide(OrderSaga, [OrderProcessingStore, OrderTransitions, OrderLocks, warehouseContract.token, paymentContract.token, logisticsContract.token, Kernel.Logger],
       (store: OrderProcessingStore, transitions: OrderTransitions, locks: OrderLocks, warehouse: Api<WarehouseContract>, payment: Api<PaymentContract>, logistics: Api<LogisticsContract>, logger: Logger) =>
         new OrderSaga(store, transitions, locks, { warehouse, payment, logistics }, logger)),

@@ -3,6 +3,7 @@ import type { Config } from '../../kernel/config.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import { defineModule, provide } from '../../kernel/module.ts';
 import type { ModuleDb } from '../../kernel/persistence/sql.ts';
+import type { ModuleMetrics } from '../../kernel/metrics.ts';
 import { Kernel } from '../../kernel/tokens.ts';
 import { paymentContract } from './contract.ts';
 import { paymentRoutes } from './internal/http.ts';
@@ -23,8 +24,8 @@ export default defineModule({
     provide(TestGateway, [Kernel.Db], (db: ModuleDb) => new TestGateway(new TestGatewayStore(db))),
     // The only gateway so far is the built-in test one; a real processor would be provided here instead.
     provide(PaymentGatewayPort, [TestGateway], (gateway: TestGateway): PaymentGateway => gateway),
-    provide(PaymentService, [PaymentStore, PaymentGatewayPort, Kernel.Config, Kernel.Logger], (store: PaymentStore, gateway: PaymentGateway, config: Config, logger: Logger) =>
-      new PaymentService(store, gateway, config.paymentRetryBaseMs, logger)),
+    provide(PaymentService, [PaymentStore, PaymentGatewayPort, Kernel.Config, Kernel.Logger, Kernel.Metrics], (store: PaymentStore, gateway: PaymentGateway, config: Config, logger: Logger, metrics: ModuleMetrics) =>
+      new PaymentService(store, gateway, config.paymentRetryBaseMs, logger, metrics)),
   ],
   implementation: PaymentService,
   routes: paymentRoutes,

@@ -1,4 +1,5 @@
 import type { PayloadOf } from '../../../kernel/contract.ts';
+import type { ModuleCounter, ModuleMetrics } from '../../../kernel/metrics.ts';
 import type { Tx } from '../../../kernel/persistence/sql.ts';
 import { orderProcessingContract, type OrderStatus } from '../contract.ts';
 import type { OrderProcessingStore, SagaChanges, SagaRow } from './order-processing-store.ts';
@@ -6,9 +7,16 @@ import type { PlacedOrder } from './schema.ts';
 
 type StatusChanged = PayloadOf<typeof orderProcessingContract.events.status_changed>;
 
-/** Every change of an order's status is saved and announced in one transaction. */
+/** Every change of an order's status is saved and announced in one transaction, and counted once committed. */
 export class OrderTransitions {
-  constructor(private readonly store: OrderProcessingStore) {}
+  private readonly reached: ModuleCounter;
+
+  constructor(
+    private readonly store: OrderProcessingStore,
+    metrics: ModuleMetrics,
+  ) {
+    this.reached = metrics.counter('shop_orders_total', 'Orders that reached each status (cancelled: by reason), counted where the saga runs', ['status', 'reason']);
+  }
 
   /** Takes in a placed order (once) and announces it to the customer's side. */
   receive(order: PlacedOrder): Promise<void> {
@@ -16,6 +24,7 @@ export class OrderTransitions {
       if ((await this.store.find(order.orderId, tx))?.order) return;
       await this.store.start(tx, order, new Date().toISOString());
       await this.publish(tx, { orderId: order.orderId, userId: order.userId, status: 'placed', at: order.placedAt });
+      tx.afterCommit(() => this.reached.inc({ status: 'placed', reason: '' }));
     });
   }
 
@@ -27,7 +36,10 @@ export class OrderTransitions {
   move(orderId: string, from: OrderStatus[], changes: SagaChanges, tx?: Tx): Promise<SagaRow | undefined> {
     const apply = async (tx: Tx) => {
       const row = await this.store.move(tx, orderId, from, { ...changes, updatedAt: new Date().toISOString() });
-      if (row?.order && changes.status && !from.includes(changes.status)) await this.publish(tx, report(row));
+      if (row?.order && changes.status && !from.includes(changes.status)) {
+        await this.publish(tx, report(row));
+        tx.afterCommit(() => this.reached.inc({ status: row.status, reason: row.cancelReason ?? '' }));
+      }
       return row;
     };
     return tx ? apply(tx) : this.store.transaction(apply);

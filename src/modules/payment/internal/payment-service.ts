@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Implementation, Viewer } from '../../../kernel/contract.ts';
 import { conflict, notFound, unavailable } from '../../../kernel/errors.ts';
 import type { Logger } from '../../../kernel/logger.ts';
+import type { ModuleCounter, ModuleMetrics } from '../../../kernel/metrics.ts';
 import { paymentContract, type Payment, type PaymentContract } from '../contract.ts';
 import type { PaymentGateway } from './payment-gateway.ts';
 import type { PaymentRow, PaymentStore } from './payment-store.ts';
@@ -19,12 +20,17 @@ interface ChargeInput {
 
 /** The payment module's use cases; each public method is one call of its contract. */
 export class PaymentService implements Implementation<PaymentContract> {
+  private readonly settled: ModuleCounter;
+
   constructor(
     private readonly store: PaymentStore,
     private readonly gateway: PaymentGateway,
     private readonly retryBaseMs: number,
     private readonly logger: Logger,
-  ) {}
+    metrics: ModuleMetrics,
+  ) {
+    this.settled = metrics.counter('shop_payments_total', 'Payments by outcome (captured, declined, refunded), counted once recorded', ['outcome']);
+  }
 
   async charge(input: ChargeInput) {
     const now = new Date().toISOString();
@@ -53,10 +59,12 @@ export class PaymentService implements Implementation<PaymentContract> {
     await this.store.transaction(async (tx) => {
       if (result.outcome === 'captured' && (await this.store.move(tx, payment.id, 'authorized', 'captured', { gatewayReference: result.reference }))) {
         await tx.publish(paymentContract.events.captured, { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount }, { key: payment.orderId });
+        tx.afterCommit(() => this.settled.inc({ outcome: 'captured' }));
       }
       const reason = result.reason ?? 'declined';
       if (result.outcome === 'declined' && (await this.store.move(tx, payment.id, 'authorized', 'declined', { declineReason: reason }))) {
         await tx.publish(paymentContract.events.declined, { orderId: payment.orderId, paymentId: payment.id, reason }, { key: payment.orderId });
+        tx.afterCommit(() => this.settled.inc({ outcome: 'declined' }));
       }
     });
     return chargeAnswer((await this.store.findByOrder(payment.orderId))!);
@@ -79,6 +87,7 @@ export class PaymentService implements Implementation<PaymentContract> {
     await this.store.transaction(async (tx) => {
       if (await this.store.move(tx, payment.id, 'captured', 'refunded')) {
         await tx.publish(paymentContract.events.refunded, { orderId, paymentId: payment.id, amount: payment.amount }, { key: orderId });
+        tx.afterCommit(() => this.settled.inc({ outcome: 'refunded' }));
       }
     });
     return { status: 'refunded' as const };

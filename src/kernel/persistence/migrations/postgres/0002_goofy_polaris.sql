@@ -1,0 +1,1 @@
+CREATE INDEX "kernel_inbox_dead" ON "kernel_inbox" USING btree ("seq") WHERE status = 'dead';

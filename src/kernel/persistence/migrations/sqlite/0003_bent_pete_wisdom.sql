@@ -1,0 +1,1 @@
+CREATE INDEX `kernel_inbox_dead` ON `kernel_inbox` (`seq`) WHERE status = 'dead';
