@@ -131,13 +131,15 @@ describe('order-taking: following order-processing’s reports', () => {
     expect(await store.findOrder(o1)).toMatchObject({ status: 'paid', paymentStatus: 'captured' });
   });
 
-  it('ignores a report that arrives after a later one', async () => {
+  it('keeps the order where it is when a report arrives after a later one, and adds the step it passed through to its history', async () => {
     const o2 = id('o2');
     await placedOrder(o2);
-    await report(o2, 'paid', 2);
+    await report(o2, 'paid', 2, { payment: { status: 'captured' } });
     await report(o2, 'stock_reserved', 1);
-    expect((await store.findOrder(o2))?.status).toBe('paid');
-    expect(await statuses(o2)).toEqual(['placed', 'paid']);
+    await report(o2, 'stock_reserved', 1);
+    expect(await store.findOrder(o2)).toMatchObject({ status: 'paid', paymentStatus: 'captured' });
+    expect(await statuses(o2)).toEqual(['placed', 'stock_reserved', 'paid']);
+    expect((await store.history(o2)).map((h) => h.at)).toEqual(['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:01.000Z', '2030-01-01T00:00:02.000Z']);
   });
 
   it('keeps a cancelled order cancelled, and never cancels a shipped one', async () => {
@@ -146,9 +148,11 @@ describe('order-taking: following order-processing’s reports', () => {
     await report(o3, 'cancelled', 1, { reason: 'out_of_stock' });
     await report(o3, 'paid', 2);
     expect(await store.findOrder(o3)).toMatchObject({ status: 'cancelled', cancelReason: 'out_of_stock' });
+    expect(await statuses(o3)).toEqual(['placed', 'cancelled']);
     await placedOrder(o4);
     await report(o4, 'shipped', 3, { shipment: { trackingNumber: 'T1', status: 'in_transit' } });
     await report(o4, 'cancelled', 4, { reason: 'customer_request' });
     expect(await store.findOrder(o4)).toMatchObject({ status: 'shipped', trackingNumber: 'T1', shipmentStatus: 'in_transit' });
+    expect(await statuses(o4)).toEqual(['placed', 'shipped']);
   });
 });

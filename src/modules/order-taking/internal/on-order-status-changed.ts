@@ -21,8 +21,13 @@ export class TrackOrderProgress implements EventHandler<StatusChanged> {
   async handle({ payload: p }: EventEnvelope<StatusChanged>, ctx: HandlerContext): Promise<void> {
     await ctx.commit(async (tx) => {
       const order = await this.store.findOrder(p.orderId, tx);
-      // A report that arrives late (after a later one) would move the order back: it is stale, so skip it.
-      if (!order || !movesForward(order.status, p.status)) return;
+      if (!order) return;
+      if (!movesForward(order.status, p.status)) {
+        // A report that arrives after a later one (a redelivery after a broker failover can overtake)
+        // must not move the order back; a step it passed through before still joins its history.
+        if (p.status !== 'cancelled' && p.at < order.updatedAt) await this.store.appendHistory(tx, p.orderId, p.status, p.at);
+        return;
+      }
       await this.store.updateProgress(tx, p.orderId, {
         status: p.status,
         cancelReason: p.reason ?? null,

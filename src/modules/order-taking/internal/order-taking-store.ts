@@ -33,7 +33,8 @@ export class OrderTakingStore {
     const heldKey = and(eq(checkoutKeys.userId, param('owner')), eq(checkoutKeys.key, param('idempotencyKey')), eq(checkoutKeys.attempt, param('heldAttempt')), isNull(checkoutKeys.orderId));
     this.q = {
       findOrder: prepared('order_taking_order_by_id', (d) => d.select().from(orders).where(eq(orders.id, param('id'))).limit(1)),
-      history: prepared('order_taking_history', (d) => d.select().from(orderHistory).where(eq(orderHistory.orderId, param('id'))).orderBy(asc(orderHistory.seq))),
+      // In the order the steps happened: a step reported late is recorded after the later one.
+      history: prepared('order_taking_history', (d) => d.select().from(orderHistory).where(eq(orderHistory.orderId, param('id'))).orderBy(asc(orderHistory.at), asc(orderHistory.seq))),
       listOrders: prepared('order_taking_orders_of_user', (d) =>
         d
           .select(getTableColumns(orders))
