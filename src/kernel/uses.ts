@@ -44,6 +44,6 @@ export function useFor(definition: ModuleDefinition, use: Use): Use {
 export function routesOf(modules: readonly ModuleDefinition[], use: Use): Array<RouteSpec & { use: Use }> {
   return modules.flatMap((m) => {
     const moduleUse = useFor(m, use);
-    return (m.routes ?? []).map((route) => ({ ...route, use: moduleUse }));
+    return (m.routes ?? []).map((route) => ({ ...route, tag: m.contract.name, use: moduleUse }));
   });
 }

@@ -52,6 +52,13 @@ export class Reply {
   ) {}
 }
 
+/** A request header a route reads, for the API's description (the route still checks it itself). */
+export interface HeaderParam {
+  name: string;
+  description: string;
+  required: boolean;
+}
+
 export interface RouteSpec {
   method: Method;
   path: string;
@@ -60,6 +67,11 @@ export interface RouteSpec {
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
+  /** What a successful answer's body holds (OpenAPI); absent for an empty answer (204). */
+  response?: z.ZodType;
+  headers?: HeaderParam[];
+  /** The group the route is listed under in /docs: its module's name (set when the routes are collected). */
+  tag?: string;
   /** Status when the handler returns a plain body (default 200; 204 when it returns nothing). */
   status?: number;
   /** Keep the raw request bytes (req.rawBody). */
@@ -73,6 +85,8 @@ type Options<B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P
   body?: B;
   query?: Q;
   params?: P;
+  response?: z.ZodType;
+  headers?: HeaderParam[];
   status?: number;
   raw?: boolean;
 };

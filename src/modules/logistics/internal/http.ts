@@ -8,15 +8,17 @@ export const logisticsRoutes = defineRoutes((r) => {
   r.post('/api/shipping/quotes', {
     access: 'public',
     summary: 'Standard and express prices for items to a destination; 422 when a price would pass the money limit',
+    response: logisticsContract.methods.quote.output,
     body: logisticsContract.methods.quote.input,
   }, ({ body, use }) => use(logisticsContract).quote(body));
 
-  r.get('/api/shipments/:trackingNumber', { access: 'user', summary: 'Track a shipment of one of your orders', params: pathParams('trackingNumber') },
+  r.get('/api/shipments/:trackingNumber', { access: 'user', summary: 'Track a shipment of one of your orders', response: logisticsContract.methods.getShipment.output, params: pathParams('trackingNumber') },
     ({ params, user, use }) => use(logisticsContract).getShipment({ trackingNumber: params.trackingNumber, viewer: { userId: user.id, role: user.role } }));
 
   // The carrier authenticates with an HMAC of the exact bytes it sent, so the route hands those on
   // untouched (`raw`) and the body is parsed only once the signature holds.
-  r.post('/api/logistics/carrier-events', { access: 'public', summary: 'Carrier webhook (X-Carrier-Signature: HMAC-SHA256 of the raw body, hex)', raw: true, status: 204 },
+  r.post('/api/logistics/carrier-events', { access: 'public', summary: 'Carrier webhook (X-Carrier-Signature: HMAC-SHA256 of the raw body, hex)', raw: true, status: 204,
+    headers: [{ name: 'X-Carrier-Signature', required: true, description: 'HMAC-SHA256 of the exact body bytes with CARRIER_WEBHOOK_SECRET, hex' }] },
     async ({ rawBody, headers, use }) => {
       const header = headers['x-carrier-signature'];
       const signature = typeof header === 'string' ? header.slice(0, MAX_CARRIER_SIGNATURE) : '';

@@ -27,34 +27,38 @@ export const orderTakingRoutes = defineRoutes((r) => {
   r.post('/api/orders', {
     access: 'user',
     summary: 'Place an order from the cart (header Idempotency-Key required); accepted, then processed',
+    response: orderTakingContract.methods.placeOrder.output.shape.order.extend({ replayed: z.boolean() }),
     body: Checkout,
+    headers: [{ name: 'Idempotency-Key', required: true, description: 'A key unique to this checkout (a UUID, say), sent again on every retry of it: the same key and body give the same order' }],
     status: 202,
   }, async ({ body, user, headers, use }) => {
     const { order, replayed } = await use(orderTakingContract).placeOrder({ userId: user.id, idempotencyKey: idempotencyKey(headers), checkout: body });
     return { ...order, replayed };
   });
 
-  r.get('/api/orders', { access: 'user', summary: 'Your orders, newest first', query: listQuery({}) },
+  r.get('/api/orders', { access: 'user', summary: 'Your orders, newest first', response: orderTakingContract.methods.listOrders.output, query: listQuery({}) },
     ({ query, user, use }) => use(orderTakingContract).listOrders({ userId: user.id, ...query }));
 
-  r.get('/api/orders/:id', { access: 'user', summary: 'One of your orders with its history', params: pathParams('id') },
+  r.get('/api/orders/:id', { access: 'user', summary: 'One of your orders with its history', response: orderTakingContract.methods.getOrder.output, params: pathParams('id') },
     ({ params, user, use }) => use(orderTakingContract).getOrder({ userId: user.id, orderId: params.id }));
 
-  r.post('/api/orders/:id/cancel', { access: 'user', summary: 'Cancel one of your orders (refused once shipped)', params: pathParams('id'), status: 202 },
+  r.post('/api/orders/:id/cancel', { access: 'user', summary: 'Cancel one of your orders (refused once shipped)', response: orderTakingContract.methods.cancelOrder.output, params: pathParams('id'), status: 202 },
     ({ params, user, use }) => use(orderTakingContract).cancelOrder({ userId: user.id, orderId: params.id }));
 
   r.get('/api/admin/orders', {
     access: 'admin',
     summary: 'Back office: every order, newest first; filter by status, customer and when it was placed (from inclusive, to exclusive)',
+    response: orderTakingContract.methods.findOrders.output,
     query: listQuery({ status: OrderStatus.optional(), userId: Id.optional(), from: Instant.optional(), to: Instant.optional() }),
   }, ({ query, use }) => use(orderTakingContract).findOrders(query));
 
-  r.get('/api/admin/orders/:id', { access: 'admin', summary: 'Back office: any order with its history, payment, shipment and customer', params: pathParams('id') },
+  r.get('/api/admin/orders/:id', { access: 'admin', summary: 'Back office: any order with its history, payment, shipment and customer', response: orderTakingContract.methods.inspectOrder.output, params: pathParams('id') },
     ({ params, use }) => use(orderTakingContract).inspectOrder({ orderId: params.id }));
 
   r.post('/api/admin/orders/:id/cancel', {
     access: 'admin',
     summary: 'Back office: cancel any order (reason admin_request): refund if paid, stock back; 409 once shipped',
+    response: orderTakingContract.methods.cancelAnyOrder.output,
     params: pathParams('id'),
     body: z.strictObject({ reason: z.string().max(500).optional() }),
     status: 202,

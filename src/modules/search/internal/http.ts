@@ -20,9 +20,10 @@ export const searchRoutes = defineRoutes((r) => {
   r.get('/api/search', {
     access: 'public',
     summary: 'Full-text product search with filters, sorts and named category facets; `category` is a category id or slug',
+    response: searchContract.methods.search.output,
     query: SearchParams,
   }, ({ query, use }) => use(searchContract).search(query));
 
-  r.post('/api/admin/search/rebuild', { access: 'admin', summary: 'Rebuild the search index from the catalog and current stock' },
+  r.post('/api/admin/search/rebuild', { access: 'admin', summary: 'Rebuild the search index from the catalog and current stock', response: searchContract.methods.rebuild.output },
     ({ use }) => use(searchContract).rebuild({}));
 });
