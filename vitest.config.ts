@@ -25,11 +25,10 @@ export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
     pool: 'forks',
-    // A worker runs its files one after another in one process instead of forking and importing the
-    // shop anew for each: import time fell from ~270 s to ~40 s of the run, `npm test` from 13 to 11
-    // minutes. Files share nothing that matters: each starts its own shops, databases and NATS
-    // namespace; the two projects (engines) still run in separate workers.
-    isolate: false,
+    // Each file in a fresh process (vitest's default). Sharing one process per worker (isolate:
+    // false) cut a run from 13 to 11 minutes, but what a file leaves running (pollers, pools, a
+    // shop still stopping) then competes with the next file's timing: two timing-sensitive tests
+    // failed in CI that way, so the isolation stays.
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: more workers only contend for them.

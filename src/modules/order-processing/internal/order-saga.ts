@@ -114,9 +114,10 @@ export class OrderSaga {
    *
    * Another replica may be running a step of the same order meanwhile. Its call may not have
    * arrived yet: each undo then leaves a mark that makes the late call refuse (warehouse,
-   * payment, logistics), and the refund is asked even of an order seen as only placed. Its
-   * call may have arrived and its status move follow: the cancellation is recorded only from
-   * the status it saw, and otherwise runs again from the new one.
+   * payment, logistics). Its call may have arrived and its status move follow: the cancellation
+   * is recorded only from the status it saw, and otherwise runs again from the new one, undoing
+   * that step too. So an order seen as only placed needs no refund: had another replica gone on
+   * to charge it, the order would have left `placed` and this record would fail.
    */
   private async compensate(saga: SagaRow): Promise<boolean> {
     const { orderId, status } = saga;
@@ -124,7 +125,7 @@ export class OrderSaga {
       await this.transitions.move(orderId, IN_FLIGHT, { cancelRequested: null });
       return false;
     }
-    const refund = (await this.neighbours.payment.refund({ orderId })).status;
+    const refund = status === 'placed' ? 'none' : (await this.neighbours.payment.refund({ orderId })).status;
     const release = (await this.neighbours.warehouse.release({ orderId })).status;
     const moved = await this.transitions.move(orderId, [status], {
       status: 'cancelled',
