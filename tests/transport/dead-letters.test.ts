@@ -52,15 +52,18 @@ interface Listed {
 }
 
 const api = (): ShopClient => shop().client;
+let adminSession: Promise<string> | undefined;
+/** Signed in once: the checks below poll, and every sign-in costs a password hash. */
+const adminToken = () => (adminSession ??= api().adminToken());
 /** The /metrics of one process of the topology. */
 const metricsOf = async (process: string) => parseMetrics((await new ShopClient(shop().processes.get(process)!.url).get('/metrics')).text);
 const deadLetters = async () => {
-  const res = await api().get('/api/admin/dead-letters', await api().adminToken());
+  const res = await api().get('/api/admin/dead-letters', await adminToken());
   expect(res.status).toBe(200);
   return res.body as { items: Listed[]; unreachable: string[] };
 };
 const lowStockNotices = async (name: string) =>
-  (await api().get('/api/notifications?limit=100', await api().adminToken())).body.items.filter((n: { title: string }) => n.title === `Low stock: ${name}`);
+  (await api().get('/api/notifications?limit=100', await adminToken())).body.items.filter((n: { title: string }) => n.title === `Low stock: ${name}`);
 
 describe('dead letters across processes, through the gateway', () => {
   it('lists a handler failure of a module in another process, and applies it once retried at the gateway', async () => {
@@ -85,7 +88,7 @@ describe('dead letters across processes, through the gateway', () => {
     expect(valueOf(gateway, 'transport_connected', { transport: 'nats' })).toBe(1);
 
     onNotificationDb('DROP TRIGGER frozen');
-    const admin = await api().adminToken();
+    const admin = await adminToken();
     const retried = await api().post(`/api/admin/dead-letters/notification/${letter.seq}/retry`, undefined, admin);
     expect(retried.status).toBe(200);
     await eventually(() => lowStockNotices('Refused Kettle'), (n) => n.length > 0, { timeoutMs: 30_000, what: 'the retried notice' });
@@ -96,7 +99,7 @@ describe('dead letters across processes, through the gateway', () => {
   });
 
   it('answers 404 for an unknown module, 403 to a customer and 401 without a token', async () => {
-    const admin = await api().adminToken();
+    const admin = await adminToken();
     expect((await api().post('/api/admin/dead-letters/no-such-module/1/retry', undefined, admin)).status).toBe(404);
     const customer = await api().registerCustomer();
     expect((await api().get('/api/admin/dead-letters', customer.token)).status).toBe(403);
