@@ -11,6 +11,9 @@ export const queryInt = (min: number, max: number) =>
 
 export const queryBool = () => z.enum(['true', 'false']).transform((v) => v === 'true');
 
+/** A moment: a date (midnight UTC) or an ISO-8601 date-time with its offset; given on as UTC ISO-8601, so it compares as text. */
+export const queryInstant = () => z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString());
+
 /** `limit` (default 20, max 100) and `offset` (default 0) of every list endpoint. */
 export const pagination = {
   limit: queryInt(1, MAX_PAGE_SIZE).default(20),

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { Id } from '../../../kernel/contract.ts';
 import { validationError } from '../../../kernel/errors.ts';
-import { listQuery, pathParams } from '../../../kernel/http/query.ts';
+import { listQuery, pathParams, queryInstant } from '../../../kernel/http/query.ts';
 import { defineRoutes } from '../../../kernel/http/routes.ts';
 import { OrderStatus } from '../../order-processing/contract.ts';
 import { Checkout, orderTakingContract } from '../contract.ts';
@@ -19,9 +19,6 @@ function idempotencyKey(headers: IncomingHttpHeaders): string {
     'Idempotency-Key header missing or malformed',
   );
 }
-
-/** A moment of a query: a date (midnight UTC) or a date-time with its offset, compared in UTC. */
-const Instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => new Date(v).toISOString());
 
 export const orderTakingRoutes = defineRoutes((r) => {
   r.post('/api/orders', {
@@ -49,7 +46,7 @@ export const orderTakingRoutes = defineRoutes((r) => {
     access: 'admin',
     summary: 'Back office: every order, newest first; filter by status, customer and when it was placed (from inclusive, to exclusive)',
     response: orderTakingContract.methods.findOrders.output,
-    query: listQuery({ status: OrderStatus.optional(), userId: Id.optional(), from: Instant.optional(), to: Instant.optional() }),
+    query: listQuery({ status: OrderStatus.optional(), userId: Id.optional(), from: queryInstant().optional(), to: queryInstant().optional() }),
   }, ({ query, use }) => use(orderTakingContract).findOrders(query));
 
   r.get('/api/admin/orders/:id', { access: 'admin', summary: 'Back office: any order with its history, payment, shipment and customer', response: orderTakingContract.methods.inspectOrder.output, params: pathParams('id') },
