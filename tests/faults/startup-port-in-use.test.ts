@@ -9,6 +9,7 @@ import { createLogger } from '../../src/kernel/logger.ts';
 import { NatsTransport } from '../../src/kernel/nats/nats-transport.ts';
 import { dropNamespace, SHARED_NATS_URL, uniqueNamespace } from '../../tools/nats-namespaces.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { ManagedProcess } from '../../tools/topology/child.ts';
 import { launchTopology } from '../../tools/topology/launch.ts';
 import { testEnv } from '../support/env.ts';
 
@@ -118,4 +119,33 @@ describe('start on a port that is already in use', () => {
     expect(outcome).toContain('shop exited (code 1) before it was ready');
     expect(outcome).toContain(inUse(port));
   }, 70_000);
+
+  // A launcher on free ports probes a port and its child listens on it a moment later: another
+  // program can take it in between (seen in CI). Such a child moves; a child on a port the user
+  // chose never does (the tests above).
+  for (const kind of ['silent-tcp', 'http'] as const) {
+    it(`a child on a free port that another program takes first (${kind}) starts again on another port`, async () => {
+      const taken = await anotherProgram(kind);
+      const lines: string[] = [];
+      const child = new ManagedProcess({
+        name: 'shop',
+        args: ['--import', 'tsx', 'src/main.ts'],
+        env: testEnv(tempDataDir(), { LOG_LEVEL: 'warn' }),
+        port: taken,
+        relocatable: true,
+        cwd: REPO,
+        output: (line) => lines.push(line),
+      });
+      child.start();
+      try {
+        await child.waitReady(60_000);
+        expect(child.url).not.toBe(`http://127.0.0.1:${taken}`);
+        expect(lines.join('\n')).toContain(`port ${taken} was taken by another program before shop listened: starting again on`);
+        const ready = await fetch(`${child.url}/readyz`);
+        expect(ready.headers.get('x-cleave-pid')).toBe(String(child.pid));
+      } finally {
+        await child.stop();
+      }
+    }, 70_000);
+  }
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PROCESS_ID_HEADER } from '../../src/kernel/http/listen.ts';
+import { freePort } from '../ports.ts';
 
 export interface ChildSpec {
   name: string;
@@ -8,12 +9,20 @@ export interface ChildSpec {
   args: string[];
   env: Record<string, string | undefined>;
   port: number;
+  /**
+   * The port was picked as "free right now" and nobody knows it yet: if another program takes it
+   * before the child listens (the probe-then-listen race), the child may move to another free port
+   * while it starts. Never after it was ready once: by then tests and peers hold its URL.
+   */
+  relocatable?: boolean;
   cwd: string;
   /** Receives every output line, already prefixed with `[name] `. */
   output: (line: string) => void;
 }
 
 const TAIL_LINES = 40;
+/** How many times a relocatable child may move to another port before its start is a failure. */
+const MAX_RELOCATIONS = 3;
 
 /**
  * One process of a topology that can be killed and started again on the same port and data
@@ -21,14 +30,21 @@ const TAIL_LINES = 40;
  */
 export class ManagedProcess {
   readonly name: string;
-  readonly url: string;
+  private port: number;
+  private mayMove: boolean;
+  private relocations = 0;
   private child: ChildProcess | null = null;
   private exit: Promise<number | null> = Promise.resolve(null);
   private readonly recent: string[] = [];
 
   constructor(private readonly spec: ChildSpec) {
     this.name = spec.name;
-    this.url = `http://127.0.0.1:${spec.port}`;
+    this.port = spec.port;
+    this.mayMove = spec.relocatable ?? false;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
   }
 
   get pid(): number | undefined {
@@ -43,10 +59,11 @@ export class ManagedProcess {
     if (this.isRunning()) throw new Error(`${this.name} is already running`);
     const child = spawn(process.execPath, this.spec.args, {
       cwd: this.spec.cwd,
-      env: { ...this.spec.env, PORT: String(this.spec.port) },
+      env: { ...this.spec.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    this.recent.length = 0;
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => this.line(line));
@@ -61,7 +78,10 @@ export class ManagedProcess {
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer';
     while (Date.now() < deadline) {
-      if (!this.isRunning()) throw new Error(`${this.name} exited (code ${this.child?.exitCode}) before it was ready. Last output:\n${this.tail()}`);
+      if (!this.isRunning()) {
+        if (this.lostItsPort() && (await this.relocate())) continue;
+        throw new Error(`${this.name} exited (code ${this.child?.exitCode}) before it was ready. Last output:\n${this.tail()}`);
+      }
       let res: Response | null = null;
       try {
         res = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
@@ -69,23 +89,46 @@ export class ManagedProcess {
       } catch (err) {
         last = err instanceof Error ? err.message : String(err);
       }
-      if (res) {
-        this.checkAnswerIsOurs(res);
-        if (res.ok) return;
+      if (res && !this.answerIsOurs(res)) {
+        await this.kill();
+        if (await this.relocate()) continue;
+        throw this.portTaken(res);
+      }
+      if (res?.ok) {
+        this.mayMove = false;
+        return;
       }
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`${this.name} was not ready within ${timeoutMs} ms (last /readyz: ${last}). Last output:\n${this.tail()}`);
   }
 
-  /** An answer on our port from another process means another program holds the port: say so now. */
-  private checkAnswerIsOurs(res: Response): void {
+  /** The child died because another program took its port between the probe and its listen. */
+  private lostItsPort(): boolean {
+    return this.recent.some((line) => line.includes('EADDRINUSE'));
+  }
+
+  /** Starts the child again on another free port, if it may move; false if it may not. */
+  private async relocate(): Promise<boolean> {
+    if (!this.mayMove || this.relocations >= MAX_RELOCATIONS) return false;
+    this.relocations += 1;
+    const lost = this.port;
+    this.port = await freePort();
+    this.spec.output(`[${this.name}] port ${lost} was taken by another program before ${this.name} listened: starting again on ${this.port}`);
+    this.start();
+    return true;
+  }
+
+  private answerIsOurs(res: Response): boolean {
+    return res.headers.get(PROCESS_ID_HEADER) === String(this.child?.pid);
+  }
+
+  /** An answer on our port from another process means another program holds the port: say so. */
+  private portTaken(res: Response): Error {
     const pid = res.headers.get(PROCESS_ID_HEADER);
-    const ours = String(this.child?.pid);
-    if (pid === ours) return;
     const who = pid ? `process ${pid}` : `a program that does not name its pid (no ${PROCESS_ID_HEADER} header: not Cleave, or a dist/ build older than this launcher)`;
-    throw new Error(
-      `${this.url}/readyz is answered by ${who}, not by ${this.name} (pid ${ours}): port ${this.spec.port} is already in use. ` +
+    return new Error(
+      `${this.url}/readyz is answered by ${who}, not by ${this.name} (pid ${this.child?.pid}): port ${this.port} is already in use. ` +
         'Stop the program using it, or start the topology on other ports (PORT=<base port>).',
     );
   }

@@ -51,11 +51,25 @@ export async function launchTopology(topology: string | TopologySpec, options: L
   const processes = new Map<string, ManagedProcess>();
   ordered.forEach((p, i) => {
     const own = options.envOf ? { ...env, ...options.envOf(p) } : env;
-    processes.set(p.name, new ManagedProcess({ name: p.name, args: processArgs(p, registry, options.entry), env: own, port: ports[i], cwd: ROOT, output }));
+    processes.set(
+      p.name,
+      new ManagedProcess({
+        name: p.name,
+        args: processArgs(p, registry, options.entry),
+        env: own,
+        port: ports[i],
+        relocatable: options.basePort === 'free',
+        cwd: ROOT,
+        output,
+      }),
+    );
   });
   const running: RunningTopology = {
     name,
-    gatewayUrl: processes.get(ordered[0].name)!.url,
+    // A getter: a gateway started on a free port may have moved to another while it started.
+    get gatewayUrl() {
+      return processes.get(ordered[0].name)!.url;
+    },
     processes,
     stop: async () => {
       const all = [...processes.values()];
