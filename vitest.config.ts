@@ -15,6 +15,7 @@ const ON_BOTH_ENGINES = [
   'tests/kernel/inbox*.test.ts',
   'tests/kernel/read-cache.test.ts',
   'tests/kernel/metrics.test.ts',
+  'tests/kernel/tracing.test.ts',
   'tests/kernel/storage-engines.test.ts',
   'tests/kernel/store-identity.test.ts',
   'tests/kernel/postgres-*.test.ts',

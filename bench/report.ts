@@ -37,6 +37,21 @@ export function printTable(r: Results): void {
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(row));
+  const t = r.monolithTraced;
+  if (t) {
+    console.log('\nTracing (OpenTelemetry, every span exported over OTLP/HTTP) in the SQLite monolith, beside tracing off:');
+    console.log('| figure | tracing off | tracing on | on/off |');
+    console.log('|---|---|---|---|');
+    const traced: Array<[string, (x: typeof m) => number, number]> = [
+      ['browse mix req/s', (x) => x.browse.requestsPerSecond, 0],
+      ['browse mix p99 ms', (x) => x.browse.p99Ms, 2],
+      ['checkout orders paid/s', (x) => x.checkout.paidPerSecond, 1],
+      ['checkout p99 to paid ms', (x) => x.checkout.p99ToPaidMs, 0],
+      ['errors', (x) => x.checkout.errors + x.browse.errors, 0],
+    ];
+    for (const [name, read, digits] of traced) console.log(`| ${name} | ${f(read(m), digits)} | ${f(read(t), digits)} | ${ratio(read(t), read(m))} |`);
+    console.log(`| spans exported (whole run, warm-up included) | - | ${t.spans} | |`);
+  }
   const p = r.monolithPostgres;
   const sp = r.splitPostgres;
   const sr = r.splitPostgresReplicas;

@@ -21,6 +21,8 @@ export interface Results {
   ceiling: LoadFigures;
   monolith: TopologyFigures;
   split: TopologyFigures;
+  /** The SQLite monolith with tracing on (BENCH_TRACING), measured like `monolith`; `spans`: how many its OTLP exporter delivered. */
+  monolithTraced?: TopologyFigures & { spans: number };
   /** The monolith on PostgreSQL (BENCH_POSTGRES), measured like `monolith`. */
   monolithPostgres?: TopologyFigures;
   /** split-all on PostgreSQL, measured like `split`. */

@@ -6,13 +6,16 @@
  * on PostgreSQL (a database of their own on BENCH_POSTGRES_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres, dropped afterwards), beside the SQLite figures, and
  * checkout in split-all with two replicas of each saga module (order-taking, order-processing,
- * payment, warehouse) against one of each.
+ * payment, warehouse) against one of each. BENCH_TRACING (true): the SQLite monolith once more with
+ * OpenTelemetry tracing on, exporting every span over OTLP to a receiver in this process, beside
+ * the same monolith with tracing off.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { dropNamespace, uniqueNamespace } from '../tools/nats-namespaces.ts';
+import { OtlpReceiver } from '../tools/otlp-receiver.ts';
 import { tempDataDir } from '../tools/temp-dirs.ts';
 import { launchTopology, type RunningTopology } from '../tools/topology/launch.ts';
 import { BUILD_ENTRY, type TopologySpec } from '../tools/topology/spec.ts';
@@ -33,6 +36,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 
 const POSTGRES = (process.env.BENCH_POSTGRES ?? 'true') === 'true';
+const TRACING = (process.env.BENCH_TRACING ?? 'true') === 'true';
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const log = (message: string) => console.error(`[bench] ${message}`);
@@ -125,6 +129,23 @@ async function restartOne(topology: RunningTopology, module: string): Promise<To
   return { module, coldStartS, rssMb: rssMb(process.pid) };
 }
 
+/**
+ * The monolith with tracing on: every span exported over OTLP/HTTP to a receiver in this process
+ * (it counts them, as a collector would take them), so the figure includes the exporter's work.
+ */
+async function measureTraced(env: Record<string, string | undefined>, prepared: { fixture: BrowseFixture; customers: Customer[] }): Promise<Pick<Results, 'monolithTraced'>> {
+  const receiver = await OtlpReceiver.start({ keep: false });
+  try {
+    const figures = await measureTopology('monolith, traced', { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }, async () => prepared, TRACED_MONOLITH);
+    return { monolithTraced: { ...figures, spans: receiver.count } };
+  } finally {
+    await receiver.close();
+  }
+}
+
+/** The monolith topology under another name, so its spans say what they are. */
+const TRACED_MONOLITH: TopologySpec = { description: 'the monolith, traced', processes: [{ name: 'shop', modules: 'all', gateway: true }] };
+
 /** The shop on a PostgreSQL database of its own, seeded as the SQLite one: the monolith, split-all, and split-all with saga replicas. */
 async function measureOnPostgres(namespace: string): Promise<Pick<Results, 'monolithPostgres' | 'splitPostgres' | 'splitPostgresReplicas'>> {
   const name = `cleave_bench_${Date.now()}`;
@@ -188,6 +209,7 @@ async function main(): Promise<void> {
     return { fixture, customers };
   });
   const split = await measureTopology('split-all', env, async () => ({ fixture: fixture!, customers }));
+  const traced = TRACING ? await measureTraced(env, { fixture: fixture!, customers }) : {};
   const onPostgres = POSTGRES ? await measureOnPostgres(namespace) : {};
 
   log('kernel: calls and durable events');
@@ -205,6 +227,7 @@ async function main(): Promise<void> {
     ceiling,
     monolith,
     split,
+    ...traced,
     ...onPostgres,
     kernel: { ...calls, eventsPerSecondInProcess: eventsInProcess.eventsPerSecond, eventsPerSecondNats: eventsNats.eventsPerSecond },
     totalSeconds: (Date.now() - started) / 1000,

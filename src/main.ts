@@ -3,6 +3,7 @@ import { createLogger } from './kernel/logger.ts';
 import { moduleNames } from './app/modules.ts';
 import { parseTopology, USAGE } from './app/topology.ts';
 import { startShop } from './app/start.ts';
+import { serviceNameOf, startTracing } from './kernel/tracing/start-tracing.ts';
 
 /** `npm start`: runs the modules named by the deploy flag (all by default) in this process. */
 async function main(): Promise<void> {
@@ -25,6 +26,13 @@ async function main(): Promise<void> {
     return;
   }
   const logger = createLogger(config.logLevel, { format: config.logFormat });
+  const everyModule = topology.hosted.length === moduleNames.length;
+  const tracing = startTracing({
+    endpoint: config.tracing.otlpEndpoint,
+    serviceName: config.tracing.serviceName ?? serviceNameOf(topology.hosted, everyModule, topology.gateway),
+    logger,
+  });
+  if (config.tracing.otlpEndpoint) logger.info({ endpoint: config.tracing.otlpEndpoint }, 'tracing on: spans go to the OTLP endpoint');
   const shop = await startShop(config, topology, logger).catch((err: unknown) => {
     logger.fatal({ err }, `startup failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
@@ -40,7 +48,8 @@ async function main(): Promise<void> {
       logger.error('graceful shutdown took over 20 s; exiting');
       process.exit(1);
     }, 20_000).unref();
-    shop.stop().then(() => process.exit(0), (err: unknown) => {
+    // The spans of the last requests leave after the shop has stopped making them.
+    shop.stop().then(() => tracing.shutdown()).then(() => process.exit(0), (err: unknown) => {
       logger.error({ err }, 'error during shutdown');
       process.exit(1);
     });

@@ -2,6 +2,7 @@ import type { Api, CallDef, Contract, Implementation } from './contract.ts';
 import { AppError, toAppError } from './errors.ts';
 import { deepFreeze, notPlainJson, nulCharacter, parseOrThrow } from './validation.ts';
 import type { Logger } from './logger.ts';
+import { callSpan } from './tracing/spans.ts';
 
 /**
  * The call boundary. Every call to a module, in-process or remote, goes through `invokeChecked`:
@@ -80,7 +81,8 @@ export function localProxy<C extends Contract>(contract: C, impl: Implementation
     if (typeof fn !== 'function') throw new Error(`Module ${contract.name} does not implement ${method}() of its contract`);
     const bound = fn.bind(impl);
     const checkedAnswers = new WeakMap<object, unknown>();
-    proxy[method] = (input) => observed(observe, contract.name, method, () => invokeChecked(contract.name, method, def, bound, input, logger, checkedAnswers));
+    proxy[method] = (input) =>
+      callSpan('callee', contract.name, method, () => observed(observe, contract.name, method, () => invokeChecked(contract.name, method, def, bound, input, logger, checkedAnswers)));
   }
   return Object.freeze(proxy) as Api<C>;
 }
@@ -95,11 +97,13 @@ export function remoteProxy<C extends Contract>(contract: C, caller: RemoteCalle
   const proxy: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [method, def] of Object.entries(contract.methods)) {
     proxy[method] = (input) =>
-      observed(observe, contract.name, method, async () => {
-        const parsed = parseOrThrow(def.input, input, 'input');
-        const output = await caller.call(contract.name, method, parsed);
-        return def.output.parse(output);
-      });
+      callSpan('caller', contract.name, method, () =>
+        observed(observe, contract.name, method, async () => {
+          const parsed = parseOrThrow(def.input, input, 'input');
+          const output = await caller.call(contract.name, method, parsed);
+          return def.output.parse(output);
+        }),
+      );
   }
   return Object.freeze(proxy) as Api<C>;
 }

@@ -69,6 +69,12 @@ export const VARIABLES = {
   HTTP_BODY_LIMIT: { schema: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('100kb'), doc: 'largest request body accepted (larger: 413)' },
   CORS_ORIGINS: { schema: z.string().optional(), doc: 'browser origins allowed to call the API (comma list, e.g. https://shop.example)', shownDefault: 'unset: CORS closed' },
   METRICS_TOKEN: { schema: z.string().min(16, 'must be at least 16 characters').optional(), doc: 'if set, /metrics needs `Authorization: Bearer <token>`', shownDefault: 'unset: /metrics open', secret: true },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: z.url().optional(),
+    doc: "send traces as OTLP over HTTP to this collector (`<url>/v1/traces`, e.g. Jaeger's http://localhost:4318); the SDK's other `OTEL_*` variables apply",
+    shownDefault: 'unset: tracing off',
+  },
+  OTEL_SERVICE_NAME: { schema: z.string().min(1).optional(), doc: "the `service.name` of this process's spans", shownDefault: 'cleave, or cleave-<what the process hosts>' },
   RPC_TIMEOUT_MS: { schema: z.coerce.number().int().positive().default(5000), doc: 'how long a call to a module in another process may take' },
   EVENT_MAX_ATTEMPTS: { schema: z.coerce.number().int().min(1).default(8), doc: 'runs of an event handler before its event becomes a dead letter' },
   EVENT_RETRY_BASE_MS: { schema: milliseconds(1).default(200), doc: 'first retry delay of a failed handler (doubles each attempt)' },

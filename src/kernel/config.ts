@@ -47,6 +47,8 @@ export interface Config {
   /** Browser origins allowed by CORS; empty: CORS closed. */
   corsOrigins: string[];
   metricsToken?: string;
+  /** OpenTelemetry traces: where to send them (unset: tracing off), and this process's service name if not the default. */
+  tracing: { otlpEndpoint?: string; serviceName?: string };
   rpcTimeoutMs: number;
   /** leaseMs: how long a claimed event stays with the process that claimed it (after a crash, the wait before it runs again). */
   events: { maxAttempts: number; retryBaseMs: number; pollMs: number; leaseMs: number };
@@ -123,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpBodyLimit: e.HTTP_BODY_LIMIT,
     corsOrigins,
     metricsToken: e.METRICS_TOKEN,
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     rpcTimeoutMs: e.RPC_TIMEOUT_MS,
     events: { maxAttempts: e.EVENT_MAX_ATTEMPTS, retryBaseMs: e.EVENT_RETRY_BASE_MS, pollMs: e.EVENT_POLL_MS, leaseMs: e.EVENT_LEASE_MS },
     paymentRetryBaseMs: e.PAYMENT_RETRY_BASE_MS,

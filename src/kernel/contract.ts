@@ -77,6 +77,7 @@ export interface EventEnvelope<P = unknown> {
   occurredAt: string;
   /** Events with the same key are handled in order by each consumer (e.g. an order id). */
   key?: string;
+  /** The W3C `traceparent` of the span that published it (stored in kernel_outbox.trace_id); absent when tracing is off. */
   traceId?: string;
   payload: P;
 }

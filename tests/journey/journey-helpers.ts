@@ -76,10 +76,13 @@ export class Journeys {
     expectStatus(await this.api.post('/api/cart/items', { productId, quantity }, customer.token), 200);
   }
 
-  /** Checks out the cart; `key: null` leaves the Idempotency-Key header out. */
-  checkout(customer: Customer, { key = randomUUID() as string | null, paymentToken = 'tok_visa', shippingMethod = 'standard' } = {}) {
+  /** Checks out the cart; `key: null` leaves the Idempotency-Key header out; `headers` go along (a `traceparent`, say). */
+  checkout(
+    customer: Customer,
+    { key = randomUUID() as string | null, paymentToken = 'tok_visa', shippingMethod = 'standard', headers = {} as Record<string, string> } = {},
+  ) {
     const body = { addressId: customer.addressId, shippingMethod, paymentToken };
-    return this.api.post('/api/orders', body, customer.token, key === null ? {} : { 'Idempotency-Key': key });
+    return this.api.post('/api/orders', body, customer.token, key === null ? headers : { ...headers, 'Idempotency-Key': key });
   }
 
   async order(customer: Customer, orderId: string): Promise<Order> {

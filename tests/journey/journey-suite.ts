@@ -1,20 +1,32 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
+import type { OtlpReceiver, ReceivedSpan } from '../../tools/otlp-receiver.ts';
+import { upstreamSpan } from '../support/upstream-span.ts';
 import { expectStatus, Journeys, SETTLED, type Customer } from './journey-helpers.ts';
 
 export interface JourneyTarget {
   /** Base URL of the shop's HTTP API (the monolith, or the gateway of a split deployment). */
   url: string;
   stop(): Promise<void>;
+  /** Where its processes send their spans, and the `service.name` of the process hosting each module. */
+  traces?: { receiver: OtlpReceiver; serviceOf(module: string): string; gatewayService: string };
 }
+
+/** The modules a paid checkout passes through, each in a span of its own. */
+const SAGA_MODULES = ['order-taking', 'order-processing', 'warehouse', 'payment', 'logistics'];
 
 /** Starting a deployment of real processes (13 in split-all) on a busy 2-core machine takes a while. */
 const START_TIMEOUT_MS = 180_000;
 
+/** OTLP's span kinds. */
+const SERVER = 2;
+const CLIENT = 3;
+const CONSUMER = 5;
+
 const statuses = (o: { history: Array<{ status: string }> }) => o.history.map((h) => h.status);
 
 /** The order journeys of the shop, end to end through HTTP, against whatever `startTarget` starts. */
-export function describeJourneys(name: string, startTarget: () => Promise<JourneyTarget>): void {
+export function describeJourneys(name: string, startTarget: () => Promise<JourneyTarget>, { traced = false } = {}): void {
   describe(`journeys (${name})`, () => {
     let target: JourneyTarget;
     let shop: Journeys;
@@ -182,6 +194,36 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       expect(lowest).toBeGreaterThanOrEqual(0);
       expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
     }, 60_000);
+
+    it.runIf(traced)('follows a checkout as one trace through every module and process it crosses', async () => {
+      const traces = target.traces!;
+      const product = await shop.product({ onHand: 5 });
+      const customer = await shop.customer();
+      await shop.addToCart(customer, product.id, 1);
+      const upstream = upstreamSpan();
+      const accepted = expectStatus(await shop.checkout(customer, { headers: { traceparent: upstream.traceparent } }), 202);
+      await shop.reaches(customer, accepted.body.id, 'paid', (o) => !!o.shipment);
+      const covered = (spans: ReceivedSpan[]) => SAGA_MODULES.every((m) => spans.some((s) => s.attributes['cleave.module'] === m && s.service === traces.serviceOf(m)));
+      const spans = await eventually(async () => traces.receiver.trace(upstream.traceId), covered, { timeoutMs: 20_000, intervalMs: 100, what: 'spans of every module of the saga' });
+
+      const edge = spans.find((s) => s.name === 'POST /api/orders');
+      expect(edge, 'the HTTP request').toMatchObject({ service: traces.gatewayService, kind: SERVER, parentSpanId: upstream.spanId });
+      // Every span hangs from another span of the trace, up to the caller's: the trace is whole.
+      const ids = new Set(spans.map((s) => s.spanId));
+      for (const s of spans) expect(ids.has(s.parentSpanId!) || s.parentSpanId === upstream.spanId, `the parent of ${s.name} (${s.service})`).toBe(true);
+      // Each call is answered in the process hosting its module; across processes, as the caller's child.
+      const byId = new Map(spans.map((s) => [s.spanId, s]));
+      for (const call of ['order-taking/placeOrder', 'warehouse/reserve', 'payment/charge', 'logistics/createShipment']) {
+        const answered = spans.find((s) => s.name === call && s.kind !== CLIENT);
+        const module = call.split('/')[0];
+        expect(answered, call).toMatchObject({ service: traces.serviceOf(module), attributes: { 'rpc.service': module } });
+        const parent = byId.get(answered!.parentSpanId!)!;
+        if (parent.service !== answered!.service) expect(parent, `${call} from another process`).toMatchObject({ name: call, kind: CLIENT });
+      }
+      // The saga's steps run in handlers of the events that the previous step published.
+      const placedHandler = spans.find((s) => s.kind === CONSUMER && s.attributes['messaging.destination.name'] === 'order.placed' && s.attributes['cleave.module'] === 'order-processing');
+      expect(placedHandler, 'order-processing handling order.placed').toMatchObject({ service: traces.serviceOf('order-processing') });
+    });
 
     it('leaves no event behind in the dead letters of any module, wherever it runs', async () => {
       const dead = await shop.api.get('/api/admin/dead-letters', await shop.adminToken());

@@ -50,7 +50,8 @@ export async function launchTopology(topology: string | TopologySpec, options: L
   const output = options.output ?? ((line: string) => process.stdout.write(`${line}\n`));
   const processes = new Map<string, ManagedProcess>();
   ordered.forEach((p, i) => {
-    const own = options.envOf ? { ...env, ...options.envOf(p) } : env;
+    // Traces name each process after its place in the topology (cleave-gateway, cleave-warehouse, ...).
+    const own = { ...env, OTEL_SERVICE_NAME: `cleave-${p.name}`, ...options.envOf?.(p) };
     processes.set(
       p.name,
       new ManagedProcess({

@@ -6,6 +6,7 @@ import type { EventHandler, HandlerContext } from './handlers.ts';
 import type { InboxRow, InboxTable } from './inbox-table.ts';
 import { QUEUE_TX } from '../persistence/sql-pieces.ts';
 import { isWriteConflict } from '../persistence/write-conflict.ts';
+import { startHandlerSpan } from '../tracing/spans.ts';
 
 /** A module's handler as the inbox knows it: the name stored in its rows, the event, the instance. */
 export interface InboxHandler {
@@ -198,12 +199,14 @@ export class HandlerRunner {
   /** The handler's promise, also when it throws before its first await. */
   private call(h: InboxHandler, envelope: EventEnvelope, ctx: HandlerContext): Promise<void> {
     const started = performance.now();
+    const span = startHandlerSpan(this.moduleName, h.name, envelope);
     let run: Promise<void>;
     try {
-      run = Promise.resolve(h.instance.handle(envelope, ctx));
+      run = Promise.resolve(span ? span.within(() => h.instance.handle(envelope, ctx)) : h.instance.handle(envelope, ctx));
     } catch (err) {
       run = Promise.reject(err);
     }
+    if (span) run.then(() => span.end(), (err: unknown) => span.end(err ?? new Error('handler failed')));
     const report = this.options.onHandlerRun;
     // Observed on a branch of its own: the caller still gets (and must handle) the original promise.
     if (report) run.then(() => report(h.name, (performance.now() - started) / 1000, false), () => report(h.name, (performance.now() - started) / 1000, true));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Contract, EventDef, EventEnvelope } from '../contract.ts';
 import type { OutboxWriter, PublishOptions } from '../persistence/sql.ts';
+import { currentTraceparent } from '../tracing/spans.ts';
 
 export type { PublishOptions } from '../persistence/sql.ts';
 
@@ -10,7 +11,8 @@ const INSERT = 'INSERT INTO kernel_outbox (id, type, version, key, trace_id, pay
 /**
  * A module's outbox, as its transactions use it (`tx.publish`): each event is checked against the
  * module's contract and written to `kernel_outbox` in the transaction that makes the change it
- * reports, so both commit or neither. The relay delivers committed rows (relay.ts).
+ * reports, so both commit or neither, with the trace context of the span that wrote it. The relay
+ * delivers committed rows (relay.ts).
  */
 export class Outbox implements OutboxWriter {
   private readonly ownTypes: Set<string>;
@@ -36,7 +38,10 @@ export class Outbox implements OutboxWriter {
       key: options.key,
       payload: parsed.data as z.output<E['payload']>,
     };
-    const params = [envelope.id, envelope.type, envelope.version, envelope.key ?? null, null, JSON.stringify(envelope.payload), envelope.occurredAt];
+    // The span that made the change: each handler of the event continues its trace (spans.ts).
+    const traceparent = currentTraceparent();
+    if (traceparent) envelope.traceId = traceparent;
+    const params = [envelope.id, envelope.type, envelope.version, envelope.key ?? null, traceparent, JSON.stringify(envelope.payload), envelope.occurredAt];
     return { envelope, insert: { text: INSERT, params } };
   }
 

@@ -11,6 +11,7 @@ import { sendProblem } from './problem.ts';
 import { baseHeaders, corsFor, docsCsp, isPrivate } from './edge-headers.ts';
 import { errorHandler } from './error-handler.ts';
 import { requestLog } from './request-log.ts';
+import { traceRequests } from './trace-requests.ts';
 import type { AuthUser, RouteSpec, TokenClaims } from './routes.ts';
 import { Reply } from './routes.ts';
 import type { TokenService } from './tokens.ts';
@@ -67,6 +68,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set('query parser', 'simple');
 
   app.use(baseHeaders);
+  app.use(traceRequests());
   app.use(requestLog(logger, metrics, options.accessLog));
   const cors = corsFor(options.corsOrigins);
   if (cors) app.use(cors);

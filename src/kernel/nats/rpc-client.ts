@@ -3,6 +3,7 @@ import type { RemoteCaller } from '../calls.ts';
 import { AppError } from '../errors.ts';
 import type { Reachability } from '../transport.ts';
 import type { NatsNames } from './names.ts';
+import { traceHeaders } from './trace-headers.ts';
 import { decodeJson, encodeJson, type PingReply, type Reply } from './wire.ts';
 
 export interface RpcClientOptions {
@@ -62,6 +63,7 @@ export class RpcClient implements RemoteCaller {
     const started = Date.now();
     const { timeoutMs } = this.options;
     const graceEnd = started + Math.min(this.options.failoverGraceMs ?? FAILOVER_GRACE_MS, timeoutMs);
+    const headers = traceHeaders();
     for (;;) {
       // Never into the client's reconnect buffer: wait (briefly) for a connection, or fail.
       if (!this.options.isConnected() && !(await this.options.whenConnected(graceEnd - Date.now()))) {
@@ -69,7 +71,7 @@ export class RpcClient implements RemoteCaller {
       }
       const left = started + timeoutMs - Date.now();
       try {
-        const msg = await this.nc.request(this.names.rpc(moduleName, method), payload, { timeout: Math.max(1, left) });
+        const msg = await this.nc.request(this.names.rpc(moduleName, method), payload, { timeout: Math.max(1, left), headers });
         return msg.data;
       } catch (err) {
         // Only "no responders" proves nobody got the request; a timeout may hide a callee that acted.

@@ -1,8 +1,10 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { context } from '@opentelemetry/api';
 import type { Contract } from '../contract.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { NatsNames } from './names.ts';
+import { callerContext } from './trace-headers.ts';
 import { decodeJson, encodeJson, type PingReply, type Reply } from './wire.ts';
 
 export type CallHandler = (method: string, input: unknown) => Promise<unknown>;
@@ -68,7 +70,9 @@ export class RpcServer {
   private async answer(contract: Contract, handle: CallHandler, msg: Msg): Promise<void> {
     if (!msg.reply) return; // a publish, not a request: nobody to answer
     const method = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
-    const reply = await this.reply(contract, handle, method, msg.data);
+    // The answer's spans continue the caller's trace (the local proxy's span is their first).
+    const caller = callerContext(msg.headers);
+    const reply = await (caller ? context.with(caller, () => this.reply(contract, handle, method, msg.data)) : this.reply(contract, handle, method, msg.data));
     msg.respond(encodeJson(reply));
   }
 
