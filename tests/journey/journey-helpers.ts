@@ -108,6 +108,18 @@ export class Journeys {
     return expectStatus(await this.api.get(`/api/payments?orderId=${encodeURIComponent(orderId)}`, await this.adminToken()), 200).body.items;
   }
 
+  /**
+   * What the shop's event machinery holds right now, for a failure message: every non-zero
+   * backlog, retry and dead-letter figure of /metrics (of the process the URL reaches). A wait
+   * that times out then says whether events were stuck, retried or dead, and in which module.
+   */
+  async eventBacklog(): Promise<string> {
+    const res = await this.api.get('/metrics');
+    const wanted = /^(inbox_pending_events|inbox_oldest_pending_age_seconds|outbox_unpublished_events|dead_letters|events_handled_total\{[^}]*outcome="(retried|dead)")/;
+    const lines = String(res.text ?? '').split('\n').filter((l) => wanted.test(l) && !/ 0$/.test(l));
+    return lines.length > 0 ? lines.join('\n') : 'no event waiting, retried or dead (in this process)';
+  }
+
   /** The carrier's webhook: signed with the HMAC-SHA256 of the exact bytes sent. */
   carrierReports(trackingNumber: string, status: 'in_transit' | 'delivered') {
     const raw = JSON.stringify({ trackingNumber, status, at: new Date().toISOString() });

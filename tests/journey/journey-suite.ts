@@ -186,7 +186,10 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       const orders = await eventually(async () => {
         lowest = Math.min(lowest, (await shop.stock(product.id)).available);
         return Promise.all(customers.map((c, i) => shop.order(c, answers[i].body.id)));
-      }, (all) => all.every((o) => SETTLED.includes(o.status)), { timeoutMs: 30_000, intervalMs: 200, what: 'every order to settle' });
+      }, (all) => all.every((o) => SETTLED.includes(o.status)), { timeoutMs: 30_000, intervalMs: 200, what: 'every order to settle' }).catch(async (err: unknown) => {
+        // Seen once in CI on PostgreSQL (40 orders left placed for 30 s): say where the events were.
+        throw new Error(`${(err as Error).message.slice(0, 400)}...\nEvent backlog:\n${await shop.eventBacklog()}`, { cause: err });
+      });
       expect(orders.filter((o) => o.status === 'paid')).toHaveLength(10);
       const cancelled = orders.filter((o) => o.status === 'cancelled');
       expect(cancelled).toHaveLength(40);
@@ -195,7 +198,8 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
     }, 60_000);
 
-    it.runIf(traced)('follows a checkout as one trace through every module and process it crosses', async () => {
+    // Only where the target's processes send their traces somewhere the test can read (not a skip: absent).
+    if (traced) it('follows a checkout as one trace through every module and process it crosses', async () => {
       const traces = target.traces!;
       const product = await shop.product({ onHand: 5 });
       const customer = await shop.customer();
