@@ -183,20 +183,25 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       const answers = await Promise.all(customers.map((c) => shop.checkout(c)));
       for (const a of answers) expect(a.status).toBe(202);
       let lowest = Infinity;
+      const settling = Date.now();
       const orders = await eventually(async () => {
         lowest = Math.min(lowest, (await shop.stock(product.id)).available);
         return Promise.all(customers.map((c, i) => shop.order(c, answers[i].body.id)));
-      }, (all) => all.every((o) => SETTLED.includes(o.status)), { timeoutMs: 30_000, intervalMs: 200, what: 'every order to settle' }).catch(async (err: unknown) => {
-        // Seen once in CI on PostgreSQL (40 orders left placed for 30 s): say where the events were.
+        // 4 s on an idle machine. Under the full suite's load on PostgreSQL, a transaction of
+        // order-processing has been seen waiting the whole lock_timeout (30 s) for the module's
+        // lock before the orders moved on (a known problem, docs/architecture.md): the wait allows
+        // for it, the time is printed, and a failure says where the events were.
+      }, (all) => all.every((o) => SETTLED.includes(o.status)), { timeoutMs: 60_000, intervalMs: 200, what: 'every order to settle' }).catch(async (err: unknown) => {
         throw new Error(`${(err as Error).message.slice(0, 400)}...\nEvent backlog:\n${await shop.eventBacklog()}`, { cause: err });
       });
+      console.log(`50 checkouts settled in ${Date.now() - settling} ms (${name})`);
       expect(orders.filter((o) => o.status === 'paid')).toHaveLength(10);
       const cancelled = orders.filter((o) => o.status === 'cancelled');
       expect(cancelled).toHaveLength(40);
       for (const o of cancelled) expect(o.cancelReason).toBe('out_of_stock');
       expect(lowest).toBeGreaterThanOrEqual(0);
       expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
-    }, 60_000);
+    }, 120_000);
 
     // Only where the target's processes send their traces somewhere the test can read (not a skip: absent).
     if (traced) it('follows a checkout as one trace through every module and process it crosses', async () => {

@@ -6,7 +6,6 @@ import { migratePostgres } from './postgres-migrate.ts';
 import { CHANGED_SETTING } from './cache-freshness.ts';
 import type { ModuleDb, OutboxWriter, SqlDb, Tx, TxOptions } from './sql.ts';
 import { isWriteConflict, sqlStateOf } from './write-conflict.ts';
-import { WriteLock } from './write-lock.ts';
 
 /**
  * A module's database on PostgreSQL: a schema of its own (`schemaOf(module)`), reached through a
@@ -30,14 +29,6 @@ export class PostgresModuleDb implements ModuleDb {
   /** Told, after each commit, which read-cache scopes the transaction changed (read-cache-postgres.ts). */
   private readonly cacheWatchers: Array<(scopes: Set<string>) => void> = [];
   private readonly lockKey: string;
-  /**
-   * This process's turn at the module's lock, taken before a pool connection is: transactions
-   * waiting for the advisory lock would otherwise each hold a connection while they wait, and
-   * under a burst (50 checkouts at once) fill the pool, so the transaction holding the lock
-   * could not get the connection a read outside it needs, and everything stood still until
-   * lock_timeout (seen in CI). Now at most one transaction per process waits inside PostgreSQL.
-   */
-  private readonly writeLock: WriteLock;
   private closed = false;
 
   private constructor(
@@ -51,7 +42,6 @@ export class PostgresModuleDb implements ModuleDb {
     this.sql = drizzle(client) as SqlDb;
     this.location = `schema ${schema} @ ${host}`;
     this.lockKey = moduleLockKey(schema);
-    this.writeLock = new WriteLock(`the write lock of ${module}`);
   }
 
   static async open(options: PostgresOptions, module: string, migrations: { kernel: string; module: string }, outbox: OutboxWriter): Promise<PostgresModuleDb> {
@@ -93,8 +83,7 @@ export class PostgresModuleDb implements ModuleDb {
   async transaction<T>(work: (tx: Tx) => Promise<T>, options: TxOptions = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // Queue statements skip the module's lock (see the class), so they skip its turn here too.
-        return await (options.queue === true ? this.attempt(work, true) : this.writeLock.run(() => this.attempt(work, false)));
+        return await this.attempt(work, options.queue === true);
       } catch (err) {
         if (!isWriteConflict(err)) throw lockTimeout(err) ? waitedTooLong(this.module, err) : err;
         if (attempt >= MAX_ATTEMPTS) {
