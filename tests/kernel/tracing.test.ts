@@ -36,15 +36,20 @@ const spansOf = (traceId: string) => exporter.getFinishedSpans().filter((s) => s
 const moduleOf = (s: ReadableSpan) => s.attributes['cleave.module'];
 const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
 
+/** A customer's checkout sent with an upstream `traceparent`, once the order is paid. */
+async function paidCheckoutUnder() {
+  const product = await journeys.product({ onHand: 5 });
+  const buyer = await journeys.customer();
+  await journeys.addToCart(buyer, product.id, 1);
+  const upstream = upstreamSpan();
+  const placed = expectStatus(await journeys.checkout(buyer, { headers: { traceparent: upstream.traceparent } }), 202).body as { id: string };
+  await journeys.reaches(buyer, placed.id, 'paid');
+  return { upstream, placed };
+}
+
 describe('a trace follows a checkout through the shop', () => {
   it('one trace: the HTTP request, every call and every event handler of the saga, each a child of what caused it', async () => {
-    const product = await journeys.product({ onHand: 5 });
-    const buyer = await journeys.customer();
-    await journeys.addToCart(buyer, product.id, 1);
-    const upstream = upstreamSpan();
-    const body = { addressId: buyer.addressId, shippingMethod: 'standard', paymentToken: 'tok_visa' };
-    const placed = expectStatus(await journeys.api.post('/api/orders', body, buyer.token, { 'Idempotency-Key': crypto.randomUUID(), traceparent: upstream.traceparent }), 202).body;
-    await journeys.reaches(buyer, placed.id, 'paid');
+    const { upstream } = await paidCheckoutUnder();
     // The saga's last steps (the shipment, the notices) run after the order reads paid.
     const wanted = ['order-taking', 'order-processing', 'warehouse', 'payment', 'logistics', 'notification'];
     const spans = await eventually(
@@ -78,13 +83,7 @@ describe('a trace follows a checkout through the shop', () => {
   });
 
   it('stores the trace context with each outbox row the checkout wrote', async () => {
-    const product = await journeys.product({ onHand: 5 });
-    const buyer = await journeys.customer();
-    await journeys.addToCart(buyer, product.id, 1);
-    const upstream = upstreamSpan();
-    const body = { addressId: buyer.addressId, shippingMethod: 'standard', paymentToken: 'tok_visa' };
-    const placed = expectStatus(await journeys.api.post('/api/orders', body, buyer.token, { 'Idempotency-Key': crypto.randomUUID(), traceparent: upstream.traceparent }), 202).body;
-    await journeys.reaches(buyer, placed.id, 'paid');
+    const { upstream, placed } = await paidCheckoutUnder();
     const rows = await rowsIn<{ type: string; trace_id: string | null }>(shop, 'order-taking', sql`SELECT type, trace_id FROM kernel_outbox WHERE key = ${placed.id}`);
     expect(rows.map((r) => r.type)).toContain('order.placed');
     for (const row of rows) expect(row.trace_id, row.type).toMatch(new RegExp(`^00-${upstream.traceId}-[0-9a-f]{16}-01$`));
@@ -114,13 +113,7 @@ describe('without an exporter, tracing is off', () => {
   it('records no span and stores no trace context', async () => {
     await tracing.shutdown();
     exporter.reset();
-    const product = await journeys.product({ onHand: 5 });
-    const buyer = await journeys.customer();
-    await journeys.addToCart(buyer, product.id, 1);
-    const upstream = upstreamSpan();
-    const body = { addressId: buyer.addressId, shippingMethod: 'standard', paymentToken: 'tok_visa' };
-    const placed = expectStatus(await journeys.api.post('/api/orders', body, buyer.token, { 'Idempotency-Key': crypto.randomUUID(), traceparent: upstream.traceparent }), 202).body;
-    await journeys.reaches(buyer, placed.id, 'paid');
+    const { placed } = await paidCheckoutUnder();
     expect(exporter.getFinishedSpans()).toEqual([]);
     const rows = await rowsIn<{ trace_id: string | null }>(shop, 'order-taking', sql`SELECT trace_id FROM kernel_outbox WHERE key = ${placed.id}`);
     expect(rows.length).toBeGreaterThan(0);
