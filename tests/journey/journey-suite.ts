@@ -182,15 +182,20 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       await Promise.all(customers.map((c) => shop.addToCart(c, product.id, 1)));
       const answers = await Promise.all(customers.map((c) => shop.checkout(c)));
       for (const a of answers) expect(a.status).toBe(202);
+      // 4 s on an idle machine. Under the full suite's load on PostgreSQL, a transaction of
+      // order-processing has been seen waiting the whole lock_timeout (30 s) for the module's lock
+      // before the orders moved on (a known problem, docs/architecture.md): the wait allows for it,
+      // the settle time is printed, and a slow or failed settle prints where the events were.
       let lowest = Infinity;
       const settling = Date.now();
+      let slowReported = false;
       const orders = await eventually(async () => {
         lowest = Math.min(lowest, (await shop.stock(product.id)).available);
+        if (!slowReported && Date.now() - settling > 10_000) {
+          slowReported = true;
+          console.log(`50 checkouts not settled after 10 s (${name}); event backlog:\n${await shop.eventBacklog()}`);
+        }
         return Promise.all(customers.map((c, i) => shop.order(c, answers[i].body.id)));
-        // 4 s on an idle machine. Under the full suite's load on PostgreSQL, a transaction of
-        // order-processing has been seen waiting the whole lock_timeout (30 s) for the module's
-        // lock before the orders moved on (a known problem, docs/architecture.md): the wait allows
-        // for it, the time is printed, and a failure says where the events were.
       }, (all) => all.every((o) => SETTLED.includes(o.status)), { timeoutMs: 60_000, intervalMs: 200, what: 'every order to settle' }).catch(async (err: unknown) => {
         throw new Error(`${(err as Error).message.slice(0, 400)}...\nEvent backlog:\n${await shop.eventBacklog()}`, { cause: err });
       });
