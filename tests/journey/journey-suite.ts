@@ -217,17 +217,26 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       const upstream = upstreamSpan();
       const accepted = expectStatus(await shop.checkout(customer, { headers: { traceparent: upstream.traceparent } }), 202);
       await shop.reaches(customer, accepted.body.id, 'paid', (o) => !!o.shipment);
-      const covered = (spans: ReceivedSpan[]) => SAGA_MODULES.every((m) => spans.some((s) => s.attributes['cleave.module'] === m && s.service === traces.serviceOf(m)));
-      const spans = await eventually(async () => traces.receiver.trace(upstream.traceId), covered, { timeoutMs: 20_000, intervalMs: 100, what: 'spans of every module of the saga' });
+      const calls = ['order-taking/placeOrder', 'warehouse/reserve', 'payment/charge', 'logistics/createShipment'];
+      // Each process sends its spans as they end, in batches of its own: wait for a snapshot that
+      // holds every span looked at below and the parent of every span it holds.
+      const whole = (spans: ReceivedSpan[]) => {
+        const ids = new Set(spans.map((s) => s.spanId));
+        return (
+          SAGA_MODULES.every((m) => spans.some((s) => s.attributes['cleave.module'] === m && s.service === traces.serviceOf(m))) &&
+          calls.every((call) => spans.some((s) => s.name === call && s.kind !== CLIENT)) &&
+          spans.some((s) => s.name === 'POST /api/orders') &&
+          spans.every((s) => s.parentSpanId === upstream.spanId || ids.has(s.parentSpanId!))
+        );
+      };
+      const spans = await eventually(async () => traces.receiver.trace(upstream.traceId), whole, { timeoutMs: 20_000, intervalMs: 100, what: 'a whole trace of the checkout' });
 
       const edge = spans.find((s) => s.name === 'POST /api/orders');
       expect(edge, 'the HTTP request').toMatchObject({ service: traces.gatewayService, kind: SERVER, parentSpanId: upstream.spanId });
-      // Every span hangs from another span of the trace, up to the caller's: the trace is whole.
-      const ids = new Set(spans.map((s) => s.spanId));
-      for (const s of spans) expect(ids.has(s.parentSpanId!) || s.parentSpanId === upstream.spanId, `the parent of ${s.name} (${s.service})`).toBe(true);
+      // (Every span hangs from another span of the trace, up to the caller's: `whole` waited for it.)
       // Each call is answered in the process hosting its module; across processes, as the caller's child.
       const byId = new Map(spans.map((s) => [s.spanId, s]));
-      for (const call of ['order-taking/placeOrder', 'warehouse/reserve', 'payment/charge', 'logistics/createShipment']) {
+      for (const call of calls) {
         const answered = spans.find((s) => s.name === call && s.kind !== CLIENT);
         const module = call.split('/')[0];
         expect(answered, call).toMatchObject({ service: traces.serviceOf(module), attributes: { 'rpc.service': module } });
