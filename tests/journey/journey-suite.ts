@@ -182,10 +182,11 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       await Promise.all(customers.map((c) => shop.addToCart(c, product.id, 1)));
       const answers = await Promise.all(customers.map((c) => shop.checkout(c)));
       for (const a of answers) expect(a.status).toBe(202);
-      // 4 s on an idle machine. Under the full suite's load on PostgreSQL, a transaction of
-      // order-processing has been seen waiting the whole lock_timeout (30 s) for the module's lock
-      // before the orders moved on (a known problem, docs/architecture.md): the wait allows for it,
-      // the settle time is printed, and a slow or failed settle prints where the events were.
+      // 4 s on an idle machine, up to 55 s on PostgreSQL under the full suite's load: each of
+      // order-processing's ~200 write transactions of this race waits its turn at the module's
+      // lock, and its relay waits behind them (a known problem, docs/architecture.md). This test
+      // is about who gets the stock, not how fast: the wait allows for it, the settle time is
+      // printed, and a slow or failed settle prints where the events were.
       let lowest = Infinity;
       const settling = Date.now();
       let slowReported = false;
@@ -196,7 +197,7 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
           console.log(`50 checkouts not settled after 10 s (${name}); event backlog:\n${await shop.eventBacklog()}`);
         }
         return Promise.all(customers.map((c, i) => shop.order(c, answers[i].body.id)));
-      }, (all) => all.every((o) => SETTLED.includes(o.status)), { timeoutMs: 60_000, intervalMs: 200, what: 'every order to settle' }).catch(async (err: unknown) => {
+      }, (all) => all.every((o) => SETTLED.includes(o.status)), { timeoutMs: 120_000, intervalMs: 200, what: 'every order to settle' }).catch(async (err: unknown) => {
         throw new Error(`${(err as Error).message.slice(0, 400)}...\nEvent backlog:\n${await shop.eventBacklog()}`, { cause: err });
       });
       console.log(`50 checkouts settled in ${Date.now() - settling} ms (${name})`);
@@ -206,7 +207,7 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       for (const o of cancelled) expect(o.cancelReason).toBe('out_of_stock');
       expect(lowest).toBeGreaterThanOrEqual(0);
       expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
-    }, 120_000);
+    }, 180_000);
 
     // Only where the target's processes send their traces somewhere the test can read (not a skip: absent).
     if (traced) it('follows a checkout as one trace through every module and process it crosses', async () => {
