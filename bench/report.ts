@@ -1,7 +1,16 @@
-import type { Results } from './results.ts';
+import type { Results, TopologyFigures } from './results.ts';
 
 const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 const ratio = (split: number, mono: number) => (Number.isFinite(split / mono) ? `${(split / mono).toFixed(2)}x` : '-');
+
+/** The figures printed side by side when one shop is compared with another (tracing on, PostgreSQL). */
+const SIDE_BY_SIDE: Array<[string, (t: TopologyFigures) => number, number]> = [
+  ['browse mix req/s', (t) => t.browse.requestsPerSecond, 0],
+  ['browse mix p99 ms', (t) => t.browse.p99Ms, 2],
+  ['checkout orders paid/s', (t) => t.checkout.paidPerSecond, 1],
+  ['checkout p99 to paid ms', (t) => t.checkout.p99ToPaidMs, 0],
+  ['errors', (t) => t.checkout.errors + t.browse.errors, 0],
+];
 
 /** A target of the performance issue: its wording, and whether the figure meets it. */
 const target = (wording: string, met: boolean) => `${wording} ${met ? 'met' : 'MISSED'}`;
@@ -42,14 +51,7 @@ export function printTable(r: Results): void {
     console.log('\nTracing (OpenTelemetry, every span exported over OTLP/HTTP) in the SQLite monolith, beside tracing off:');
     console.log('| figure | tracing off | tracing on | on/off |');
     console.log('|---|---|---|---|');
-    const traced: Array<[string, (x: typeof m) => number, number]> = [
-      ['browse mix req/s', (x) => x.browse.requestsPerSecond, 0],
-      ['browse mix p99 ms', (x) => x.browse.p99Ms, 2],
-      ['checkout orders paid/s', (x) => x.checkout.paidPerSecond, 1],
-      ['checkout p99 to paid ms', (x) => x.checkout.p99ToPaidMs, 0],
-      ['errors', (x) => x.checkout.errors + x.browse.errors, 0],
-    ];
-    for (const [name, read, digits] of traced) console.log(`| ${name} | ${f(read(m), digits)} | ${f(read(t), digits)} | ${ratio(read(t), read(m))} |`);
+    for (const [name, read, digits] of SIDE_BY_SIDE) console.log(`| ${name} | ${f(read(m), digits)} | ${f(read(t), digits)} | ${ratio(read(t), read(m))} |`);
     console.log(`| spans exported (whole run, warm-up included) | - | ${t.spans} | |`);
   }
   const p = r.monolithPostgres;
@@ -59,14 +61,7 @@ export function printTable(r: Results): void {
     console.log('\nPostgreSQL (same seed, same load), beside SQLite; the last column has two replicas of each saga module:');
     console.log(`| figure | monolith SQLite | monolith PostgreSQL | split-all SQLite | split-all PostgreSQL | split-all PostgreSQL, saga x2 |`);
     console.log(`|---|---|---|---|---|---|`);
-    const pg: Array<[string, (t: typeof m) => number, number]> = [
-      ['browse mix req/s', (t) => t.browse.requestsPerSecond, 0],
-      ['browse mix p99 ms', (t) => t.browse.p99Ms, 2],
-      ['checkout orders paid/s', (t) => t.checkout.paidPerSecond, 1],
-      ['checkout p99 to paid ms', (t) => t.checkout.p99ToPaidMs, 0],
-      ['errors', (t) => t.checkout.errors + t.browse.errors, 0],
-      ['cold start to ready s', (t) => t.coldStartS, 2],
-    ];
+    const pg: typeof SIDE_BY_SIDE = [...SIDE_BY_SIDE, ['cold start to ready s', (t) => t.coldStartS, 2]];
     for (const [name, read, digits] of pg) console.log(`| ${name} | ${[m, p, s, sp, sr].map((t) => f(read(t), digits)).join(' | ')} |`);
     const cost = (t: typeof m) => t.dbPerOrder;
     const perOrder: Array<[string, (c: NonNullable<ReturnType<typeof cost>>) => number]> = [

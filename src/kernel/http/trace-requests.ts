@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { tracingOn } from '../tracing/spans.ts';
+import { tracer, tracingOn } from '../tracing/spans.ts';
 
 /** Probes and scrapes: a span each every few seconds would bury the shop's own traces. */
 const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
@@ -14,7 +14,7 @@ export function traceRequests() {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!tracingOn() || UNTRACED.has(req.path)) return next();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = trace.getTracer('cleave').startSpan(
+    const span = tracer().startSpan(
       req.method,
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path, 'url.scheme': req.protocol } },
       parent,

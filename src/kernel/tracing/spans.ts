@@ -22,13 +22,14 @@ export function tracingOn(): boolean {
   return on;
 }
 
-const tracer = () => trace.getTracer('cleave');
+/** The kernel's tracer (a no-op one until start-tracing.ts registers the SDK). */
+export const tracer = () => trace.getTracer('cleave');
 
 /** Error kinds that say the callee did its job (a refusal), not that something broke. */
 const REFUSALS: ReadonlySet<ErrorKind> = new Set(['validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unprocessable', 'rate_limited']);
 
 /** Runs `work` in a new span (a child of `parent`, else of the active span) and ends it with the outcome. */
-export function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, work: () => Promise<T>, parent?: Context): Promise<T> {
+function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, work: () => Promise<T>, parent?: Context): Promise<T> {
   if (!on) return work();
   return tracer().startActiveSpan(name, { kind, attributes }, parent ?? context.active(), async (span) => {
     try {
@@ -43,7 +44,7 @@ export function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, 
 }
 
 /** Records how a span's work failed: a refusal (not found, a conflict) is an outcome, not an error. */
-export function markFailed(span: Span, err: unknown): void {
+function markFailed(span: Span, err: unknown): void {
   const kind: ErrorKind = err instanceof AppError ? err.kind : 'internal';
   span.setAttribute('error.type', kind);
   if (REFUSALS.has(kind)) return;
@@ -96,17 +97,22 @@ export function startHandlerSpan(module: string, handler: string, event: { id: s
   };
 }
 
-/** The active span's context as a W3C `traceparent` value (stored with outbox rows); null when off or outside any span. */
-export function currentTraceparent(): string | null {
-  if (!on) return null;
+/** The active span's context as W3C headers (`traceparent`, and `tracestate` if any); undefined when off or outside any span. */
+export function activeTraceHeaders(): { traceparent: string; tracestate?: string } | undefined {
+  if (!on) return undefined;
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  return carrier.traceparent ?? null;
+  return carrier.traceparent ? { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) } : undefined;
+}
+
+/** The active span's `traceparent` (stored with outbox rows); null when off or outside any span. */
+export function currentTraceparent(): string | null {
+  return activeTraceHeaders()?.traceparent ?? null;
 }
 
 /** A context whose parent is the span a `traceparent` names (a new trace when there is none). */
-export function contextOf(traceparent: string | null | undefined): Context {
-  return traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
+export function contextOf(traceparent: string | null | undefined, tracestate?: string): Context {
+  return traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent, ...(tracestate ? { tracestate } : {}) }) : ROOT_CONTEXT;
 }
 
 /** Trace and span id of the active span, for log lines; empty when off or outside any span. */
