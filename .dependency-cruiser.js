@@ -71,6 +71,25 @@ export default {
       to: { path: ['^src/modules/', '^src/app/', '^src/main\\.ts$'] },
     },
     {
+      name: 'storefront-via-contracts-only',
+      severity: 'error',
+      comment:
+        "The storefront (src/storefront/) renders pages from what modules' contracts answer, like the API's routes, " +
+        'so it works wherever the modules run. It may import the kernel and contract.ts files only: never a ' +
+        "module's index.ts, internal/ files or migrations. If a page needs something, add it to the module's contract.",
+      from: { path: '^src/storefront/' },
+      to: { path: '^src/modules/', pathNot: '^src/modules/[^/]+/contract\\.ts$' },
+    },
+    {
+      name: 'nothing-depends-on-the-storefront',
+      severity: 'error',
+      comment:
+        'Pages are the outermost layer: modules and the kernel must work without them (a process that serves no ' +
+        'pages never loads them). Only the composition root (src/app/) wires the storefront in.',
+      from: { path: '^src/', pathNot: ['^src/storefront/', '^src/app/'] },
+      to: { path: '^src/storefront/' },
+    },
+    {
       name: 'module-not-to-composition-root',
       severity: 'error',
       comment:
@@ -150,7 +169,8 @@ export default {
         'in and never was. Delete it, or import it where it belongs (a module binds its classes in index.ts).',
       from: {
         orphan: true,
-        pathNot: ['\\.d\\.[cm]?ts$', '(^|/)tsconfig\\.json$', '(^|/)\\.[^/]+\\.[cm]?js$'],
+        // Files a browser loads (src/storefront/static/) are served, not imported.
+        pathNot: ['\\.d\\.[cm]?ts$', '(^|/)tsconfig\\.json$', '(^|/)\\.[^/]+\\.[cm]?js$', '^src/storefront/static/'],
       },
       to: {},
     },

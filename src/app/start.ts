@@ -4,6 +4,7 @@ import type { Logger } from '../kernel/logger.ts';
 import { NatsTransport } from '../kernel/nats/nats-transport.ts';
 import { Runtime } from '../kernel/runtime.ts';
 import type { Transport } from '../kernel/transport.ts';
+import { createStorefront } from '../storefront/index.ts';
 import { allModules } from './modules.ts';
 import type { Topology } from './topology.ts';
 
@@ -22,7 +23,7 @@ export async function startShop(config: Config, topology: Topology, logger: Logg
   const transport: Transport | undefined = everyModuleHere ? undefined : await connectBroker(config, topology, logger);
   let runtime: Runtime;
   try {
-    runtime = await Runtime.start({ config, logger, modules: allModules, hosted: topology.hosted, gateway: topology.gateway, transport });
+    runtime = await Runtime.start({ config, logger, modules: allModules, hosted: topology.hosted, gateway: topology.gateway, transport, pages: createStorefront });
   } catch (err) {
     await transport?.close();
     throw err;

@@ -55,6 +55,12 @@ export const VARIABLES = {
   },
   SMTP_URL: { schema: z.url().optional(), doc: 'send notices by email too (smtp://user:pass@host:port)', shownDefault: 'unset: in-app only', secret: true },
   SMTP_FROM: { schema: z.string().default('Cleave Shop <shop@cleave.local>'), doc: 'sender of notification emails' },
+  SHOP_URL: {
+    // No query or fragment: paths are appended to it.
+    schema: z.url({ protocol: /^https?$/, error: 'an absolute http(s) URL, e.g. https://shop.example.com' }).regex(/^[^?#]*$/, 'an absolute http(s) URL, e.g. https://shop.example.com').optional(),
+    doc: "the shop's public address, which links in emails start with (an order's: `<SHOP_URL>/order/<id>`)",
+    shownDefault: 'http://localhost:PORT',
+  },
   NATS_URL: { schema: z.string().default('nats://127.0.0.1:4222'), doc: 'the broker of split deployments; for a cluster, a comma list of every server (the client fails over between them)' },
   NATS_STREAM_REPLICAS: {
     schema: z.coerce.number().int().min(1).max(5).default(1),
@@ -64,7 +70,14 @@ export const VARIABLES = {
   CLEAVE_MODULES: { schema: z.string().default('all'), doc: 'deploy flag --modules: modules this process hosts (`all`, `none` or a comma list)' },
   CLEAVE_EXCEPT: { schema: z.string().default(''), doc: 'deploy flag --except: modules to leave out of CLEAVE_MODULES' },
   CLEAVE_GATEWAY: { schema: boolean.optional(), doc: 'deploy flag --gateway: serve the HTTP API', shownDefault: 'true when hosting every module' },
-  SEED_DEMO: { schema: boolean.optional(), doc: 'load the demo catalog into an empty shop', shownDefault: 'true outside production' },
+  SEED_DEMO: {
+    schema: z
+      .enum(['true', 'false', '1', '0', 'boutique'], { error: 'true or 1 (the generated demo catalog), false or 0 (none), or boutique (Online Boutique\'s nine products)' })
+      .transform((v) => (v === 'boutique' ? 'boutique' : v === 'true' || v === '1' ? 'generated' : false))
+      .optional(),
+    doc: "what an empty shop is stocked with: `true`, 500 generated demo products; `boutique`, Google's Online Boutique's nine products, with their ids (for its load generator); `false`, nothing",
+    shownDefault: 'true outside production',
+  },
   READ_CACHES: { schema: boolean.default(true), doc: 'shop-window read caches (search, product lists, recommendations); off trades speed for memory' },
   HTTP_BODY_LIMIT: { schema: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb').default('100kb'), doc: 'largest request body accepted (larger: 413)' },
   CORS_ORIGINS: { schema: z.string().optional(), doc: 'browser origins allowed to call the API (comma list, e.g. https://shop.example)', shownDefault: 'unset: CORS closed' },

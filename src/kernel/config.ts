@@ -29,6 +29,8 @@ export interface Config {
   testGatewayInProduction: boolean;
   smtpUrl?: string;
   smtpFrom: string;
+  /** The shop's public address, without a trailing slash: links in emails start with it. */
+  shopUrl: string;
   natsUrl: string;
   /** Replicas of the event stream on a JetStream cluster (raised at start, never lowered). */
   natsStreamReplicas: number;
@@ -36,7 +38,8 @@ export interface Config {
   modules: string;
   except: string;
   gateway?: boolean;
-  seedDemo: boolean;
+  /** Which demo catalog an empty shop is seeded with, if any. */
+  seedDemo: false | 'generated' | 'boutique';
   readCaches: boolean;
   /**
    * PostgreSQL for the modules this process hosts: `url` for all of them, `perModule` (from
@@ -113,13 +116,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     testGatewayInProduction: production,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
+    shopUrl: (e.SHOP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     natsUrl: e.NATS_URL,
     natsStreamReplicas: e.NATS_STREAM_REPLICAS,
     natsNamespace: e.NATS_NAMESPACE,
     modules: e.CLEAVE_MODULES,
     except: e.CLEAVE_EXCEPT,
     gateway: e.CLEAVE_GATEWAY,
-    seedDemo: e.SEED_DEMO ?? !production,
+    seedDemo: e.SEED_DEMO ?? (production ? false : 'generated'),
     readCaches: e.READ_CACHES,
     database: { url: e.DATABASE_URL, perModule: perModuleDatabases(env), poolSize: e.DATABASE_POOL_SIZE },
     httpBodyLimit: e.HTTP_BODY_LIMIT,

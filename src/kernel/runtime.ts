@@ -16,6 +16,7 @@ import { deadLetterRoutes } from './operator-routes.ts';
 import { deadLetterContract, type DeadLetterContract } from './operations/dead-letter-contract.ts';
 import { DeadLetterDesk } from './operations/dead-letter-desk.ts';
 import { TokenService } from './http/tokens.ts';
+import type { AuthUser } from './http/routes.ts';
 import type { Logger } from './logger.ts';
 import { Metrics, type CallSide, type ModuleMetrics } from './metrics.ts';
 import type { ModuleDefinition } from './module.ts';
@@ -38,6 +39,18 @@ export interface RuntimeOptions {
   gateway: boolean;
   /** How to reach modules and consumers outside this process; required unless every module is hosted here. */
   transport?: Transport;
+  /** Web pages the gateway serves beside the API (the storefront), built once the modules are up. */
+  pages?: (edge: PageServices) => express.RequestHandler;
+}
+
+/** What a set of web pages gets from the kernel: the modules' interfaces and the API's sign-in tokens. */
+export interface PageServices {
+  use<C extends Contract>(contract: C): Api<C>;
+  /** Who a signed token belongs to, if it still stands (the same check as the API's); throws `unauthorized`. */
+  authenticate(token: string): Promise<AuthUser>;
+  tokens: TokenService;
+  config: Config;
+  logger: Logger;
 }
 
 interface HostedModule {
@@ -139,12 +152,26 @@ export class Runtime {
 
     // Every process answers health, readiness and metrics; only the gateway mounts the shop's routes.
     {
+      const sessionCheck = sessionCheckOf(modules, (contract) => this.use(contract));
+      const pages = this.options.gateway && this.options.pages
+        ? this.options.pages({
+          use: (contract) => this.use(contract),
+          authenticate: async (token) => {
+            const claims = await this.tokens.verify(token);
+            return sessionCheck ? sessionCheck(claims) : claims;
+          },
+          tokens: this.tokens,
+          config,
+          logger: logger.child({ component: 'pages' }),
+        })
+        : undefined;
       this.http = createHttpApp({
+        pages,
         routes: this.options.gateway ? routesOf(modules, (contract) => this.use(contract)) : [],
         extraRoutes: deadLetterRoutes(new DeadLetterDesk(this.deadLetterApis)),
         use: (contract) => this.use(contract),
         tokens: this.tokens,
-        sessionCheck: sessionCheckOf(modules, (contract) => this.use(contract)),
+        sessionCheck,
         logger: logger.child({ component: 'http' }),
         metrics: this.metrics,
         bodyLimit: config.httpBodyLimit,

@@ -92,6 +92,25 @@ describe('config', () => {
     for (const bad of ['0', '6', '2.5', 'three']) expect(failure({ NATS_STREAM_REPLICAS: bad }).message).toContain(`NATS_STREAM_REPLICAS`);
   });
 
+  it('takes SEED_DEMO as true/1 (generated), false/0 (none) or boutique, and names the choices for anything else', () => {
+    expect(loadConfig(env()).seedDemo).toBe('generated');
+    expect(loadConfig(env({ SEED_DEMO: '1' })).seedDemo).toBe('generated');
+    expect(loadConfig(env({ SEED_DEMO: '0' })).seedDemo).toBe(false);
+    expect(loadConfig(env({ SEED_DEMO: 'boutique' })).seedDemo).toBe('boutique');
+    expect(failure({ SEED_DEMO: 'online-boutique' }).message).toBe(
+      'Invalid configuration: SEED_DEMO: true or 1 (the generated demo catalog), false or 0 (none), or boutique (Online Boutique\'s nine products) (got "online-boutique")',
+    );
+  });
+
+  it('takes SHOP_URL as an absolute http(s) URL without its trailing slash (default: localhost at PORT), and refuses anything else', () => {
+    expect(loadConfig(env({ PORT: '8080' })).shopUrl).toBe('http://localhost:8080');
+    expect(loadConfig(env({ SHOP_URL: 'https://shop.example.com/' })).shopUrl).toBe('https://shop.example.com');
+    expect(loadConfig(env({ SHOP_URL: 'https://example.com/shop' })).shopUrl).toBe('https://example.com/shop');
+    for (const bad of ['shop.example.com', '/order', 'ftp://shop.example.com', 'javascript:alert(1)', 'https://shop.example.com/?a=1']) {
+      expect(failure({ SHOP_URL: bad }).message).toContain('SHOP_URL: an absolute http(s) URL');
+    }
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig(env({ PORT: '', ADMIN_EMAIL: '', ADMIN_PASSWORD: '' }))).toMatchObject({ port: 3000, admin: undefined });
   });

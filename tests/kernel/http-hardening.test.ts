@@ -150,8 +150,8 @@ describe('headers', () => {
     expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
   });
 
-  it('points a visitor at the root to the docs', async () => {
-    const res = await request(shop.url).get('/');
+  it('points an API client at the root to the docs (a browser gets the storefront)', async () => {
+    const res = await request(shop.url).get('/').set('Accept', 'application/json');
     expect(res.status).toBe(200);
     expect(res.body.links).toMatchObject({ docs: '/docs', openapi: '/openapi.json' });
   });

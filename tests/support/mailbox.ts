@@ -5,6 +5,8 @@ export interface Mail {
   to: string[];
   subject: string;
   raw: string;
+  /** The body as it was written: quoted-printable (which folds lines longer than 76 characters) undone. */
+  text: string;
 }
 
 /**
@@ -55,9 +57,17 @@ export class Mailbox {
       return Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 });
     }
     // Long headers are folded onto several lines; unfold them before reading the subject.
-    const headers = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+    const [head, ...body] = raw.split(/\r?\n\r?\n/);
+    const headers = head.replace(/\r?\n[ \t]+/g, ' ');
     const subject = /^Subject: (.*)$/m.exec(headers)?.[1]?.trim() ?? '';
-    this.received.push({ to, subject, raw });
+    const encoded = body.join('\n\n');
+    const text = /^Content-Transfer-Encoding: quoted-printable$/im.test(headers) ? fromQuotedPrintable(encoded) : encoded;
+    this.received.push({ to, subject, raw, text });
     return null;
   }
+}
+
+function fromQuotedPrintable(body: string): string {
+  const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
 }

@@ -41,6 +41,11 @@ export interface HttpAppOptions {
   readiness: () => Promise<Readiness>;
   /** Extra operator routes (e.g. dead letters), mounted as they are. */
   extraRoutes?: RouteSpec[];
+  /**
+   * Web pages served beside the API (the storefront): mounted before the API's JSON-only body
+   * rules, because pages take HTML form posts. They answer their own paths and pass on the rest.
+   */
+  pages?: express.RequestHandler;
 }
 
 /** What /readyz reports: `problems` make this process unready (503); `unreachable` modules only degrade it. */
@@ -83,6 +88,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     }
     next();
   });
+
+  if (options.pages) app.use(options.pages);
 
   app.use((req, res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;

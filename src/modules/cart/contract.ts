@@ -55,6 +55,18 @@ export const cartContract = defineContract(
     removeItem: call({ input: z.strictObject({ userId: Id, productId: Id }), output: Cart }),
     /** Empties the cart. */
     clear: call({ input: z.strictObject({ userId: Id }), output: z.object({}) }),
+    /**
+     * Moves every line of `from`'s cart (a guest's, say) into `into`'s and answers `into`'s cart;
+     * `from` is left empty, all in one transaction, and a repeat changes nothing. Units add up on
+     * a line already there, as far as MAX_UNITS and the money limit allow; what does not fit, and
+     * lines of archived products, are dropped. A cart cannot be merged into itself (validation).
+     */
+    mergeCart: call({
+      input: z
+        .strictObject({ fromUserId: Id, intoUserId: Id })
+        .refine((i) => i.fromUserId !== i.intoUserId, { path: ['intoUserId'], message: 'a cart cannot be merged into itself' }),
+      output: Cart,
+    }),
   },
   {},
 );

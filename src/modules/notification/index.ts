@@ -27,7 +27,7 @@ export default defineModule({
   bindings: [
     provide(NotificationStore, [Kernel.Db]),
     provide(EmailSender, [NotificationStore, Kernel.Config, Kernel.Logger]),
-    provide(NoticeWriter, [NotificationStore, userContract.token, EmailSender]),
+    provide(NoticeWriter, [NotificationStore, userContract.token, EmailSender, Kernel.Config]),
     provide(NotificationService, [NotificationStore]),
   ],
   implementation: NotificationService,

@@ -20,6 +20,8 @@ export const PublicUser = z.object({
   role: Role,
   preferences: Preferences,
   createdAt: Timestamp,
+  /** True for a guest's account (made at a guest checkout; it never signs in). Absent: a registered account. */
+  guest: z.boolean().optional(),
 });
 export type PublicUser = z.infer<typeof PublicUser>;
 
@@ -45,6 +47,12 @@ export const userContract = defineContract(
   {
     /** Creates a customer account and signs it in. Conflict if the email is taken; rate limited after many from one address. */
     register: call({ input: z.strictObject({ email: Email, password: Password, name: Name, clientAddress: ClientAddress }), output: Session }),
+    /**
+     * Creates a guest's account for one guest checkout: it can hold addresses, orders and notices,
+     * but has no password and never signs in; a sign-in with its email is answered as for an
+     * unknown email. A new account each time, whatever the email (a registered customer's too).
+     */
+    createGuest: call({ input: z.strictObject({ email: Email, name: Name }), output: z.object({ userId: Id }) }),
     /**
      * Signs in. Unauthorized for an unknown email or a wrong password alike; rate limited after
      * repeated failures (per account and address, per account, per address); unavailable while too
@@ -78,7 +86,7 @@ export const userContract = defineContract(
     addAddress: call({ input: z.strictObject({ userId: Id, address: AddressInput }), output: Address }),
     /** One of the user's addresses; not found if it belongs to someone else. */
     getAddress: call({ input: z.strictObject({ userId: Id, addressId: Id }), output: Address }),
-    /** Back office: accounts whose email contains `email` (any case), newest first. */
+    /** Back office: registered accounts (no guests) whose email contains `email` (any case), newest first. */
     findUsers: call({
       input: z.strictObject({ email: z.string().min(1).max(254).optional(), ...Paging }),
       output: z.object({ items: z.array(PublicUser.pick({ id: true, email: true, name: true, role: true, createdAt: true })), total: z.number().int() }),
@@ -87,7 +95,7 @@ export const userContract = defineContract(
     listAdmins: call({ input: z.strictObject({}), output: z.object({ items: z.array(PublicUser) }) }),
   },
   {
-    /** A new account exists. */
+    /** A registered account exists (a guest's account is none: createGuest announces nothing). */
     registered: event(1, z.object({ userId: Id, email: z.string(), name: z.string(), role: Role })),
     /** A user's notification preferences changed. */
     preferences_changed: event(1, z.object({ userId: Id, emailNotifications: z.boolean() })),

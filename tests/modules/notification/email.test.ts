@@ -8,6 +8,8 @@ import { replayEvents } from '../../support/replay.ts';
 import { startTestShop, type TestShop } from '../../support/in-process.ts';
 import { Shopper } from '../../support/shopper.ts';
 
+const SHOP_URL = 'https://shop.example.test';
+
 let mailbox: Mailbox;
 let shop: TestShop;
 let api: ShopClient;
@@ -16,7 +18,7 @@ let assortment: Assortment;
 
 beforeAll(async () => {
   mailbox = await Mailbox.open();
-  shop = await startTestShop({ env: { SMTP_URL: mailbox.url } });
+  shop = await startTestShop({ env: { SMTP_URL: mailbox.url, SHOP_URL } });
   api = new ShopClient(shop.url);
   admin = await api.adminToken();
   assortment = await Assortment.open(api);
@@ -98,6 +100,23 @@ describe('notification: email', () => {
     const quietInbox = await api.get('/api/notifications', quiet.token);
     expect(quietInbox.body.total).toBe(2);
     expect(mailbox.to(quiet.email)).toEqual([]);
+  });
+
+  it("ends an order's emails with a link to the order on the shop's site, and other notices' with none", async () => {
+    const category = await assortment.category('Linked orders');
+    const product = await assortment.product({ name: 'Bread Knife', categoryId: category.id, price: 1800 });
+    await shop.settled();
+    await assortment.stock(product.id, 100);
+    const buyer = await Shopper.register(api);
+    const orderId = await buyer.buy([{ productId: product.id }]);
+    await eventually(() => mailbox.to(buyer.email), (m) => m.length >= 2, { what: "the buyer's two emails" });
+    for (const mail of mailbox.to(buyer.email)) expect(mail.text).toContain(`\nSee your order: ${SHOP_URL}/order/${orderId}\n`);
+    // The in-app notice keeps to its words.
+    const inbox = await api.get('/api/notifications', buyer.token);
+    expect(inbox.body.items.map((n: { body: string }) => n.body).join()).not.toContain(SHOP_URL);
+    await lowStockOf('Bread Bin');
+    await eventually(() => mailsAbout('Bread Bin'), (m) => m.length > 0, { what: 'the low-stock email' });
+    expect(mailsAbout('Bread Bin')[0].text).not.toContain('See your order');
   });
 
   it('sends no email twice when every event is delivered again, even if the inbox records were lost', async () => {

@@ -2,6 +2,7 @@ import { MONEY_LIMIT, withinMoneyLimit, type Api, type Implementation } from '..
 import { notFound, unprocessable } from '../../../kernel/errors.ts';
 import type { CatalogContract, Product } from '../../catalog/contract.ts';
 import { MAX_UNITS, type Cart, type CartContract } from '../contract.ts';
+import { unitsToMerge } from './cart-merge.ts';
 import { MAX_LINES, type CartStore } from './cart-store.ts';
 
 type LineRef = { userId: string; productId: string };
@@ -55,6 +56,21 @@ export class CartService implements Implementation<CartContract> {
   async clear({ userId }: { userId: string }) {
     await this.store.clear(userId);
     return {};
+  }
+
+  async mergeCart({ fromUserId, intoUserId }: { fromUserId: string; intoUserId: string }): Promise<Cart> {
+    const from = await this.store.lines(fromUserId);
+    // Nothing to move (a repeat, say): nothing is written.
+    if (from.length > 0) {
+      // Priced before the transaction: no call to another module holds the cart's database.
+      const products = await this.productsOf([...from, ...(await this.store.lines(intoUserId))]);
+      await this.store.transaction(async (tx) => {
+        // Only the lines priced: one added meanwhile stays for the next merge.
+        const taken = await this.store.takeLines(tx, fromUserId, from.map((l) => l.productId));
+        await this.store.addLines(tx, intoUserId, unitsToMerge(taken, await this.store.lines(intoUserId, tx), products));
+      });
+    }
+    return this.getCart({ userId: intoUserId });
   }
 
   private async productsOf(lines: Line[]): Promise<Map<string, Product>> {

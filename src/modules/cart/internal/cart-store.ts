@@ -44,6 +44,11 @@ export class CartStore {
     };
   }
 
+  /** Runs `work` in one transaction of the cart module's database (pass the `tx` to the methods that take one). */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
   /** Lines in the order they were added (lines added within one millisecond: by product id). */
   lines(userId: string, on: Executor = this.db): Promise<CartLineRow[]> {
     return this.q.lines(on, { userId });
@@ -92,6 +97,32 @@ export class CartStore {
         .where(and(eq(cartLines.userId, userId), inArray(cartLines.productId, amounts.map(([productId]) => productId))));
     }
     await this.q.dropEmpty(tx, { userId });
+  }
+
+  /**
+   * Removes the cart's lines of these products and answers them as they were, in the order they
+   * were added. Deleting is what claims them: of two merges of one cart at once, only one gets them.
+   */
+  async takeLines(tx: Tx, userId: string, productIds: string[]): Promise<CartLineRow[]> {
+    if (productIds.length === 0) return [];
+    const { cartLines } = this.t;
+    const taken = await tx.sql.delete(cartLines).where(and(eq(cartLines.userId, userId), inArray(cartLines.productId, productIds))).returning();
+    return taken.sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.productId.localeCompare(b.productId));
+  }
+
+  /**
+   * Adds units to lines, creating those that are missing (with the given addedAt), in one
+   * statement. A line never ends above MAX_UNITS, even if units were added to it meanwhile.
+   */
+  async addLines(tx: Tx, userId: string, lines: Array<{ productId: string; quantity: number; addedAt: string }>): Promise<void> {
+    if (lines.length === 0) return;
+    const { cartLines } = this.t;
+    const sum = sql`${cartLines.quantity} + excluded.quantity`;
+    const max = sql.raw(String(MAX_UNITS));
+    await tx.sql
+      .insert(cartLines)
+      .values(lines.map(({ productId, quantity, addedAt }) => ({ userId, productId, quantity, addedAt })))
+      .onConflictDoUpdate({ target: [cartLines.userId, cartLines.productId], set: { quantity: sql`CASE WHEN ${sum} > ${max} THEN ${max} ELSE ${sum} END` } });
   }
 
   private async countLines(on: Executor, userId: string): Promise<number> {

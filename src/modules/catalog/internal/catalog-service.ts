@@ -6,6 +6,7 @@ import type { Executor } from '../../../kernel/persistence/sql.ts';
 import { catalogContract, type CatalogContract, type Category, type NewProduct, type Product, type ProductChanges } from '../contract.ts';
 import { newCategoryRow, newProductRow, toCategory, toProduct } from './catalog-records.ts';
 import type { CatalogStore, ProductRow } from './catalog-store.ts';
+import { buildDemoCatalog } from './demo-catalog.ts';
 import type { DemoCatalogSeeder } from './demo-catalog-seeder.ts';
 
 const { events } = catalogContract;
@@ -121,7 +122,7 @@ export class CatalogService implements Implementation<CatalogContract> {
   }
 
   async seedDemo({ products }: { products: number }) {
-    return { created: await this.seeder.seedIfEmpty(products) };
+    return { created: await this.seeder.seedIfEmpty(() => buildDemoCatalog(products)) };
   }
 
   private async existing(productId: string, on?: Executor): Promise<ProductRow> {

@@ -3,7 +3,8 @@ import type { Logger } from '../../../kernel/logger.ts';
 import { catalogContract } from '../contract.ts';
 import { newCategoryRow, newProductRow, toCategory, toProduct } from './catalog-records.ts';
 import type { CatalogStore } from './catalog-store.ts';
-import { buildDemoCatalog } from './demo-catalog.ts';
+import { buildBoutiqueCatalog } from './boutique-catalog.ts';
+import { buildDemoCatalog, type DemoCatalog } from './demo-catalog.ts';
 
 /** Products a fresh development shop starts with. */
 export const DEFAULT_DEMO_PRODUCTS = 500;
@@ -12,17 +13,20 @@ const BATCH = 1000;
 
 const { events } = catalogContract;
 
-/** Fills an empty catalog with the demo catalog, announcing every category and product like any other. */
+/** Fills an empty catalog with a demo catalog, announcing every category and product like any other. */
 export class DemoCatalogSeeder {
   constructor(
     private readonly store: CatalogStore,
     private readonly logger: Logger,
   ) {}
 
-  /** Returns how many products it created: 0 when the catalog already had categories or products. */
-  async seedIfEmpty(productCount: number): Promise<number> {
+  /**
+   * Seeds the catalog `build` makes (only built when needed: it may be large). Returns how many
+   * products it created: 0 when the catalog already had categories or products.
+   */
+  async seedIfEmpty(build: () => DemoCatalog): Promise<number> {
     if (!(await this.store.isEmpty())) return 0;
-    const demo = buildDemoCatalog(productCount);
+    const demo = build();
     const categoryIds = await this.store.transaction(async (tx) => {
       // Checked again with the write lock held: replicas starting together seed only once.
       if (!(await this.store.isEmpty(tx))) return null;
@@ -40,7 +44,10 @@ export class DemoCatalogSeeder {
     for (let start = 0; start < demo.products.length; start += BATCH) {
       await this.store.transaction(async (tx) => {
         const rows = demo.products.slice(start, start + BATCH)
-          .map(({ categorySlug, ...draft }) => newProductRow({ ...draft, categoryId: categoryIds.get(categorySlug)! }, new Date().toISOString()));
+          .map(({ categorySlug, id, ...draft }) => {
+            const row = newProductRow({ ...draft, categoryId: categoryIds.get(categorySlug)! }, new Date().toISOString());
+            return id ? { ...row, id } : row;
+          });
         await this.store.insertProducts(tx, rows);
         for (const row of rows) await tx.publish(events.product_created, { product: toProduct(row) }, { key: row.id });
       });
@@ -52,7 +59,8 @@ export class DemoCatalogSeeder {
   }
 }
 
-/** At start: seeds the default demo catalog when SEED_DEMO is on (the default outside production). */
+/** At start: seeds the demo catalog SEED_DEMO names (the generated one by default outside production). */
 export async function seedDemoCatalogIfAsked(config: Config, seeder: DemoCatalogSeeder): Promise<void> {
-  if (config.seedDemo) await seeder.seedIfEmpty(DEFAULT_DEMO_PRODUCTS);
+  if (config.seedDemo === 'generated') await seeder.seedIfEmpty(() => buildDemoCatalog(DEFAULT_DEMO_PRODUCTS));
+  if (config.seedDemo === 'boutique') await seeder.seedIfEmpty(buildBoutiqueCatalog);
 }

@@ -7,6 +7,8 @@ const DEMO_SEED = 42;
 
 export interface DemoProduct extends Omit<ProductDraft, 'categoryId'> {
   categorySlug: string;
+  /** An id another shop gave it (the Online Boutique's); else the catalog makes one up. */
+  id?: string;
 }
 
 export interface DemoCatalog {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Config } from '../../../kernel/config.ts';
 import type { Api, EventEnvelope } from '../../../kernel/contract.ts';
 import type { HandlerContext } from '../../../kernel/events/handlers.ts';
 import type { UserContract } from '../../user/contract.ts';
@@ -17,13 +18,15 @@ export interface NoticeDraft {
  * statement, all the emails in another). Email addresses and
  * preferences come from the local `recipients` projection (fed by user events), so a notice
  * costs no call to the user module; only a user the projection has never seen (a database
- * created after they registered) is fetched, in one batched getUsers call per event.
+ * created after they registered, or a guest: guests' accounts are not announced) is fetched, in
+ * one batched getUsers call per event.
  */
 export class NoticeWriter {
   constructor(
     private readonly store: NotificationStore,
     private readonly users: Api<UserContract>,
     private readonly sender: EmailSender,
+    private readonly config: Pick<Config, 'shopUrl'>,
   ) {}
 
   async deliver(event: EventEnvelope, ctx: HandlerContext, drafts: NoticeDraft[]): Promise<void> {
@@ -34,13 +37,13 @@ export class NoticeWriter {
       const mailable = new Map(this.sender.enabled ? (await this.store.recipients(userIds, tx)).map((r) => [r.userId, r]) : []);
       const notices = drafts.map(({ userId, facts }) => {
         const message = renderNotice(facts);
-        return { id: randomUUID(), userId, sourceEventId: event.id, kind: facts.kind, title: message.subject, body: message.text, createdAt: event.occurredAt, message };
+        return { id: randomUUID(), userId, sourceEventId: event.id, kind: facts.kind, title: message.subject, body: message.text, createdAt: event.occurredAt, message, facts };
       });
       const fresh = await this.store.insertNotices(tx, notices);
-      const emails = notices.flatMap(({ id, userId, message }) => {
+      const emails = notices.flatMap(({ id, userId, message, facts }) => {
         const recipient = mailable.get(userId);
         if (!fresh.has(id) || !recipient?.emailNotifications) return [];
-        return [{ notificationId: id, to: recipient.email, ...renderEmail(message), createdAt: new Date().toISOString() }];
+        return [{ notificationId: id, to: recipient.email, ...renderEmail(message, facts, this.config.shopUrl), createdAt: new Date().toISOString() }];
       });
       await this.store.queueEmails(tx, emails);
       return emails.length;

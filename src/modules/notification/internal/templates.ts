@@ -74,8 +74,14 @@ export function renderNotice(facts: NoticeFacts): Message {
   return (templates[facts.kind] as (f: NoticeFacts) => Message)(facts);
 }
 
-/** The email for a notice: the same words, with why the reader got it and how to stop it. */
-export function renderEmail(notice: Message): Message {
+/**
+ * The email for a notice: the same words, then a link to the order it is about (the storefront
+ * serves `/order/<id>`, asking a guest for the email used at checkout), then why the reader got it
+ * and how to stop it. The in-app notice has no link: it is read inside the shop, and a stored
+ * notice would keep a link that a later SHOP_URL no longer serves.
+ */
+export function renderEmail(notice: Message, facts: NoticeFacts, shopUrl: string): Message {
+  const link = 'orderId' in facts ? [`See your order: ${shopUrl}/order/${encodeURIComponent(facts.orderId)}`, ''] : [];
   return {
     subject: notice.subject,
     text: [
@@ -83,6 +89,7 @@ export function renderEmail(notice: Message): Message {
       '',
       notice.text,
       '',
+      ...link,
       '--',
       'Cleave Shop. You get these emails because email notifications are on;',
       'turn them off in your account preferences.',

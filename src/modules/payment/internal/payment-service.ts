@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Implementation, Viewer } from '../../../kernel/contract.ts';
-import { conflict, notFound, unavailable } from '../../../kernel/errors.ts';
+import { conflict, notFound, unavailable, unprocessable } from '../../../kernel/errors.ts';
 import type { Logger } from '../../../kernel/logger.ts';
 import type { ModuleCounter, ModuleMetrics } from '../../../kernel/metrics.ts';
-import { paymentContract, type Payment, type PaymentContract } from '../contract.ts';
+import { paymentContract, type Card, type Payment, type PaymentContract } from '../contract.ts';
 import type { PaymentGateway } from './payment-gateway.ts';
 import type { PaymentRow, PaymentStore } from './payment-store.ts';
 
@@ -91,6 +91,14 @@ export class PaymentService implements Implementation<PaymentContract> {
       }
     });
     return { status: 'refunded' as const };
+  }
+
+  async tokenizeCard(card: Card) {
+    // Only a test mode takes card numbers here; a real processor must never see them pass through the shop.
+    if (!this.gateway.tokenizeTestCard) {
+      throw unprocessable("This shop's payment gateway takes no card numbers: real cards must be tokenized by the processor's own client-side fields, which give the token to send as paymentToken");
+    }
+    return this.gateway.tokenizeTestCard(card);
   }
 
   async listPayments({ orderId, viewer }: { orderId: string; viewer: Viewer }) {

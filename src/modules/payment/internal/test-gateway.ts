@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Card, CardToken } from '../contract.ts';
 import type { ChargeResult, PaymentGateway, RefundResult } from './payment-gateway.ts';
+import { tokenizeTestCard } from './test-cards.ts';
 import type { GatewayChargeRow, TestGatewayStore } from './test-gateway-store.ts';
 
 /**
@@ -9,6 +11,7 @@ import type { GatewayChargeRow, TestGatewayStore } from './test-gateway-store.ts
  *   tok_flaky           a transient failure on the first request for a key, captured when retried
  *   anything else       declined ("invalid_token")
  * Like a real processor it is idempotent by key: a repeated key gets its first final outcome.
+ * Being a test mode, it also turns test card numbers into those tokens (test-cards.ts).
  */
 export class TestGateway implements PaymentGateway {
   constructor(readonly ledger: TestGatewayStore) {}
@@ -31,6 +34,10 @@ export class TestGateway implements PaymentGateway {
       });
       return resultOf((await this.ledger.charge(idempotencyKey, tx))!);
     });
+  }
+
+  tokenizeTestCard(card: Card): CardToken {
+    return tokenizeTestCard(card);
   }
 
   async refund(reference: string, amount: number, idempotencyKey: string): Promise<RefundResult> {

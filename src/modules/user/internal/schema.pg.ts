@@ -1,19 +1,31 @@
-import { pgTable, text, integer, bigint, boolean, index, primaryKey } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { pgTable, text, integer, bigint, boolean, index, primaryKey, uniqueIndex } from 'drizzle-orm/pg-core';
 
 // PostgreSQL twin of schema.ts (tests/kernel/schema-parity.test.ts keeps them alike). The `at`
 // columns hold epoch milliseconds, hence bigint.
 
-export const users = pgTable('users', {
-  id: text('id').primaryKey(),
-  email: text('email').notNull().unique(),
-  name: text('name').notNull(),
-  passwordHash: text('password_hash').notNull(),
-  role: text('role', { enum: ['customer', 'admin'] }).notNull(),
-  emailNotifications: boolean('email_notifications').notNull().default(true),
-  createdAt: text('created_at').notNull(),
-  /** Raised by a logout or a password change: tokens signed with an older version no longer open a session. */
-  tokenVersion: integer('token_version').notNull().default(0),
-});
+/**
+ * Accounts. Only registered accounts' emails are unique: a guest may check out with any email, a
+ * registered customer's too, and may register with it later.
+ */
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['customer', 'admin'] }).notNull(),
+    emailNotifications: boolean('email_notifications').notNull().default(true),
+    createdAt: text('created_at').notNull(),
+    /** Raised by a logout or a password change: tokens signed with an older version no longer open a session. */
+    tokenVersion: integer('token_version').notNull().default(0),
+    /** A guest's account, made at a guest checkout: no password, never signs in. Rows from before guests existed are registered. */
+    isGuest: boolean('is_guest').notNull().default(false),
+  },
+  // Written as sign-in's lookup writes it (`is_guest = false`), so both engines find an email through it.
+  (t) => [uniqueIndex('users_email_registered').on(t.email).where(sql`is_guest = false`)],
+);
 
 export const addresses = pgTable(
   'addresses',

@@ -1,16 +1,28 @@
-import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const users = sqliteTable('users', {
-  id: text('id').primaryKey(),
-  email: text('email').notNull().unique(),
-  name: text('name').notNull(),
-  passwordHash: text('password_hash').notNull(),
-  role: text('role', { enum: ['customer', 'admin'] }).notNull(),
-  emailNotifications: integer('email_notifications', { mode: 'boolean' }).notNull().default(true),
-  createdAt: text('created_at').notNull(),
-  /** Raised by a logout or a password change: tokens signed with an older version no longer open a session. */
-  tokenVersion: integer('token_version').notNull().default(0),
-});
+/**
+ * Accounts. Only registered accounts' emails are unique: a guest may check out with any email, a
+ * registered customer's too, and may register with it later.
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['customer', 'admin'] }).notNull(),
+    emailNotifications: integer('email_notifications', { mode: 'boolean' }).notNull().default(true),
+    createdAt: text('created_at').notNull(),
+    /** Raised by a logout or a password change: tokens signed with an older version no longer open a session. */
+    tokenVersion: integer('token_version').notNull().default(0),
+    /** A guest's account, made at a guest checkout: no password, never signs in. Rows from before guests existed are registered. */
+    isGuest: integer('is_guest', { mode: 'boolean' }).notNull().default(false),
+  },
+  // Written as sign-in's lookup writes it (`is_guest = false`), so both engines find an email through it.
+  (t) => [uniqueIndex('users_email_registered').on(t.email).where(sql`is_guest = false`)],
+);
 
 export const addresses = sqliteTable(
   'addresses',

@@ -35,6 +35,7 @@ export class UserService implements Implementation<UserContract> {
       emailNotifications: true,
       createdAt: new Date().toISOString(),
       tokenVersion: 0,
+      isGuest: false,
     };
     await this.store.transaction(async (tx) => {
       // Re-checked inside the transaction: two registrations may have raced past the first check.
@@ -43,6 +44,31 @@ export class UserService implements Implementation<UserContract> {
       await tx.publish(userContract.events.registered, { userId: row.id, email: row.email, name: row.name, role: row.role }, { key: row.id });
     });
     return row;
+  }
+
+  /**
+   * A new account for each guest checkout, even for an email seen before: the guest is not
+   * authenticated, so sharing one account per email would let anyone who types an email join the
+   * orders and addresses of whoever checked out with it before. Not throttled per address as
+   * register is: a shop's guests may all come through one proxy, and no password is hashed here.
+   * Nothing is announced (`registered` means a registration); notices still reach the guest's
+   * email, as the notification module looks up a recipient it has not heard of.
+   */
+  async createGuest({ email, name }: { email: string; name: string }) {
+    const row: UserRow = {
+      id: randomUUID(),
+      email: normaliseEmail(email),
+      name,
+      role: 'customer',
+      // No hash at all: no password matches it, and sign-in never looks a guest up anyway.
+      passwordHash: '',
+      emailNotifications: true,
+      createdAt: new Date().toISOString(),
+      tokenVersion: 0,
+      isGuest: true,
+    };
+    await this.store.transaction((tx) => this.store.insertUser(tx, row));
+    return { userId: row.id };
   }
 
   async login(input: { email: string; password: string; clientAddress: string }) {
@@ -157,6 +183,7 @@ function toPublic(user: UserRow): PublicUser {
     role: user.role,
     preferences: { emailNotifications: user.emailNotifications },
     createdAt: user.createdAt,
+    ...(user.isGuest ? { guest: true } : {}),
   };
 }
 

@@ -21,7 +21,7 @@ export class UserStore {
     this.t = db.tables(schemas);
     const { users, addresses } = this.t;
     this.q = {
-      byEmail: prepared('user_by_email', (d) => d.select().from(users).where(eq(users.email, param('email'))).limit(1)),
+      byEmail: prepared('user_by_email', (d) => d.select().from(users).where(and(eq(users.email, param('email')), registered(users))).limit(1)),
       byId: prepared('user_by_id', (d) => d.select().from(users).where(eq(users.id, param('id'))).limit(1)),
       session: prepared('user_session', (d) =>
         d.select({ id: users.id, role: users.role, tokenVersion: users.tokenVersion }).from(users).where(eq(users.id, param('id'))).limit(1)),
@@ -35,6 +35,7 @@ export class UserStore {
     return this.db.transaction(work);
   }
 
+  /** The registered account with this email; guests' accounts are never found by email (they never sign in). */
   async findByEmail(email: string, on: Executor = this.db): Promise<UserRow | undefined> {
     const [row] = await this.q.byEmail(on, { email });
     return row;
@@ -83,13 +84,13 @@ export class UserStore {
 
   /** Oldest first (accounts created within one millisecond: by id). */
   /**
-   * Accounts whose email contains `emailPart` (emails are stored lower-cased), newest first; every
-   * account without it. `%` and `_` in the part match themselves, not any text.
+   * Registered accounts whose email contains `emailPart` (emails are stored lower-cased), newest
+   * first; every registered account without it. `%` and `_` in the part match themselves, not any text.
    */
   async find(emailPart: string | undefined, limit: number, offset: number): Promise<{ rows: UserRow[]; total: number }> {
     const { users } = this.t;
     const pattern = emailPart === undefined ? undefined : `%${emailPart.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const where = pattern === undefined ? undefined : sql`${users.email} LIKE ${pattern} ESCAPE '\\'`;
+    const where = and(registered(users), pattern === undefined ? undefined : sql`${users.email} LIKE ${pattern} ESCAPE '\\'`);
     const rows = await this.db.sql.select().from(users).where(where).orderBy(desc(users.createdAt), asc(users.id)).limit(limit).offset(offset);
     const [counted] = await this.db.sql.select({ n: count() }).from(users).where(where);
     return { rows, total: counted?.n ?? 0 };
@@ -130,3 +131,9 @@ export class UserStore {
     await this.db.transaction((tx) => tx.sql.insert(addresses).values(row));
   }
 }
+
+/**
+ * Not a guest's account. Written as the partial unique index on email writes it (schema.ts): a bound
+ * parameter here would keep both engines from proving the index applies, and sign-in would scan.
+ */
+const registered = (users: typeof schemas.postgres.users) => sql`${users.isGuest} = false`;

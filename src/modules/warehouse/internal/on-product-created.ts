@@ -17,10 +17,20 @@ export function demoQuantity(productId: string): number {
   return 20 + (createHash('sha256').update(productId).digest().readUInt32BE(0) % 181);
 }
 
+/** The Online Boutique's nine products never run out under its load generator, however long it runs. */
+export const BOUTIQUE_UNITS = 1_000_000;
+
 /**
- * Opens a stock row for every new product: empty, or demo units for the demo catalog's products
- * (SKU prefix DEMO-, which only the catalog's demo seeder uses), however the seed was started.
+ * Units a new product opens with. The catalog's demo seeder marks its products by SKU prefix (no
+ * one else uses these): DEMO- for the generated demo catalog, BOUTIQUE- for the Online Boutique's.
  */
+function openingUnits(product: ProductCreated['product']): number {
+  if (product.sku.startsWith('BOUTIQUE-')) return BOUTIQUE_UNITS;
+  if (product.sku.startsWith('DEMO-')) return demoQuantity(product.id);
+  return 0;
+}
+
+/** Opens a stock row for every new product: empty, or demo units for a demo catalog's products, however the seed was started. */
 export class OpenStockForNewProduct implements EventHandler<ProductCreated> {
   constructor(
     private readonly store: WarehouseStore,
@@ -28,7 +38,7 @@ export class OpenStockForNewProduct implements EventHandler<ProductCreated> {
   ) {}
 
   async handle({ payload: { product } }: EventEnvelope<ProductCreated>, ctx: HandlerContext): Promise<void> {
-    const onHand = product.sku.startsWith('DEMO-') ? demoQuantity(product.id) : 0;
+    const onHand = openingUnits(product);
     const empty = { productId: product.id, onHand: 0, reserved: 0, lowStockThreshold: DEFAULT_THRESHOLD, belowThreshold: true, updatedAt: new Date().toISOString() };
     await ctx.commit(async (tx) => {
       if (!(await this.store.addProduct(tx, { ...empty, onHand }))) return;

@@ -1,0 +1,17 @@
+import type { Category } from '../../modules/catalog/contract.ts';
+
+/** What every page's frame needs: who is looking, in which currency, with how much in the cart. */
+export interface View {
+  currency: string;
+  /** The CSRF token every form of the page carries. */
+  csrf: string;
+  /** Signed-in customer's first name, or undefined for a guest. */
+  customer?: { name: string; admin: boolean };
+  cartCount: number;
+  categories: Category[];
+  /** The current search text, echoed in the header's search box. */
+  query?: string;
+  /** A one-line message about what just happened (fixed texts only, never echoed input). */
+  notice?: string;
+  path: string;
+}
