@@ -3,6 +3,7 @@ import { eventually } from '../support/eventually.ts';
 import type { OtlpReceiver, ReceivedSpan } from '../../tools/otlp-receiver.ts';
 import { upstreamSpan } from '../support/upstream-span.ts';
 import { expectStatus, Journeys, SETTLED, type Customer } from './journey-helpers.ts';
+import { boutiqueCheckoutForm, orderIdOf, statusOn, Visitor } from '../../tools/storefront-visitor.ts';
 
 export interface JourneyTarget {
   /** Base URL of the shop's HTTP API (the monolith, or the gateway of a split deployment). */
@@ -83,6 +84,22 @@ export function describeJourneys(name: string, startTarget: () => Promise<Journe
       expect(statuses(delivered)).toEqual(['placed', 'stock_reserved', 'paid', 'shipped', 'delivered']);
       const times = delivered.history.map((h) => Date.parse(h.at));
       expect(times).toEqual([...times].sort((a, b) => a - b));
+    });
+
+    it('sells to a guest through the storefront pages: product page, cart, checkout, paid order page', async () => {
+      const product = await shop.product({ price: 3100, onHand: 10, name: 'Storefront kettle' });
+      const guest = new Visitor(target.url, { browser: true });
+      const page = await guest.get(`/product/${product.id}`);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain('Storefront kettle');
+      expect((await guest.post('/cart', { product_id: product.id, quantity: 2 })).html).toContain('Added to your cart');
+      await guest.post('/setCurrency', { currency_code: 'GBP', return_to: '/cart' });
+      const placed = await guest.post('/cart/checkout', boutiqueCheckoutForm({ country: 'Japan' }));
+      expect(placed.status).toBe(200);
+      const orderId = orderIdOf(placed);
+      const paid = await eventually(() => guest.get(`/order/${orderId}`), (p) => statusOn(p) === 'paid', { timeoutMs: 15_000, intervalMs: 100, what: 'the order page to show paid' });
+      expect(paid.html).toContain('£');
+      expect(await shop.stock(product.id)).toMatchObject({ onHand: 10, reserved: 2 });
     });
 
     it('cancels an order whose card is declined and releases its stock', async () => {

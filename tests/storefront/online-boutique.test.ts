@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/kernel/logger.ts';
 import { eventually } from '../support/eventually.ts';
 import { startTestShop, type TestShop } from '../support/in-process.ts';
-import { boutiqueCheckoutForm, orderIdOf, statusOn, Visitor } from '../support/visitor.ts';
+import { boutiqueCheckoutForm, orderIdOf, statusOn, Visitor } from '../../tools/storefront-visitor.ts';
 
 /**
  * The requests of Online Boutique's load generator (src/loadgenerator/locustfile.py), as it sends

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.ts';
 import { startTestShop, type TestShop } from '../support/in-process.ts';
-import { boutiqueCheckoutForm, orderIdOf, statusOn, Visitor } from '../support/visitor.ts';
+import { boutiqueCheckoutForm, orderIdOf, statusOn, Visitor } from '../../tools/storefront-visitor.ts';
 
 /** The storefront's pages, as a browser uses them (Origin, Sec-Fetch-Site, CSRF tokens), on the Online Boutique catalog. */
 let shop: TestShop;
