@@ -54,6 +54,16 @@ export function printTable(r: Results): void {
     for (const [name, read, digits] of SIDE_BY_SIDE) console.log(`| ${name} | ${f(read(m), digits)} | ${f(read(t), digits)} | ${ratio(read(t), read(m))} |`);
     console.log(`| spans exported (whole run, warm-up included) | - | ${t.spans} | |`);
   }
+  const sf = r.storefront;
+  if (sf) {
+    console.log('\nStorefront (web pages, SQLite monolith, Online Boutique catalog), beside the API browse mix:');
+    console.log('| figure | req/s | p50 ms | p99 ms | errors |');
+    console.log('|---|---|---|---|---|');
+    console.log(`| API browse mix (above) | ${f(m.browse.requestsPerSecond)} | ${f(m.browse.p50Ms, 2)} | ${f(m.browse.p99Ms, 2)} | ${m.browse.errors} |`);
+    console.log(`| pages: home 1, product 10, cart 3 | ${f(sf.pages.requestsPerSecond)} | ${f(sf.pages.p50Ms, 2)} | ${f(sf.pages.p99Ms, 2)} | ${sf.pages.errors} |`);
+    const b = sf.boutique;
+    console.log(`| Online Boutique visitor mix, ${b.visitors} visitors (${f(b.checkoutsPerSecond, 1)} checkouts/s) | ${f(b.requestsPerSecond)} | ${f(b.p50Ms, 2)} | ${f(b.p99Ms, 2)} | ${b.errors} |`);
+  }
   const p = r.monolithPostgres;
   const sp = r.splitPostgres;
   const sr = r.splitPostgresReplicas;

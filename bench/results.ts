@@ -1,5 +1,6 @@
 import type { CheckoutFigures } from './checkout.ts';
 import type { LoadFigures } from './load.ts';
+import type { StorefrontFigures } from './storefront.ts';
 
 /** What `npm run bench` measures of one topology (written by run.ts, printed by report.ts). */
 export interface TopologyFigures {
@@ -23,6 +24,8 @@ export interface Results {
   split: TopologyFigures;
   /** The SQLite monolith with tracing on (BENCH_TRACING), measured like `monolith`; `spans`: how many its OTLP exporter delivered. */
   monolithTraced?: TopologyFigures & { spans: number };
+  /** The storefront's pages in the SQLite monolith with the Online Boutique catalog (BENCH_STOREFRONT). */
+  storefront?: StorefrontFigures;
   /** The monolith on PostgreSQL (BENCH_POSTGRES), measured like `monolith`. */
   monolithPostgres?: TopologyFigures;
   /** split-all on PostgreSQL, measured like `split`. */

@@ -8,7 +8,8 @@
  * checkout in split-all with two replicas of each saga module (order-taking, order-processing,
  * payment, warehouse) against one of each. BENCH_TRACING (true): the SQLite monolith once more with
  * OpenTelemetry tracing on, exporting every span over OTLP to a receiver in this process, beside
- * the same monolith with tracing off.
+ * the same monolith with tracing off. BENCH_STOREFRONT (true): the monolith with the Online Boutique
+ * catalog, its web pages under autocannon and Online Boutique's visitor mix (tools/boutique-load.ts).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
@@ -27,6 +28,7 @@ import { natsTransportPair } from './nats-pair.ts';
 import { browseMix, drive, type BrowseFixture } from './load.ts';
 import { rssMb, run, startHello } from './processes.ts';
 import { printTable } from './report.ts';
+import { measureStorefront } from './storefront.ts';
 import type { Results, TopologyFigures } from './results.ts';
 import { shopEnv } from './shop-env.ts';
 
@@ -37,6 +39,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 
 const POSTGRES = (process.env.BENCH_POSTGRES ?? 'true') === 'true';
 const TRACING = (process.env.BENCH_TRACING ?? 'true') === 'true';
+const STOREFRONT = (process.env.BENCH_STOREFRONT ?? 'true') === 'true';
 const POSTGRES_ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const log = (message: string) => console.error(`[bench] ${message}`);
@@ -210,6 +213,7 @@ async function main(): Promise<void> {
   });
   const split = await measureTopology('split-all', env, async () => ({ fixture: fixture!, customers }));
   const traced = TRACING ? await measureTraced(env, { fixture: fixture!, customers }) : {};
+  const storefront = STOREFRONT ? { storefront: await measureStorefront(env, SECONDS, WARMUP_SECONDS, log) } : {};
   const onPostgres = POSTGRES ? await measureOnPostgres(namespace) : {};
 
   log('kernel: calls and durable events');
@@ -228,6 +232,7 @@ async function main(): Promise<void> {
     monolith,
     split,
     ...traced,
+    ...storefront,
     ...onPostgres,
     kernel: { ...calls, eventsPerSecondInProcess: eventsInProcess.eventsPerSecond, eventsPerSecondNats: eventsNats.eventsPerSecond },
     totalSeconds: (Date.now() - started) / 1000,
