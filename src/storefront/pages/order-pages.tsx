@@ -45,7 +45,7 @@ export function OrderPage({ view, order, justPlaced }: { view: View; order: Orde
       {order.shipment && <p>Tracking number: <span class="tracking">{order.shipment.trackingNumber}</span> ({order.shipment.status})</p>}
       <h2>History</h2>
       <ol class="history">
-        {order.history.map((h) => <li><time dateTime={h.at}>{new Date(h.at).toUTCString()}</time>: {h.status}</li>)}
+        {order.history.map((h) => <li><time dateTime={h.at}>{new Date(h.at).toUTCString()}</time>: {h.status.replaceAll("_", " ")}</li>)}
       </ol>
       <p><a href="/">Continue shopping</a></p>
     </Layout>
