@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { renderToString } from 'preact-render-to-string';
 import { AppError } from '../kernel/errors.ts';
 import type { Logger } from '../kernel/logger.ts';
 import { CHARGE_CURRENCY } from './money/display-currency.ts';
@@ -41,9 +42,7 @@ export async function renderFailure(err: unknown, req: Request, res: Response, l
   // The frame needs the cart and categories; when those are what failed, a bare frame will do.
   const view: View = (await visit?.view().catch(() => undefined)) ?? { currency: visit?.session.currency ?? CHARGE_CURRENCY, csrf: '', cartCount: 0, categories: [], path: req.path };
   const page = <ErrorPage view={view} status={status} title={TITLES[status] ?? 'Something went wrong'} message={message} />;
+  // Without a visit (its own start failed), there is no session to send back either.
   if (visit) visit.render(status, page);
-  else {
-    const { renderToString } = await import('preact-render-to-string');
-    res.status(status).type('html').send(`<!doctype html>${renderToString(page)}`);
-  }
+  else res.status(status).type('html').send(`<!doctype html>${renderToString(page)}`);
 }

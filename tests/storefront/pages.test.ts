@@ -122,6 +122,18 @@ describe('storefront: security', () => {
     expect(forged.html).toContain('sent from another site');
   });
 
+  it('escapes what a visitor types, and follows only same-site paths after a form', async () => {
+    const visitor = browser();
+    const search = await visitor.get(`/search?q=${encodeURIComponent('<script>alert(1)</script>')}`);
+    expect(search.status).toBe(200);
+    expect(search.html).not.toContain('<script>alert(1)</script>');
+    expect(search.html).toContain('&lt;script>alert(1)&lt;/script>');
+    for (const target of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
+      const back = await visitor.post('/setCurrency', { currency_code: 'EUR', return_to: target });
+      expect(back.path, target).toBe('/');
+    }
+  });
+
   it('starts a fresh session when the cookie was tampered with', async () => {
     const visitor = browser();
     await visitor.get('/');
