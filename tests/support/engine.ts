@@ -38,12 +38,19 @@ export async function engineEnv(dataDir: string): Promise<Record<string, string>
   return { DATABASE_URL: await databaseFor(dataDir), DATABASE_POOL_SIZE: '2' };
 }
 
-/** A database of its own for `dataDir` (created on first use), as a URL. */
+/**
+ * A database of its own for `dataDir` (created on first use), as a URL. Test databases do not
+ * wait for the disk at commit (synchronous_commit off): a commit is as visible and as atomic as
+ * ever; only a crash of the server itself could lose the last ones, and no test crashes it.
+ */
 export async function databaseFor(dataDir: string): Promise<string> {
   const file = join(dataDir, FILE);
   if (existsSync(file)) return readFileSync(file, 'utf8');
   const name = `${runDatabasePrefix()}${Math.random().toString(36).slice(2, 10)}`;
-  await withAdmin((admin) => admin.unsafe(`CREATE DATABASE "${name}"`));
+  await withAdmin(async (admin) => {
+    await admin.unsafe(`CREATE DATABASE "${name}"`);
+    await admin.unsafe(`ALTER DATABASE "${name}" SET synchronous_commit = off`);
+  });
   const url = new URL(TEST_POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   writeFileSync(file, url.toString());
