@@ -46,6 +46,8 @@ function config(o: { natsServers: number; postgres: boolean }): YamlDoc[] {
     'PAYMENT_GATEWAY: no real card processor exists yet (README, "Payments"): production starts only',
     'with "test", the built-in gateway that takes test cards and charges nobody. Set it in the Secret',
     `${APP_SECRET} (envFrom lists the Secret last, so it wins) or here with a kustomize patch.`,
+    'SHOP_URL: add your public address (https://shop.example.com) the same way: order emails link to',
+    '<SHOP_URL>/order/<id>, the storefront page the gateway serves; unset, they point at localhost.',
     o.natsServers > 1
       ? 'NATS_URL lists every server of the cluster: the client fails over between them.\n' +
         `NATS_STREAM_REPLICAS: the event stream is kept on ${natsStreamReplicas(o.natsServers)} servers, so losing one loses no event;\n` +
