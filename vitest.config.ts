@@ -20,6 +20,8 @@ const ON_BOTH_ENGINES = [
   'tests/kernel/store-identity.test.ts',
   'tests/kernel/postgres-*.test.ts',
   'tests/modules/**/*.test.ts',
+  // The storefront's checkout: guest accounts, saved addresses and forms sent twice on both engines.
+  'tests/storefront/pages.test.ts',
 ];
 
 export default defineConfig({

@@ -36,10 +36,11 @@ const OTHER_NAMES: Record<string, string[]> = {
   MD: ['Moldova, Republic of'],
   MF: ['Saint Martin'],
   MK: ['Macedonia', 'Macedonia, the former Yugoslav Republic of'],
-  MM: ['Burma'],
-  MO: ['Macao'],
+  MM: ['Burma', 'Myanmar'],
+  MO: ['Macao', 'Macau'],
   PN: ['Pitcairn Islands', 'Pitcairn'],
-  PS: ['Palestinian Territory', 'Palestinian Territories', 'Palestine, State of'],
+  PS: ['Palestinian Territory', 'Palestinian Territories', 'Palestine, State of', 'Palestine'],
+  HK: ['Hong Kong'],
   RE: ['Reunion'],
   RU: ['Russian Federation'],
   BL: ['Saint Barthelemy'],
@@ -72,28 +73,31 @@ const NOT_COUNTRIES = new Set([
   'AN', 'BU', 'CS', 'DD', 'DY', 'HV', 'NH', 'RH', 'SU', 'TP', 'VD', 'YD', 'YU', 'ZR',
 ]);
 
-/** Lower case, accents and punctuation away, so "Côte d’Ivoire" and "cote d'ivoire" meet. */
+/** Lower case, accents and punctuation away, "St." as "Saint", so "Côte d’Ivoire" and "cote d'ivoire" meet. */
 function normalise(name: string): string {
-  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/&/g, ' and ').replace(/[^a-z0-9]+/g, ' ').trim();
+  return name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/&/g, ' and ').replace(/[^a-z0-9]+/g, ' ').trim().replace(/\bst\b/g, 'saint');
 }
 
 function buildIndex(): Map<string, string> {
   const index = new Map<string, string>();
-  const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+  // Long names ("Hong Kong SAR China") and short ones ("Hong Kong") both.
+  const regionNames = [new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }), new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none', style: 'short' })];
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   for (const a of letters) {
     for (const b of letters) {
       const code = a + b;
       if (NOT_COUNTRIES.has(code)) continue;
-      let name: string | undefined;
-      try {
-        name = regionNames.of(code);
-      } catch {
-        continue;
+      for (const names of regionNames) {
+        let name: string | undefined;
+        try {
+          name = names.of(code);
+        } catch {
+          continue;
+        }
+        // ICU echoes unnamed codes back, and names some pseudo-regions (XA, XB) it has no country for.
+        if (!name || name === code || /^Pseudo-/i.test(name)) continue;
+        if (!index.has(normalise(name))) index.set(normalise(name), code);
       }
-      // ICU echoes unnamed codes back, and names some pseudo-regions (XA, XB) it has no country for.
-      if (!name || name === code || /^Pseudo-/i.test(name)) continue;
-      if (!index.has(normalise(name))) index.set(normalise(name), code);
     }
   }
   for (const [code, names] of Object.entries(OTHER_NAMES)) for (const name of names) index.set(normalise(name), code);

@@ -17,7 +17,14 @@ export const CSRF_FIELD = '_csrf';
  * does not carry it in the first place.
  */
 export class CsrfGuard {
-  constructor(private readonly key: Buffer) {}
+  /**
+   * @param shopHost the host of SHOP_URL: behind a reverse proxy that rewrites `Host`, the
+   * browser's Origin names the public address, not the one the request arrived at.
+   */
+  constructor(
+    private readonly key: Buffer,
+    private readonly shopHost?: string,
+  ) {}
 
   tokenFor(sessionId: string): string {
     return createHmac('sha256', this.key).update(`csrf:${sessionId}`).digest('base64url');
@@ -28,11 +35,16 @@ export class CsrfGuard {
     const origin = req.get('origin');
     const fetchSite = req.get('sec-fetch-site');
     if (origin === undefined && fetchSite === undefined) return undefined;
-    if (origin !== undefined && hostOf(origin) !== req.get('host')) return 'This form was sent from another site.';
+    if (origin !== undefined) {
+      const from = hostOf(origin);
+      if (from === undefined || (from !== req.get('host') && from !== this.shopHost)) return 'This form was sent from another site.';
+    }
     if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') return 'This form was sent from another site.';
     const sent: unknown = req.body?.[CSRF_FIELD];
     const expected = Buffer.from(this.tokenFor(sessionId));
-    if (typeof sent !== 'string' || sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
+    // Compared as bytes: a token of the right length in characters may be longer in bytes.
+    const got = typeof sent === 'string' ? Buffer.from(sent) : undefined;
+    if (!got || got.length !== expected.length || !timingSafeEqual(got, expected)) {
       return 'This form has expired or is incomplete. Reload the page and try again.';
     }
     return undefined;

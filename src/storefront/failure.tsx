@@ -40,7 +40,7 @@ export async function renderFailure(err: unknown, req: Request, res: Response, l
   }
   const visit = res.locals.visit as Visit | undefined;
   // The frame needs the cart and categories; when those are what failed, a bare frame will do.
-  const view: View = (await visit?.view().catch(() => undefined)) ?? { currency: visit?.session.currency ?? CHARGE_CURRENCY, csrf: '', cartCount: 0, categories: [], path: req.path };
+  const view: View = (await visit?.view().catch(() => undefined)) ?? { currency: visit?.session.currency ?? CHARGE_CURRENCY, csrf: '', signedIn: false, cartCount: 0, categories: [], returnTo: '/' };
   const page = <ErrorPage view={view} status={status} title={TITLES[status] ?? 'Something went wrong'} message={message} />;
   // Without a visit (its own start failed), there is no session to send back either.
   if (visit) visit.render(status, page);

@@ -22,7 +22,7 @@ export function createStorefront(edge: PageServices): RequestHandler {
   // Keys of their own, derived from the secret every gateway replica shares: a cookie signed by
   // one replica is good on all, and a leaked cookie key is not a token-signing key.
   const cookieKey = Buffer.from(hkdfSync('sha256', edge.config.jwtSecret, 'cleave-storefront', 'session cookie', 32)).toString('base64url');
-  const csrf = new CsrfGuard(Buffer.from(hkdfSync('sha256', edge.config.jwtSecret, 'cleave-storefront', 'csrf token', 32)));
+  const csrf = new CsrfGuard(Buffer.from(hkdfSync('sha256', edge.config.jwtSecret, 'cleave-storefront', 'csrf token', 32)), new URL(edge.config.shopUrl).host);
   const shop = shopOf(edge, csrf);
 
   const pages = express.Router();

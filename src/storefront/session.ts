@@ -20,13 +20,16 @@ const REMEMBERED_ORDERS = 5;
  * - `currency`: the display currency;
  * - `orders`: orders this browser placed as a guest, with their owner, to show without a sign-in.
  */
+// The session's identity (sid, cart) must be whole; anything else that no longer reads (a
+// currency dropped from rates.json, a field of an older shape) falls back alone, so a visitor
+// never loses their cart or sign-in to a change of the shop.
 const Session = z.object({
   sid: z.string().min(16).max(64),
   cart: z.string().min(1).max(100),
-  guestEmail: z.string().max(254).optional(),
-  token: z.string().max(2000).optional(),
-  currency: z.string().refine(isDisplayCurrency),
-  orders: z.array(z.object({ id: z.string().max(100), owner: z.string().max(100) })).max(REMEMBERED_ORDERS),
+  guestEmail: z.string().max(254).optional().catch(undefined),
+  token: z.string().max(2000).optional().catch(undefined),
+  currency: z.string().refine(isDisplayCurrency).catch(CHARGE_CURRENCY),
+  orders: z.array(z.object({ id: z.string().max(100), owner: z.string().max(100) })).max(REMEMBERED_ORDERS).catch([]),
 });
 export type Session = z.infer<typeof Session>;
 

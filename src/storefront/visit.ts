@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
+import { AppError } from '../kernel/errors.ts';
 import type { AuthUser } from '../kernel/http/routes.ts';
 import type { PageServices } from '../kernel/runtime.ts';
 import { cartContract } from '../modules/cart/contract.ts';
@@ -10,7 +11,7 @@ import type { View } from './pages/view.ts';
 import { readSession, writeSession, type Session } from './session.ts';
 
 /** Fixed messages a redirect may ask the next page to show (`?notice=`): no input is ever echoed. */
-const NOTICES: Record<string, string> = {
+const NOTICES = {
   added: 'Added to your cart.',
   updated: 'Your cart is updated.',
   limit: 'A cart holds at most 99 of one item, within the order limit; your cart is unchanged.',
@@ -21,7 +22,12 @@ const NOTICES: Record<string, string> = {
   registered: 'Welcome! Your account is ready and your cart came with you.',
   signedout: 'You are signed out.',
   signin: 'Sign in to use your wishlist and see your orders.',
-};
+} as const;
+export type Notice = keyof typeof NOTICES;
+
+function noticeOf(code: unknown): string | undefined {
+  return typeof code === 'string' && Object.hasOwn(NOTICES, code) ? NOTICES[code as Notice] : undefined;
+}
 
 /** Categories change rarely; every page shows them, so they are kept for a short while. */
 const CATEGORY_TTL_MS = 30_000;
@@ -57,26 +63,31 @@ export class Visit {
     readonly shop: Shop,
     readonly req: Request,
     readonly res: Response,
-    loaded: { session: Session; fresh: boolean },
+    loaded: { session: Session; original: string },
     /** The signed-in customer, if the session's token still stands. */
     readonly user: AuthUser | undefined,
   ) {
     this.session = loaded.session;
-    this.original = loaded.fresh ? '' : JSON.stringify(loaded.session);
+    this.original = loaded.original;
   }
 
   static async start(shop: Shop, req: Request, res: Response): Promise<Visit> {
-    const loaded = readSession(req);
+    const { session, fresh } = readSession(req);
+    // Taken before the token may be dropped below, so the cookie without it is sent back.
+    const original = fresh ? '' : JSON.stringify(session);
     let user: AuthUser | undefined;
-    if (loaded.session.token) {
+    if (session.token) {
       try {
-        user = await shop.edge.authenticate(loaded.session.token);
-      } catch {
-        // Expired, signed out elsewhere, or the account is gone: carry on as a guest.
-        loaded.session.token = undefined;
+        user = await shop.edge.authenticate(session.token);
+      } catch (err) {
+        // Expired, signed out elsewhere, or the account is gone: carry on as a guest. Anything
+        // else (the user module unreachable) fails the page: a customer must not silently shop
+        // as a guest.
+        if (!(err instanceof AppError && err.kind === 'unauthorized')) throw err;
+        session.token = undefined;
       }
     }
-    return new Visit(shop, req, res, loaded, user);
+    return new Visit(shop, req, res, { session, original }, user);
   }
 
   use: PageServices['use'] = (contract) => this.shop.edge.use(contract);
@@ -88,15 +99,14 @@ export class Visit {
 
   async view(extra: Partial<View> = {}): Promise<View> {
     const [categories, cart] = await Promise.all([this.shop.categories(), this.use(cartContract).getCart({ userId: this.cartOwner })]);
-    const notice = typeof this.req.query.notice === 'string' ? NOTICES[this.req.query.notice] : undefined;
     return {
       currency: this.session.currency,
       csrf: this.shop.csrf.tokenFor(this.session.sid),
-      customer: this.user ? { name: '', admin: this.user.role === 'admin' } : undefined,
+      signedIn: this.user !== undefined,
       cartCount: cart.items.reduce((n, line) => n + line.quantity, 0),
       categories,
-      notice,
-      path: this.req.path,
+      notice: noticeOf(this.req.query.notice),
+      returnTo: returnPathOf(this.req),
       ...extra,
     };
   }
@@ -107,7 +117,7 @@ export class Visit {
   }
 
   /** 303 See Other: after a form post the browser loads the next page with GET. */
-  redirect(path: string, notice?: keyof typeof NOTICES): void {
+  redirect(path: string, notice?: Notice): void {
     this.saveSession();
     this.res.redirect(303, notice ? `${path}${path.includes('?') ? '&' : '?'}notice=${notice}` : path);
   }
@@ -115,6 +125,22 @@ export class Visit {
   private saveSession(): void {
     if (JSON.stringify(this.session) !== this.original) writeSession(this.req, this.res, this.session);
   }
+}
+
+/**
+ * Where a form on this page (the currency, a sign-in) should bring the visitor back to: this page
+ * itself when it was a GET (query kept, our own `notice` dropped); after a POST, the page that
+ * shows what the post was about, since a POST path cannot be loaded again.
+ */
+export function returnPathOf(req: Request): string {
+  if (req.method === 'GET') {
+    const url = new URL(req.originalUrl, 'http://shop.invalid');
+    url.searchParams.delete('notice');
+    return url.pathname + url.search;
+  }
+  if (req.path.startsWith('/cart')) return '/cart';
+  if (req.path.startsWith('/wishlist')) return '/wishlist';
+  return req.path.startsWith('/order/') ? req.path : '/';
 }
 
 /** A same-site path to go back to after a form (`next`, `return_to`); anything else goes home. */

@@ -14,6 +14,11 @@ describe('countries typed at checkout', () => {
     ['Germany', 'DE'],
     ['de', 'DE'],
     ['GB', 'GB'],
+    ['Hong Kong', 'HK'],
+    ['Myanmar', 'MM'],
+    ['St. Lucia', 'LC'],
+    ['Saint Kitts and Nevis', 'KN'],
+    ['Palestine', 'PS'],
   ])('%s is %s', (name, code) => {
     expect(countryCode(name)).toEqual({ code, known: true });
   });

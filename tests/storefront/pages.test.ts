@@ -46,6 +46,12 @@ describe('storefront: browsing', () => {
     expect(page.html).toContain('Not found');
   });
 
+  it('cuts a very long search to its first 200 characters rather than listing everything', async () => {
+    const page = await browser().get(`/search?q=${encodeURIComponent(`sunglasses ${'z'.repeat(300)}`)}`);
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(/0 products/);
+  });
+
   it('searches with category facets, and filters by a facet', async () => {
     const visitor = browser();
     const all = await visitor.get('/search?q=');
@@ -134,6 +140,19 @@ describe('storefront: security', () => {
     }
   });
 
+  it('refuses a token of the right length in characters but not in bytes with 403, not 500', async () => {
+    const visitor = browser();
+    await visitor.get('/');
+    const token = visitor.csrfToken();
+    const refused = await visitor.post('/setCurrency', { currency_code: 'EUR' }, { csrf: `é${token.slice(1)}` });
+    expect(refused.status).toBe(403);
+  });
+
+  it('shows no notice for a code it does not know, inherited names included', async () => {
+    const page = await browser().get('/?notice=constructor');
+    expect(page.html).not.toContain('class="notice"');
+  });
+
   it('starts a fresh session when the cookie was tampered with', async () => {
     const visitor = browser();
     await visitor.get('/');
@@ -189,6 +208,42 @@ describe('storefront: checkout', () => {
     expect(orderIdOf(again)).toBe(orderIdOf(first));
   });
 
+  it('gives one order for a guest checkout sent twice at once, and again with the cookie from before', async () => {
+    const visitor = await cartWithSunglasses();
+    const form = boutiqueCheckoutForm({ checkout_key: `key-${Date.now()}` });
+    const cookieBefore = new Map(visitor.cookies);
+    const [first, second] = await Promise.all([visitor.post('/cart/checkout', form), visitor.post('/cart/checkout', form)]);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(orderIdOf(second)).toBe(orderIdOf(first));
+    // The first answer lost: the browser sends the form again with the cookie it had.
+    const replay = new Visitor(shop.url, { browser: true });
+    for (const [k, v] of cookieBefore) replay.cookies.set(k, v);
+    await replay.get('/cart');
+    expect(orderIdOf(await replay.post('/cart/checkout', form))).toBe(orderIdOf(first));
+  });
+
+  it('gives one order for a signed-in checkout sent twice at once', async () => {
+    const visitor = browser();
+    await visitor.get('/register');
+    await visitor.post('/register', { name: 'Dee', email: `double-${Date.now()}@example.org`, password: 'correct-horse-1' });
+    await visitor.get('/product/OLJCESPC7Z');
+    await visitor.post('/cart', { product_id: 'OLJCESPC7Z', quantity: 1 });
+    await visitor.get('/cart');
+    const form = boutiqueCheckoutForm({ checkout_key: `key-${Date.now()}` });
+    const answers = await Promise.all([1, 2, 3].map(() => visitor.post('/cart/checkout', form)));
+    expect(new Set(answers.map(orderIdOf)).size).toBe(1);
+  });
+
+  it('comes back to the cart, not the form post, when the currency changes on a refused checkout', async () => {
+    const visitor = await cartWithSunglasses();
+    const refused = await visitor.post('/cart/checkout', boutiqueCheckoutForm({ street_address: '' }));
+    expect(refused.status).toBe(422);
+    expect(refused.html).toContain('name="return_to" value="/cart"');
+    const back = await visitor.post('/setCurrency', { currency_code: 'EUR', return_to: '/cart' });
+    expect(back.path).toBe('/cart');
+    expect(back.status).toBe(200);
+  });
+
   it('lets a guest open their order from the email link in another browser, with the checkout email only', async () => {
     const visitor = await cartWithSunglasses();
     const form = boutiqueCheckoutForm();
@@ -232,6 +287,22 @@ describe('storefront: accounts', () => {
     const token = (await request(shop.url).post('/api/auth/login').send({ email, password: 'correct-horse-1' })).body.token;
     const api = await request(shop.url).get('/api/cart').set('Authorization', `Bearer ${token}`);
     expect(api.body.items.map((l: { productId: string; quantity: number }) => [l.productId, l.quantity]).sort()).toEqual([['66VCHSJNUP', 1], ['OLJCESPC7Z', 2]]);
+  });
+
+  it('signs only this browser out on GET /logout, and every session of the account with the button', async () => {
+    const email = `leaver-${Date.now()}@example.org`;
+    const visitor = browser();
+    await visitor.get('/register');
+    await visitor.post('/register', { name: 'Lee', email, password: 'correct-horse-1' });
+    const apiToken = (await request(shop.url).post('/api/auth/login').send({ email, password: 'correct-horse-1' })).body.token as string;
+    const cart = () => request(shop.url).get('/api/cart').set('Authorization', `Bearer ${apiToken}`);
+    await visitor.get('/logout');
+    expect((await visitor.get('/account/orders')).path).toMatch(/^\/login/);
+    expect((await cart()).status).toBe(200);
+    await visitor.get('/login');
+    await visitor.post('/login', { email, password: 'correct-horse-1' });
+    await visitor.post('/logout', {});
+    expect((await cart()).status).toBe(401);
   });
 
   it('says why a sign-in failed, with 401, and keeps the visitor a guest', async () => {

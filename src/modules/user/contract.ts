@@ -40,6 +40,8 @@ const Session = z.object({ user: PublicUser, token: z.string() });
 const UserRef = z.strictObject({ userId: Id });
 /** The client's network address as the HTTP edge saw it: sign-ins and registrations are throttled per address. */
 const ClientAddress = z.string().min(1).max(100);
+/** The caller's name for a guest's checkout session (opaque here): createGuest finds the guest's account again by it. */
+const GuestKey = z.string().min(1).max(100);
 
 /** Accounts, sign-in, profiles, preferences and addresses. */
 export const userContract = defineContract(
@@ -48,11 +50,14 @@ export const userContract = defineContract(
     /** Creates a customer account and signs it in. Conflict if the email is taken; rate limited after many from one address. */
     register: call({ input: z.strictObject({ email: Email, password: Password, name: Name, clientAddress: ClientAddress }), output: Session }),
     /**
-     * Creates a guest's account for one guest checkout: it can hold addresses, orders and notices,
-     * but has no password and never signs in; a sign-in with its email is answered as for an
-     * unknown email. A new account each time, whatever the email (a registered customer's too).
+     * A guest's account for a guest checkout: it can hold addresses, orders and notices, but has no
+     * password and never signs in; a sign-in with its email is answered as for an unknown email. The
+     * same `guestKey` (the caller's checkout session, e.g. its guest cart id) and email (any case)
+     * answer the same account every time, concurrent calls too, so a checkout sent twice makes one
+     * (it keeps the name it was made with); another key or another email makes a new account,
+     * whatever the email (a registered customer's too).
      */
-    createGuest: call({ input: z.strictObject({ email: Email, name: Name }), output: z.object({ userId: Id }) }),
+    createGuest: call({ input: z.strictObject({ email: Email, name: Name, guestKey: GuestKey }), output: z.object({ userId: Id }) }),
     /**
      * Signs in. Unauthorized for an unknown email or a wrong password alike; rate limited after
      * repeated failures (per account and address, per account, per address); unavailable while too
@@ -84,6 +89,11 @@ export const userContract = defineContract(
     listAddresses: call({ input: UserRef, output: z.object({ items: z.array(Address), total: z.number().int() }) }),
     /** Saves a new address. */
     addAddress: call({ input: z.strictObject({ userId: Id, address: AddressInput }), output: Address }),
+    /**
+     * For checkouts that may be sent twice: the user's address with exactly these fields (no second
+     * line and an empty one alike), or a new one saved now; concurrent identical calls save one.
+     */
+    saveAddress: call({ input: z.strictObject({ userId: Id, address: AddressInput }), output: Address }),
     /** One of the user's addresses; not found if it belongs to someone else. */
     getAddress: call({ input: z.strictObject({ userId: Id, addressId: Id }), output: Address }),
     /** Back office: registered accounts (no guests) whose email contains `email` (any case), newest first. */

@@ -32,6 +32,7 @@ export function CartPage(props: {
   return (
     <Layout view={view} title="Cart">
       <h1>Your cart</h1>
+      {cart.items.length === 0 && props.formError && <p class="form-error" role="alert">{props.formError}</p>}
       {cart.items.length === 0 ? (
         <p>Your cart is empty. <a href="/">Continue shopping</a>.</p>
       ) : (

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { DISPLAY_CURRENCIES, RATES_DATE } from '../money/display-currency.ts';
+import { CHARGE_CURRENCY, DISPLAY_CURRENCIES, RATES_DATE } from '../money/display-currency.ts';
 import { Csrf } from './parts.tsx';
 import type { View } from './view.ts';
 
@@ -29,14 +29,14 @@ export function Layout({ view, title, children, refreshSeconds }: { view: View; 
             <nav class="account" aria-label="Account">
               <form class="currency" action="/setCurrency" method="post">
                 <Csrf view={view} />
-                <input type="hidden" name="return_to" value={view.path} />
+                <input type="hidden" name="return_to" value={view.returnTo} />
                 <label for="currency_code" class="visually-hidden">Display currency</label>
                 <select id="currency_code" name="currency_code" data-autosubmit>
                   {DISPLAY_CURRENCIES.map((code) => <option value={code} selected={code === view.currency}>{code}</option>)}
                 </select>
                 <button type="submit" class="js-hide">Set</button>
               </form>
-              {view.customer ? (
+              {view.signedIn ? (
                 <>
                   <a href="/account/orders">Orders</a>
                   <a href="/account/notifications">Notices</a>
@@ -58,7 +58,7 @@ export function Layout({ view, title, children, refreshSeconds }: { view: View; 
             <nav class="categories" aria-label="Categories">
               <ul>
                 {view.categories.map((c) => (
-                  <li><a href={`/category/${encodeURIComponent(c.slug)}`} aria-current={view.path === `/category/${c.slug}` ? 'page' : undefined}>{c.name}</a></li>
+                  <li><a href={`/category/${encodeURIComponent(c.slug)}`} aria-current={view.returnTo === `/category/${encodeURIComponent(c.slug)}` ? 'page' : undefined}>{c.name}</a></li>
                 ))}
               </ul>
             </nav>
@@ -68,7 +68,7 @@ export function Layout({ view, title, children, refreshSeconds }: { view: View; 
         <main id="main">{children}</main>
         <footer class="site-footer">
           <p>
-            {view.currency === 'USD'
+            {view.currency === CHARGE_CURRENCY
               ? 'Prices in US dollars.'
               : `Prices shown in ${view.currency}, converted at the rates of ${RATES_DATE}; you are charged in US dollars.`}
           </p>

@@ -5,13 +5,14 @@ export interface View {
   currency: string;
   /** The CSRF token every form of the page carries. */
   csrf: string;
-  /** Signed-in customer's first name, or undefined for a guest. */
-  customer?: { name: string; admin: boolean };
+  /** Whether the visitor is signed in (else a guest). */
+  signedIn: boolean;
   cartCount: number;
   categories: Category[];
   /** The current search text, echoed in the header's search box. */
   query?: string;
   /** A one-line message about what just happened (fixed texts only, never echoed input). */
   notice?: string;
-  path: string;
+  /** The page forms on this one come back to (see `returnPathOf`). */
+  returnTo: string;
 }

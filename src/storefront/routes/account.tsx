@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.ts';
@@ -9,8 +10,8 @@ import { wishlistContract } from '../../modules/wishlist/contract.ts';
 import { NotificationsPage, RegisterPage, SignInPage, WishlistPage } from '../pages/account-pages.tsx';
 import { OrderLookupPage, OrderPage, OrdersPage } from '../pages/order-pages.tsx';
 import { rememberOrder, signedOutSession } from '../session.ts';
-import { safeReturnPath, type Visit } from '../visit.ts';
-import { formErrors } from './form-errors.ts';
+import { returnPathOf, safeReturnPath, type Visit } from '../visit.ts';
+import { issuesOf, notFoundAsUndefined, ProductForm, typed } from './forms.ts';
 import { page } from './page-handler.ts';
 
 const SignInForm = z.object({ email: z.string().trim().min(1, 'Enter your email').max(254), password: z.string().min(1, 'Enter your password').max(200) });
@@ -19,7 +20,6 @@ const RegisterForm = z.object({
   email: z.email('Enter an email address, e.g. ana@example.com').max(254),
   password: z.string().min(8, 'At least 8 characters').max(200),
 });
-const ProductForm = z.object({ product_id: z.string().min(1).max(100) });
 
 /** Sign-in, registration, sign-out, and what a customer sees of their own: orders, notices, wishlist. */
 export function accountRoutes(router: Router): void {
@@ -30,7 +30,7 @@ export function accountRoutes(router: Router): void {
   router.post('/login', page(async (visit) => {
     const next = safeReturnPath(visit.req.body?.next);
     const form = SignInForm.safeParse(visit.req.body);
-    if (!form.success) return visit.render(422, <SignInPage view={await visit.view()} next={next} email={text(visit.req.body?.email)} errors={formErrors(issues(form.error))} />);
+    if (!form.success) return visit.render(422, <SignInPage view={await visit.view()} next={next} email={typed(visit.req.body?.email)} errors={issuesOf(form.error)} />);
     try {
       const { token, user } = await visit.use(userContract).login({ email: form.data.email, password: form.data.password, clientAddress: visit.req.ip ?? 'unknown' });
       await signIn(visit, token, user.id);
@@ -49,9 +49,9 @@ export function accountRoutes(router: Router): void {
 
   router.post('/register', page(async (visit) => {
     const next = safeReturnPath(visit.req.body?.next);
-    const values = { email: text(visit.req.body?.email), name: text(visit.req.body?.name) };
+    const values = { email: typed(visit.req.body?.email), name: typed(visit.req.body?.name) };
     const form = RegisterForm.safeParse(visit.req.body);
-    if (!form.success) return visit.render(422, <RegisterPage view={await visit.view()} next={next} values={values} errors={formErrors(issues(form.error))} />);
+    if (!form.success) return visit.render(422, <RegisterPage view={await visit.view()} next={next} values={values} errors={issuesOf(form.error)} />);
     try {
       const { token, user } = await visit.use(userContract).register({ ...form.data, clientAddress: visit.req.ip ?? 'unknown' });
       await signIn(visit, token, user.id);
@@ -65,16 +65,18 @@ export function accountRoutes(router: Router): void {
     }
   }));
 
-  // Online Boutique signs out with a GET (its load generator does); a form posts here too.
-  const signOut = page(async (visit) => {
-    if (visit.user) await visit.use(userContract).logout({ userId: visit.user.id });
+  // The sign-out button posts (CSRF-checked) and ends every session of the account, as the API's
+  // logout does. Online Boutique signs out with a GET (its load generator does), which another
+  // site could trigger with a link: it only forgets this browser's session.
+  const signOut = (everywhere: boolean) => page(async (visit) => {
+    if (everywhere && visit.user) await visit.use(userContract).logout({ userId: visit.user.id });
     Object.assign(visit.session, signedOutSession(visit.session));
     visit.session.token = undefined;
     visit.session.guestEmail = undefined;
     visit.redirect('/', 'signedout');
   });
-  router.get('/logout', signOut);
-  router.post('/logout', signOut);
+  router.get('/logout', signOut(false));
+  router.post('/logout', signOut(true));
 
   router.get('/account/orders', page(async (visit) => {
     const user = signedIn(visit);
@@ -134,7 +136,7 @@ export function accountRoutes(router: Router): void {
   // The link in an order's emails, opened elsewhere: the checkout's email opens the order.
   router.post('/order/:id', page(async (visit) => {
     const orderId = String(visit.req.params.id);
-    const email = text(visit.req.body?.email)?.trim().toLowerCase() ?? '';
+    const email = typed(visit.req.body?.email)?.trim().toLowerCase() ?? '';
     const refuse = async () => visit.render(422, <OrderLookupPage view={await visit.view()} orderId={orderId} errors={{ email: 'No order with this number was placed with this email.' }} />);
     const owner = await visit.use(orderTakingContract).inspectOrder({ orderId }).then((o) => o.userId, notFoundAsUndefined);
     if (!owner || !email) return refuse();
@@ -149,10 +151,12 @@ export function accountRoutes(router: Router): void {
 async function signIn(visit: Visit, token: string, userId: string): Promise<void> {
   if (visit.session.cart !== userId) await visit.use(cartContract).mergeCart({ fromUserId: visit.session.cart, intoUserId: userId });
   visit.session.token = token;
+  // A new session id (and so a new CSRF token) once signed in: one learnt before is worth nothing.
+  visit.session.sid = randomUUID();
 }
 
 /** The signed-in customer, or undefined after sending the visitor to sign in (and back here). */
-function signedIn(visit: Visit, back = visit.req.originalUrl) {
+function signedIn(visit: Visit, back = returnPathOf(visit.req)) {
   if (visit.user) return visit.user;
   visit.redirect(`/login?next=${encodeURIComponent(safeReturnPath(back))}`, 'signin');
   return undefined;
@@ -166,17 +170,4 @@ async function findOwnOrder(visit: Visit, orderId: string): Promise<Order | unde
     if (order) return order;
   }
   return undefined;
-}
-
-function notFoundAsUndefined(err: unknown): undefined {
-  if (err instanceof AppError && (err.kind === 'not_found' || err.kind === 'validation')) return undefined;
-  throw err;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value.slice(0, 254) : undefined;
-}
-
-function issues(error: z.ZodError) {
-  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }

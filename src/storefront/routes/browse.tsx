@@ -1,12 +1,13 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../kernel/errors.ts';
-import { catalogContract, type Product } from '../../modules/catalog/contract.ts';
+import { catalogContract } from '../../modules/catalog/contract.ts';
 import { recommendationContract } from '../../modules/recommendation/contract.ts';
 import { searchContract, SearchSort } from '../../modules/search/contract.ts';
 import { isDisplayCurrency } from '../money/display-currency.ts';
 import { ListingPage, ProductPage, SearchPage } from '../pages/catalog-pages.tsx';
 import { safeReturnPath } from '../visit.ts';
+import { imagesOf } from './forms.ts';
 import { page } from './page-handler.ts';
 
 const PAGE_SIZE = 24;
@@ -37,7 +38,7 @@ export function browseRoutes(router: Router): void {
       visit.use(recommendationContract).forProduct({ productId, limit: 4 }).then((r) => r.items, () => []),
       visit.shop.categories(),
     ]);
-    const images = await imagesOf(catalog, recommendations.map((r) => r.productId));
+    const images = await imagesOf(visit, recommendations.map((r) => r.productId));
     visit.render(200, (
       <ProductPage
         view={await visit.view()}
@@ -50,7 +51,8 @@ export function browseRoutes(router: Router): void {
   }));
 
   const SearchForm = z.object({
-    q: z.string().max(200).catch(''),
+    // A longer query is cut, not dropped: dropping it would list every product.
+    q: z.string().catch('').transform((q) => q.slice(0, 200)),
     category: z.string().max(100).optional().catch(undefined),
     sort: SearchSort.catch('relevance'),
     page: z.coerce.number().int().min(1).max(400).catch(1),
@@ -64,7 +66,7 @@ export function browseRoutes(router: Router): void {
       limit: PAGE_SIZE,
       offset: (form.page - 1) * PAGE_SIZE,
     });
-    const images = await imagesOf(visit.use(catalogContract), result.items.map((h) => h.productId));
+    const images = await imagesOf(visit, result.items.map((h) => h.productId));
     const products = result.items.map((h) => ({ id: h.productId, name: h.name, price: h.price, imageUrl: images.get(h.productId) }));
     visit.render(200, (
       <SearchPage
@@ -87,11 +89,4 @@ export function browseRoutes(router: Router): void {
     visit.session.currency = code;
     visit.redirect(safeReturnPath(visit.req.body?.return_to));
   }));
-}
-
-/** Pictures of products named by id, in one catalog call (search hits and recommendations carry none). */
-async function imagesOf(catalog: { getProducts(input: { productIds: string[] }): Promise<{ items: Product[] }> }, ids: string[]): Promise<Map<string, string | undefined>> {
-  if (ids.length === 0) return new Map();
-  const { items } = await catalog.getProducts({ productIds: ids });
-  return new Map(items.map((p) => [p.id, p.imageUrl]));
 }

@@ -1,21 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
 import { z } from 'zod';
+import type { Api } from '../../kernel/contract.ts';
 import { AppError, type FieldError } from '../../kernel/errors.ts';
-import { cartContract, type Cart } from '../../modules/cart/contract.ts';
-import { catalogContract } from '../../modules/catalog/contract.ts';
+import { cartContract } from '../../modules/cart/contract.ts';
 import { orderTakingContract } from '../../modules/order-taking/contract.ts';
 import { paymentContract } from '../../modules/payment/contract.ts';
-import { AddressInput, userContract } from '../../modules/user/contract.ts';
+import { userContract } from '../../modules/user/contract.ts';
 import { countryChoices, countryCode } from '../countries.ts';
 import { CartPage, type CheckoutValues } from '../pages/cart-page.tsx';
 import type { FormErrors } from '../pages/parts.tsx';
 import { rememberOrder } from '../session.ts';
 import type { Visit } from '../visit.ts';
-import { formErrors } from './form-errors.ts';
+import { imagesOf, issuesOf, ProductForm, typed } from './forms.ts';
 import { page } from './page-handler.ts';
 
-const ProductForm = z.object({ product_id: z.string().min(1).max(100) });
 const AddForm = ProductForm.extend({ quantity: z.coerce.number().int().min(1).max(99) });
 const UpdateForm = ProductForm.extend({ quantity: z.coerce.number().int().min(0).max(99) });
 
@@ -46,7 +45,6 @@ const CARD_FIELDS: Record<string, string> = {
   number: 'credit_card_number',
   expMonth: 'credit_card_expiration_month',
   expYear: 'credit_card_expiration_year',
-  expiry: 'credit_card_expiration_month',
   cvv: 'credit_card_cvv',
 };
 
@@ -84,7 +82,7 @@ export function cartRoutes(router: Router): void {
   router.post('/cart/checkout', page(async (visit) => {
     const parsed = CheckoutForm.safeParse(visit.req.body);
     const values = keptValues(visit.req.body);
-    if (!parsed.success) return showCart(visit, 422, values, formErrors(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))));
+    if (!parsed.success) return showCart(visit, 422, values, issuesOf(parsed.error));
     const form = parsed.data;
     if (!visit.user && !form.email) return showCart(visit, 422, values, { email: 'Enter an email address, e.g. ana@example.com' });
 
@@ -105,61 +103,79 @@ export function cartRoutes(router: Router): void {
 
     const owner = visit.user?.id ?? (await guestAccountFor(visit, form));
     const country = countryCode(form.country);
-    const address = await addressFor(visit, owner, {
-      name: (form.name || form.email || 'Customer').slice(0, 100),
-      line1: form.street_address,
-      // A country the shop cannot name ships to the rest of the world; the label keeps its name.
-      line2: [form.state, country.known ? undefined : form.country].filter(Boolean).join(', ').slice(0, 200) || undefined,
-      city: form.city,
-      postalCode: form.zip_code,
-      country: country.code,
+    // The same address again for the same lines: a resent form stays the same order request.
+    const address = await visit.use(userContract).saveAddress({
+      userId: owner,
+      address: {
+        name: (form.name || form.email || 'Customer').slice(0, 100),
+        line1: form.street_address,
+        // A country the shop cannot name ships to the rest of the world; the label keeps its name.
+        line2: [form.state, country.known ? undefined : form.country].filter(Boolean).join(', ').slice(0, 200) || undefined,
+        city: form.city,
+        postalCode: form.zip_code,
+        country: country.code,
+      },
     });
+    const request = { userId: owner, idempotencyKey: form.checkout_key ?? randomUUID(), checkout: { addressId: address.id, shippingMethod: form.shipping_method, paymentToken } };
     try {
-      const { order } = await visit.use(orderTakingContract).placeOrder({
-        userId: owner,
-        idempotencyKey: form.checkout_key ?? randomUUID(),
-        checkout: { addressId: address.id, shippingMethod: form.shipping_method, paymentToken },
-      });
+      const order = await placeOnce(visit, request);
       rememberOrder(visit.session, order.id, owner);
       visit.redirect(`/order/${encodeURIComponent(order.id)}?placed=1`);
     } catch (err) {
-      if (err instanceof AppError && (err.kind === 'unprocessable' || err.kind === 'conflict')) return showCart(visit, err.status, values, {}, err.message);
+      if (err instanceof AppError && (err.kind === 'unprocessable' || err.kind === 'conflict')) return showCart(visit, err.status, values, {}, shopperWords(err));
       throw err;
     }
   }));
+}
+
+/** How long a form sent twice waits for the first to finish before saying so. */
+const SAME_CHECKOUT_WAITS_MS = [100, 200, 400, 800, 1_500];
+
+/**
+ * Places the order; a form sent twice at once (a double click) finds the first still being
+ * placed (409), waits for it, and answers with the same order.
+ */
+async function placeOnce(visit: Visit, request: Parameters<Api<typeof orderTakingContract>['placeOrder']>[0]) {
+  for (const wait of [...SAME_CHECKOUT_WAITS_MS, undefined]) {
+    try {
+      return (await visit.use(orderTakingContract).placeOrder(request)).order;
+    } catch (err) {
+      if (!(err instanceof AppError && err.kind === 'conflict') || wait === undefined) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  throw new Error('unreachable');
+}
+
+/** The order API's refusals in a shopper's words. */
+function shopperWords(err: AppError): string {
+  if (err.kind === 'conflict') return 'This order is still being placed. Wait a moment, then look at your orders or reload this page.';
+  if (/Idempotency-Key/i.test(err.message)) return 'This checkout form was already used for another order. Reload the page and try again.';
+  return err.message;
 }
 
 /**
  * The guest account a guest's order belongs to: made at their first checkout (with the email
  * they give), and their cart moved into it; the session then fills that account's cart. A second
  * checkout with the same email in the same session reuses it; another email gets another account.
+ * The session's cart id is the account's key: a form sent twice (a double click, or again with
+ * the cookie from before the first answer) finds the same account, so the order's idempotency
+ * key meets the same request and gives the same order.
  */
 async function guestAccountFor(visit: Visit, form: CheckoutForm): Promise<string> {
   const email = form.email!;
   const { session } = visit;
   if (session.guestEmail?.toLowerCase() === email.toLowerCase()) return session.cart;
-  const { userId } = await visit.use(userContract).createGuest({ email, name: (form.name || email.split('@')[0] || 'Guest').slice(0, 100) });
+  const { userId } = await visit.use(userContract).createGuest({ email, name: (form.name || email.split('@')[0] || 'Guest').slice(0, 100), guestKey: session.cart });
   await visit.use(cartContract).mergeCart({ fromUserId: session.cart, intoUserId: userId });
   session.cart = userId;
   session.guestEmail = email;
   return userId;
 }
 
-/**
- * The owner's saved address with exactly these lines, or a new one. Reusing it keeps a resent
- * checkout form (same key) the same order request, and the address book free of copies.
- */
-async function addressFor(visit: Visit, userId: string, address: z.infer<typeof AddressInput>): Promise<{ id: string }> {
-  const users = visit.use(userContract);
-  const { items } = await users.listAddresses({ userId });
-  const same = items.find((a) => a.name === address.name && a.line1 === address.line1 && (a.line2 ?? undefined) === address.line2
-    && a.city === address.city && a.postalCode === address.postalCode && a.country === address.country);
-  return same ?? users.addAddress({ userId, address });
-}
-
 async function showCart(visit: Visit, status: number, values: CheckoutValues, errors: FormErrors, formError?: string): Promise<void> {
   const cart = await visit.use(cartContract).getCart({ userId: visit.cartOwner });
-  const images = await imagesOf(visit, cart);
+  const images = await imagesOf(visit, cart.items.map((l) => l.productId));
   visit.render(status, (
     <CartPage
       view={await visit.view()}
@@ -175,15 +191,9 @@ async function showCart(visit: Visit, status: number, values: CheckoutValues, er
   ));
 }
 
-async function imagesOf(visit: Visit, cart: Cart): Promise<Map<string, string | undefined>> {
-  if (cart.items.length === 0) return new Map();
-  const { items } = await visit.use(catalogContract).getProducts({ productIds: cart.items.map((l) => l.productId) });
-  return new Map(items.map((p) => [p.id, p.imageUrl]));
-}
-
 /** What a refused checkout form shows again: the address, never the card. */
 function keptValues(body: Record<string, unknown> | undefined): CheckoutValues {
-  const text = (key: string) => (typeof body?.[key] === 'string' ? (body[key] as string).slice(0, 254) : undefined);
+  const text = (key: string) => typed(body?.[key]);
   const country = text('country');
   return {
     email: text('email'),

@@ -32,6 +32,8 @@ afterAll(async () => {
 
 const users = () => shop.runtime.use(userContract);
 const freshEmail = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}@example.test`;
+/** A checkout session's key, as the storefront passes its guest cart id. */
+const freshKey = () => `guest_${randomUUID()}`;
 const login = (email: string, password: string) => api.post('/api/auth/login', { email, password });
 /** What a refused sign-in tells the client. */
 const refusal = (res: { status: number; body: { title?: string; detail?: string } }) => ({ status: res.status, title: res.body.title, detail: res.body.detail });
@@ -40,7 +42,7 @@ const usersWithEmail = (email: string) => countIn(shop, 'user', sql`SELECT count
 describe('user: guest accounts', () => {
   it('creates a guest account no password opens: a sign-in with its email is answered as for an unknown email', async () => {
     const email = freshEmail('gail');
-    const { userId } = await users().createGuest({ email, name: 'Gail Guest' });
+    const { userId } = await users().createGuest({ email, name: 'Gail Guest', guestKey: freshKey() });
     const unknown = refusal(await login(freshEmail('nobody'), 'any-password-1'));
     expect(unknown.status).toBe(401);
     for (const password of ['', PASSWORD, 'any-password-1']) expect(refusal(await login(email, password))).toEqual(unknown);
@@ -51,7 +53,7 @@ describe('user: guest accounts', () => {
   it("gives a guest who types a registered customer's email an account of its own, and leaves the customer's as it was", async () => {
     const customer = await api.registerCustomer('Carla Customer');
     const before = (await api.get('/api/users/me', customer.token)).body;
-    const { userId } = await users().createGuest({ email: customer.email.toUpperCase(), name: 'Someone Else' });
+    const { userId } = await users().createGuest({ email: customer.email.toUpperCase(), name: 'Someone Else', guestKey: freshKey() });
     expect(userId).not.toBe(customer.id);
     expect((await users().getUser({ userId })).email).toBe(customer.email);
     await users().addAddress({ userId, address: ADDRESS });
@@ -67,10 +69,10 @@ describe('user: guest accounts', () => {
     expect(found.body).toEqual({ items: [expect.objectContaining({ id: customer.id })], total: 1 });
   });
 
-  it('makes a new guest account at each guest checkout, even for the same email, announces none, and lets the email register later', async () => {
+  it('makes a new guest account at each checkout session, even for the same email, announces none, and lets the email register later', async () => {
     const email = freshEmail('again');
-    const first = await users().createGuest({ email, name: 'Gail' });
-    const second = await users().createGuest({ email, name: 'Gail' });
+    const first = await users().createGuest({ email, name: 'Gail', guestKey: freshKey() });
+    const second = await users().createGuest({ email, name: 'Gail', guestKey: freshKey() });
     expect(second.userId).not.toBe(first.userId);
     const registered = await api.post('/api/auth/register', { email, password: PASSWORD, name: 'Gail Registered' });
     expect(registered.status).toBe(201);
@@ -80,20 +82,30 @@ describe('user: guest accounts', () => {
     expect(announced.map((e) => e.payload.userId)).toEqual([registered.body.user.id]);
     // The email is now taken for registration, still free for guests.
     expect((await api.post('/api/auth/register', { email, password: PASSWORD, name: 'Twice' })).status).toBe(409);
-    await users().createGuest({ email, name: 'Gail' });
+    await users().createGuest({ email, name: 'Gail', guestKey: freshKey() });
     expect(await usersWithEmail(email)).toBe(4);
   });
 
-  it('refuses a malformed email or name as invalid, as registration does, and creates no account', async () => {
+  it('refuses a malformed email, name or key as invalid, as registration does, and creates no account', async () => {
     const email = freshEmail('bad');
-    for (const input of [{ email: 'not-an-email', name: 'Gail' }, { email, name: '   ' }, { email, name: 'x'.repeat(101) }, { email, name: 'Gail', password: PASSWORD }]) {
-      await expect(users().createGuest(input as { email: string; name: string })).rejects.toMatchObject({ kind: 'validation' });
+    const guestKey = freshKey();
+    const inputs = [
+      { email: 'not-an-email', name: 'Gail', guestKey },
+      { email, name: '   ', guestKey },
+      { email, name: 'x'.repeat(101), guestKey },
+      { email, name: 'Gail', guestKey, password: PASSWORD },
+      { email, name: 'Gail' },
+      { email, name: 'Gail', guestKey: '' },
+      { email, name: 'Gail', guestKey: 'k'.repeat(101) },
+    ];
+    for (const input of inputs) {
+      await expect(users().createGuest(input as { email: string; name: string; guestKey: string })).rejects.toMatchObject({ kind: 'validation' });
     }
     expect(await usersWithEmail(email)).toBe(0);
   });
 
   it('creates guests without the per-address limit of registrations (guests all check out through the storefront)', async () => {
-    const created = await Promise.all(Array.from({ length: 25 }, (_, i) => users().createGuest({ email: freshEmail(`many-${i}`), name: 'Guest' })));
+    const created = await Promise.all(Array.from({ length: 25 }, (_, i) => users().createGuest({ email: freshEmail(`many-${i}`), name: 'Guest', guestKey: freshKey() })));
     expect(new Set(created.map((g) => g.userId)).size).toBe(25);
   });
 });
@@ -110,7 +122,7 @@ describe('user: a guest checkout', () => {
     // The storefront keeps the visitor's cart under a guest id; at checkout it makes the guest's account.
     const visitor = `guest_${randomUUID()}`;
     await shop.runtime.use(cartContract).addItem({ userId: visitor, productId: product.id, quantity: 2 });
-    const { userId } = await users().createGuest({ email: customer.email, name: 'Gail Guest' });
+    const { userId } = await users().createGuest({ email: customer.email, name: 'Gail Guest', guestKey: visitor });
     await shop.runtime.use(cartContract).mergeCart({ fromUserId: visitor, intoUserId: userId });
     const address = await users().addAddress({ userId, address: ADDRESS });
     const orders = shop.runtime.use(orderTakingContract);

@@ -19,9 +19,20 @@ export const users = sqliteTable(
     tokenVersion: integer('token_version').notNull().default(0),
     /** A guest's account, made at a guest checkout: no password, never signs in. Rows from before guests existed are registered. */
     isGuest: integer('is_guest', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * A guest's checkout session, as the caller names it: its guest account is found again by this
+     * key and the email, so a checkout sent twice makes one account. Null for registered accounts
+     * and for guests' accounts from before keys.
+     */
+    guestKey: text('guest_key'),
   },
-  // Written as sign-in's lookup writes it (`is_guest = false`), so both engines find an email through it.
-  (t) => [uniqueIndex('users_email_registered').on(t.email).where(sql`is_guest = false`)],
+  (t) => [
+    // Written as sign-in's lookup writes it (`is_guest = false`), so both engines find an email through it.
+    uniqueIndex('users_email_registered').on(t.email).where(sql`is_guest = false`),
+    // On the email as stored, which is lower-cased on every write: no expression index needed for
+    // "the same email in any case". NULL keys are distinct on both engines, so accounts without one never collide.
+    uniqueIndex('users_guest_key_email').on(t.guestKey, t.email),
+  ],
 );
 
 export const addresses = sqliteTable(

@@ -5,7 +5,7 @@ import type { TokenService } from '../../../kernel/http/tokens.ts';
 import { userContract, type Address, type PublicUser, type UserContract } from '../contract.ts';
 import type { PasswordHasher } from './passwords.ts';
 import type { Attempt, SignInThrottle } from './sign-in-throttle.ts';
-import type { AddressRow, UserRow, UserStore } from './user-store.ts';
+import type { AddressFields, AddressRow, UserRow, UserStore } from './user-store.ts';
 
 /** The user module's use cases; each public method is one call of its contract. */
 export class UserService implements Implementation<UserContract> {
@@ -36,6 +36,7 @@ export class UserService implements Implementation<UserContract> {
       createdAt: new Date().toISOString(),
       tokenVersion: 0,
       isGuest: false,
+      guestKey: null,
     };
     await this.store.transaction(async (tx) => {
       // Re-checked inside the transaction: two registrations may have raced past the first check.
@@ -47,15 +48,17 @@ export class UserService implements Implementation<UserContract> {
   }
 
   /**
-   * A new account for each guest checkout, even for an email seen before: the guest is not
+   * One account per guest checkout session and email, not per email: the guest is not
    * authenticated, so sharing one account per email would let anyone who types an email join the
-   * orders and addresses of whoever checked out with it before. Not throttled per address as
-   * register is: a shop's guests may all come through one proxy, and no password is hashed here.
-   * Nothing is announced (`registered` means a registration); notices still reach the guest's
-   * email, as the notification module looks up a recipient it has not heard of.
+   * orders and addresses of whoever checked out with it before. The key is the caller's secret for
+   * one visitor's session, so a repeat under it (a form sent twice, a retry after a lost answer)
+   * is that visitor again, and gets the account the first attempt made. Not throttled per address
+   * as register is: a shop's guests may all come through one proxy, and no password is hashed
+   * here. Nothing is announced (`registered` means a registration); notices still reach the
+   * guest's email, as the notification module looks up a recipient it has not heard of.
    */
-  async createGuest({ email, name }: { email: string; name: string }) {
-    const row: UserRow = {
+  async createGuest({ email, name, guestKey }: { email: string; name: string; guestKey: string }) {
+    const row: UserRow & { guestKey: string } = {
       id: randomUUID(),
       email: normaliseEmail(email),
       name,
@@ -66,9 +69,9 @@ export class UserService implements Implementation<UserContract> {
       createdAt: new Date().toISOString(),
       tokenVersion: 0,
       isGuest: true,
+      guestKey,
     };
-    await this.store.transaction((tx) => this.store.insertUser(tx, row));
-    return { userId: row.id };
+    return { userId: await this.store.transaction((tx) => this.store.insertGuest(tx, row)) };
   }
 
   async login(input: { email: string; password: string; clientAddress: string }) {
@@ -136,10 +139,23 @@ export class UserService implements Implementation<UserContract> {
     return { items, total: items.length };
   }
 
-  async addAddress({ userId, address }: { userId: string; address: Omit<Address, 'id' | 'createdAt'> }): Promise<Address> {
+  async addAddress({ userId, address }: { userId: string; address: AddressFields }): Promise<Address> {
     if (!(await this.store.findById(userId))) throw notFound('User');
-    const row: AddressRow = { id: randomUUID(), userId, ...address, line2: address.line2 ?? null, createdAt: new Date().toISOString() };
-    await this.store.insertAddress(row);
+    const row = newAddress(userId, address);
+    await this.store.transaction((tx) => this.store.insertAddress(tx, row));
+    return toAddress(row);
+  }
+
+  async saveAddress({ userId, address }: { userId: string; address: AddressFields }): Promise<Address> {
+    // Read and written in one write transaction: an identical call racing this one waits for it, then finds its address.
+    const row = await this.store.transaction(async (tx) => {
+      if (!(await this.store.findById(userId, tx))) throw notFound('User');
+      const saved = await this.store.sameAddress(tx, userId, address);
+      if (saved) return saved;
+      const added = newAddress(userId, address);
+      await this.store.insertAddress(tx, added);
+      return added;
+    });
     return toAddress(row);
   }
 
@@ -185,6 +201,10 @@ function toPublic(user: UserRow): PublicUser {
     createdAt: user.createdAt,
     ...(user.isGuest ? { guest: true } : {}),
   };
+}
+
+function newAddress(userId: string, address: AddressFields): AddressRow {
+  return { id: randomUUID(), userId, ...address, line2: address.line2 ?? null, createdAt: new Date().toISOString() };
 }
 
 function toAddress(row: AddressRow): Address {

@@ -1,10 +1,12 @@
-import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { param, prepared } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
 export type UserRow = typeof schemas.postgres.users.$inferSelect;
 export type AddressRow = typeof schemas.postgres.addresses.$inferSelect;
+/** What an address says, without whose it is and when it was saved. */
+export type AddressFields = Pick<AddressRow, 'name' | 'line1' | 'city' | 'postalCode' | 'country'> & { line2?: string | undefined };
 /** What decides whether a token still stands. */
 export type SessionRow = Pick<UserRow, 'id' | 'role' | 'tokenVersion'>;
 
@@ -106,6 +108,19 @@ export class UserStore {
     await tx.sql.insert(users).values(row);
   }
 
+  /**
+   * Inserts a guest's account unless one with its key and email exists (the unique index on both
+   * decides between racing calls); answers the id of the one that stands, the row's or the older one.
+   */
+  async insertGuest(tx: Tx, row: UserRow & { guestKey: string }): Promise<string> {
+    const { users } = this.t;
+    const [inserted] = await tx.sql.insert(users).values(row).onConflictDoNothing({ target: [users.guestKey, users.email] }).returning({ id: users.id });
+    if (inserted) return inserted.id;
+    const [existing] = await tx.sql.select({ id: users.id }).from(users).where(and(eq(users.guestKey, row.guestKey), eq(users.email, row.email))).limit(1);
+    if (!existing) throw new Error("user: a guest's account conflicted on insert but is not there");
+    return existing.id;
+  }
+
   /** Changes only the fields given; the others keep their values. */
   async updateUser(tx: Tx, id: string, changes: Partial<Pick<UserRow, 'name' | 'emailNotifications' | 'passwordHash' | 'role'>>): Promise<void> {
     const { users } = this.t;
@@ -126,9 +141,31 @@ export class UserStore {
     return row;
   }
 
-  async insertAddress(row: AddressRow): Promise<void> {
+  /** The user's oldest address with exactly these fields; no second line matches a null or an empty one alike. */
+  async sameAddress(tx: Tx, userId: string, fields: AddressFields): Promise<AddressRow | undefined> {
+    const { addresses: a } = this.t;
+    const [row] = await tx.sql
+      .select()
+      .from(a)
+      .where(
+        and(
+          eq(a.userId, userId),
+          eq(a.name, fields.name),
+          eq(a.line1, fields.line1),
+          fields.line2 ? eq(a.line2, fields.line2) : or(isNull(a.line2), eq(a.line2, '')),
+          eq(a.city, fields.city),
+          eq(a.postalCode, fields.postalCode),
+          eq(a.country, fields.country),
+        ),
+      )
+      .orderBy(asc(a.createdAt), asc(a.id))
+      .limit(1);
+    return row;
+  }
+
+  async insertAddress(tx: Tx, row: AddressRow): Promise<void> {
     const { addresses } = this.t;
-    await this.db.transaction((tx) => tx.sql.insert(addresses).values(row));
+    await tx.sql.insert(addresses).values(row);
   }
 }
 
