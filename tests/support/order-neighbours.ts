@@ -93,7 +93,8 @@ export class FakeWarehouse implements Partial<Implementation<WarehouseContract>>
 }
 
 export class FakePayment implements Partial<Implementation<PaymentContract>> {
-  readonly payments = new Map<string, { amount: number; status: 'captured' | 'declined' | 'refunded'; calls: number }>();
+  /** `authorized`: a charge begun whose process died before it finished (the real module refuses refunds then). */
+  readonly payments = new Map<string, { amount: number; status: 'authorized' | 'captured' | 'declined' | 'refunded'; calls: number }>();
   /** Orders refunded before any charge (as the real module's voided orders). */
   readonly voided = new Set<string>();
   gate: Gate | null = null;
@@ -109,7 +110,10 @@ export class FakePayment implements Partial<Implementation<PaymentContract>> {
       throw unavailable('gateway down (fake)');
     }
     if (this.voided.has(orderId)) return this.answer({ status: 'cancelled' as const });
-    const p = this.payments.get(orderId) ?? { amount, status: paymentToken === 'tok_chargeDeclined' ? 'declined' as const : 'captured' as const, calls: 0 };
+    const outcome = paymentToken === 'tok_chargeDeclined' ? 'declined' as const : 'captured' as const;
+    const p = this.payments.get(orderId) ?? { amount, status: outcome, calls: 0 };
+    // A charge begun and abandoned is finished by the next call with its key, as a gateway does.
+    if (p.status === 'authorized') p.status = outcome;
     p.calls++;
     this.payments.set(orderId, p);
     return this.answer({ status: p.status === 'declined' ? 'declined' as const : 'captured' as const, paymentId: `pay-${orderId}` });
@@ -126,6 +130,7 @@ export class FakePayment implements Partial<Implementation<PaymentContract>> {
   async refund({ orderId }: { orderId: string }) {
     const p = this.payments.get(orderId);
     if (!p) this.voided.add(orderId);
+    if (p?.status === 'authorized') throw unavailable('The charge of this order is still in progress (fake)');
     if (p?.status === 'refunded') return { status: 'refunded' as const };
     if (p?.status !== 'captured') return { status: 'none' as const };
     p.status = 'refunded';

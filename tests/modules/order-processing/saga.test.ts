@@ -134,6 +134,25 @@ describe('order-processing: the order saga', () => {
     expect(cancelled.history.map((h: { status: string }) => h.status)).toEqual(['placed', 'stock_reserved', 'cancelled']);
   });
 
+  it('cancels an order whose charge a dead payment process left half-way: finishes the charge, then refunds it', async () => {
+    const gate = (shop.fakes.payment.gate = new Gate());
+    const o = await checkout();
+    await gate.reached;
+    shop.fakes.payment.gate = null;
+    // The payment process took the charge and died before answering: the charge stays in flight
+    // (this replica's call waits on a process that will never answer), and refunds are refused.
+    shop.fakes.payment.payments.set(o.orderId, { amount: 0, status: 'authorized', calls: 0 });
+    // Another replica takes the customer's cancel meanwhile.
+    expect(await otherReplica().cancel({ orderId: o.orderId, reason: 'customer_request' })).toEqual({ status: 'cancelled' });
+    expect(shop.fakes.payment.payments.get(o.orderId)).toMatchObject({ status: 'refunded', calls: 1 });
+    gate.release();
+    await shop.settled();
+    const cancelled = await o.reaches('cancelled');
+    expect(cancelled.payment).toEqual({ status: 'refunded' });
+    expect(o.stock()).toEqual({ onHand: 10, reserved: 0 });
+    expect(shop.fakes.payment.payments.get(o.orderId)?.status).toBe('refunded');
+  });
+
   it('holds no stock for a reservation that lands after another replica cancelled the order', async () => {
     const gate = (shop.fakes.warehouse.gate = new Gate());
     const o = await checkout();

@@ -119,13 +119,31 @@ export class OrderSaga {
    * that step too. So an order seen as only placed needs no refund: had another replica gone on
    * to charge it, the order would have left `placed` and this record would fail.
    */
+  /**
+   * The refund of a cancelled order. The payment module refuses it while a charge of the order is
+   * in flight (the money may yet be captured), and a charge stays in flight for good when the
+   * process running it died half-way: the saga, now cancelling, never charges again, and the
+   * refund would be refused forever. So on that refusal the charge is finished first, by the same
+   * call with the same idempotency (the gateway answers its first outcome, charging nobody twice),
+   * and the refund then finds money to give back or none.
+   */
+  private async refundSettlingCharge({ orderId, order }: SagaRow): Promise<'refunded' | 'none'> {
+    try {
+      return (await this.neighbours.payment.refund({ orderId })).status;
+    } catch (err) {
+      if (!(err instanceof AppError && err.kind === 'unavailable') || !order) throw err;
+      await this.neighbours.payment.charge({ orderId, userId: order.userId, amount: order.total, currency: 'USD', paymentToken: order.paymentToken });
+      return (await this.neighbours.payment.refund({ orderId })).status;
+    }
+  }
+
   private async compensate(saga: SagaRow): Promise<boolean> {
     const { orderId, status } = saga;
     if (status === 'paid' && !(await this.cancelShipment(orderId))) {
       await this.transitions.move(orderId, IN_FLIGHT, { cancelRequested: null });
       return false;
     }
-    const refund = status === 'placed' ? 'none' : (await this.neighbours.payment.refund({ orderId })).status;
+    const refund = status === 'placed' ? 'none' : await this.refundSettlingCharge(saga);
     const release = (await this.neighbours.warehouse.release({ orderId })).status;
     const moved = await this.transitions.move(orderId, [status], {
       status: 'cancelled',
