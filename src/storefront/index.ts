@@ -47,6 +47,8 @@ export function createStorefront(edge: PageServices): RequestHandler {
   browseRoutes(pages);
   cartRoutes(pages);
   accountRoutes(pages);
+  // A storefront path no page answers (/account/x, GET /cart/checkout): a page saying so, not the API's JSON.
+  pages.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found', 'No such page')));
   pages.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     renderFailure(err, req, res, edge.logger).catch((renderErr: unknown) => {
       edge.logger.error({ err: renderErr, reqId: req.id }, 'storefront error page failed');

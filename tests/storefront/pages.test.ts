@@ -52,6 +52,15 @@ describe('storefront: browsing', () => {
     expect(page.html).toMatch(/0 products/);
   });
 
+  it('answers a storefront path no page has with a 404 page', async () => {
+    for (const path of ['/account/nothing', '/cart/checkout', '/product/']) {
+      const page = await browser().get(path);
+      expect(page.status, path).toBe(404);
+      expect(page.headers.get('content-type'), path).toMatch(/text\/html/);
+      expect(page.html, path).toContain('Back to the shop');
+    }
+  });
+
   it('searches with category facets, and filters by a facet', async () => {
     const visitor = browser();
     const all = await visitor.get('/search?q=');
