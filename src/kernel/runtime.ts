@@ -43,12 +43,11 @@ export interface RuntimeOptions {
   pages?: (edge: PageServices) => express.RequestHandler;
 }
 
-/** What a set of web pages gets from the kernel: the modules' interfaces and the API's sign-in tokens. */
+/** What a set of web pages gets from the kernel: the modules' interfaces and the API's sign-in check. */
 export interface PageServices {
   use<C extends Contract>(contract: C): Api<C>;
   /** Who a signed token belongs to, if it still stands (the same check as the API's); throws `unauthorized`. */
   authenticate(token: string): Promise<AuthUser>;
-  tokens: TokenService;
   config: Config;
   logger: Logger;
 }
@@ -160,7 +159,6 @@ export class Runtime {
             const claims = await this.tokens.verify(token);
             return sessionCheck ? sessionCheck(claims) : claims;
           },
-          tokens: this.tokens,
           config,
           logger: logger.child({ component: 'pages' }),
         })

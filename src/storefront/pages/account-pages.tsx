@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Notification } from '../../modules/notification/contract.ts';
 import type { WishlistItem } from '../../modules/wishlist/contract.ts';
 import { Layout } from './layout.tsx';
-import { Csrf, Field, Price, type FormErrors } from './parts.tsx';
+import { Csrf, Field, Price, ProductButton, type FormErrors } from './parts.tsx';
 import type { View } from './view.ts';
 
 export function SignInPage({ view, next, email, errors, formError }: { view: View; next: string; email?: string; errors: FormErrors; formError?: string }) {
@@ -69,16 +69,8 @@ export function WishlistPage({ view, items }: { view: View; items: Array<z.infer
             <li>
               <a href={`/product/${encodeURIComponent(item.productId)}`}>{item.name}</a> <Price cents={item.price} view={view} />
               {!item.inStock && <span class="unavailable"> Out of stock</span>}
-              <form action="/wishlist/move-to-cart" method="post" class="inline">
-                <Csrf view={view} />
-                <input type="hidden" name="product_id" value={item.productId} />
-                <button type="submit" class="secondary" disabled={!item.inStock}>Move to cart</button>
-              </form>
-              <form action="/wishlist/remove" method="post" class="inline">
-                <Csrf view={view} />
-                <input type="hidden" name="product_id" value={item.productId} />
-                <button type="submit" class="link">Remove</button>
-              </form>
+              <ProductButton view={view} action="/wishlist/move-to-cart" productId={item.productId} label="Move to cart" kind="secondary" disabled={!item.inStock} />
+              <ProductButton view={view} action="/wishlist/remove" productId={item.productId} label="Remove" kind="link" />
             </li>
           ))}
         </ul>

@@ -1,7 +1,7 @@
 import type { Cart } from '../../modules/cart/contract.ts';
 import { chargedPrice } from '../money/display-currency.ts';
 import { Layout } from './layout.tsx';
-import { Csrf, Field, Price, ProductImage, type FormErrors } from './parts.tsx';
+import { Csrf, Field, Price, ProductButton, ProductImage, type FormErrors } from './parts.tsx';
 import type { View } from './view.ts';
 
 /** What the checkout form holds between a refused post and the next try (never the card). */
@@ -53,11 +53,7 @@ export function CartPage(props: {
                       <input id={`qty-${line.productId}`} name="quantity" type="number" min="0" max="99" value={String(line.quantity)} inputMode="numeric" />
                       <button type="submit" class="secondary">Update</button>
                     </form>
-                    <form action="/cart/remove" method="post" class="inline">
-                      <Csrf view={view} />
-                      <input type="hidden" name="product_id" value={line.productId} />
-                      <button type="submit" class="link">Remove</button>
-                    </form>
+                    <ProductButton view={view} action="/cart/remove" productId={line.productId} label="Remove" kind="link" />
                   </div>
                   <Price cents={line.lineTotal} view={view} />
                 </li>

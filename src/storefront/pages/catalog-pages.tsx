@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Recommendation } from '../../modules/recommendation/contract.ts';
 import type { SearchResult } from './search-result.ts';
 import { Layout } from './layout.tsx';
-import { Csrf, Pager, Price, ProductGrid, ProductImage, type CardProduct } from './parts.tsx';
+import { Csrf, Pager, Price, ProductButton, ProductGrid, ProductImage, type CardProduct } from './parts.tsx';
 import type { View } from './view.ts';
 
 /** Home and category pages: a grid of products, newest first. */
@@ -42,11 +42,7 @@ export function ProductPage(props: { view: View; product: Product; categoryName?
           ) : (
             <p class="unavailable">This product is no longer sold.</p>
           )}
-          <form action="/wishlist" method="post" class="inline">
-            <Csrf view={view} />
-            <input type="hidden" name="product_id" value={product.id} />
-            <button type="submit" class="secondary">Save to wishlist</button>
-          </form>
+          <ProductButton view={view} action="/wishlist" productId={product.id} label="Save to wishlist" kind="secondary" />
         </div>
       </article>
       {props.recommendations.length > 0 && (

@@ -91,3 +91,14 @@ export function Pager({ page, pages, href }: { page: number; pages: number; href
     </nav>
   );
 }
+
+/** A form of one button acting on one product (remove from cart, move to cart, save to wishlist). */
+export function ProductButton(props: { view: View; action: string; productId: string; label: string; kind: 'secondary' | 'link'; disabled?: boolean }) {
+  return (
+    <form action={props.action} method="post" class="inline">
+      <Csrf view={props.view} />
+      <input type="hidden" name="product_id" value={props.productId} />
+      <button type="submit" class={props.kind} disabled={props.disabled}>{props.label}</button>
+    </form>
+  );
+}
