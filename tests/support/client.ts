@@ -35,6 +35,21 @@ export class ShopClient {
     return token ? r.set('Authorization', `Bearer ${token}`) : r;
   }
 
+  /**
+   * Every item of a list endpoint (`{ items, total }`, at most 100 a page), page after page: a
+   * test that counts what a customer has must not stop at the first page.
+   */
+  async everyItem<T>(path: string, token?: string): Promise<T[]> {
+    const items: T[] = [];
+    for (;;) {
+      const res = await this.get(`${path}${path.includes('?') ? '&' : '?'}limit=100&offset=${items.length}`, token);
+      if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      const page = res.body.items as T[];
+      items.push(...page);
+      if (page.length === 0 || items.length >= res.body.total) return items;
+    }
+  }
+
   /** Registers a new customer with a unique email; returns its id, email and token. */
   async registerCustomer(name = 'Test Customer'): Promise<{ id: string; email: string; token: string }> {
     const email = `customer-${Math.random().toString(36).slice(2)}-${Date.now()}@example.test`;

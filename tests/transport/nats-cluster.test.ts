@@ -17,7 +17,7 @@ import { eventually } from '../support/eventually.ts';
 import { NatsCluster } from '../support/nats-cluster.ts';
 import { OwnNatsServer } from '../support/own-nats-server.ts';
 import { deadLettersEverywhere, START_TIMEOUT_MS, startOnce, startTopology, type TestTopology } from '../support/processes.ts';
-import { expectStatus, Journeys, type Customer, type Order } from '../journey/journey-helpers.ts';
+import { Journeys, type Customer, type Order } from '../journey/journey-helpers.ts';
 
 /**
  * A broker that survives a node: three local nats-server processes clustered on free ports, each
@@ -220,7 +220,7 @@ describe('NATS cluster: a split shop loses the server leading its event stream',
 
       // No order beyond the accepted ones (a checkout whose answer was lost was retried with its
       // key, which answers with the same order), and none stuck.
-      const listed = await mapLimit(customers, 3, async (c) => expectStatus(await journeys.api.get('/api/orders?limit=100', c.token), 200).body.items as Array<{ id: string; status: string }>);
+      const listed = await mapLimit(customers, 3, (c) => journeys.api.everyItem<{ id: string; status: string }>('/api/orders', c.token));
       expect(listed.flat().map((o) => o.id).sort()).toEqual(accepted.map((a) => a.orderId).sort());
 
       // Each event handled once, counted by its effects. Payment: one capture per paid order...
@@ -240,7 +240,7 @@ describe('NATS cluster: a split shop loses the server leading its event stream',
       // ...notification: one "placed" and one "paid" notice per order, no more.
       const perCustomer = customers.map((_, i) => accepted.filter((a) => a.customer === i).length);
       const notices = await eventually(
-        () => mapLimit(customers, 3, async (c) => (await journeys.api.get('/api/notifications?limit=100', c.token)).body.items.map((n: { kind: string }) => n.kind) as string[]),
+        () => mapLimit(customers, 3, async (c) => (await journeys.api.everyItem<{ kind: string }>('/api/notifications', c.token)).map((n) => n.kind)),
         (all) => all.every((kinds, i) => kinds.filter((k) => k === 'order_paid').length >= perCustomer[i]),
         { timeoutMs: 30_000, intervalMs: 300, what: 'every order notice' },
       );
