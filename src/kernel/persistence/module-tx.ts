@@ -26,6 +26,10 @@ export class ModuleTx implements Tx {
     private readonly outbox: OutboxWriter,
   ) {}
 
+  get sqlRunNow(): SqlDb {
+    return this.sql;
+  }
+
   rows<T>(query: SQL): Promise<T[]> {
     return this.statements.rows<T>(query);
   }

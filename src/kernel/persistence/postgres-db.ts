@@ -63,6 +63,10 @@ export class PostgresModuleDb implements ModuleDb {
     this.cacheWatchers.push(watch);
   }
 
+  get sqlRunNow(): SqlDb {
+    return this.sql;
+  }
+
   async rows<T>(query: SQL): Promise<T[]> {
     return [...(await this.sql.execute(query))] as T[];
   }

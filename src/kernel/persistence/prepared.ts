@@ -23,9 +23,8 @@ interface PreparedQuery<R> {
  * A query built once per connection handle and then only run: `prepared('cart_lines', (d) =>
  * d.select().from(cartLines).where(eq(cartLines.userId, param('userId'))))`, called as
  * `lines(on, { userId })`. Building a drizzle query costs more than SQLite takes to run a small
- * one, so a store's hot queries are prepared. On SQLite the handles are the module's two
- * connections (reads outside transactions, and every transaction's), so each query is built
- * twice at most; on PostgreSQL a transaction's handle is new each time, and the query is built
+ * one, so a store's hot queries are prepared. On SQLite the handles are the module's
+ * connections (see `Executor.sqlRunNow`), so each query is built three times at most; on PostgreSQL a transaction's handle is new each time, and the query is built
  * for it (postgres.js still prepares the statement once per connection on the server).
  */
 export function prepared<R>(
@@ -34,12 +33,33 @@ export function prepared<R>(
 ): (on: Executor, values?: Record<string, unknown>) => Promise<R> {
   const byHandle = new WeakMap<SqlDb, PreparedQuery<R>>();
   return (on, values = {}) => {
-    let query = byHandle.get(on.sql);
+    // Asked for and run in one synchronous step on SQLite (runSync), as `sqlRunNow` requires.
+    const handle = on.sqlRunNow;
+    let query = byHandle.get(handle);
     if (!query) {
-      query = build(on.sql).prepare(name);
-      byHandle.set(on.sql, query);
+      query = build(handle).prepare(name);
+      byHandle.set(handle, query);
     }
     return isSync(query) ? runSync(query, values) : query.execute(values);
+  };
+}
+
+/**
+ * `prepared` for a query whose SQL follows the shape of its input (the columns an update sets,
+ * how many values an IN list holds): one prepared query per shape, built on first use.
+ * `const move = preparedPerShape<Row[]>('saga_move')`, then `move(shape, (d) => ...)(tx, values)`.
+ */
+export function preparedPerShape<R>(
+  name: string,
+): (shape: string, build: (d: SqlDb) => { prepare(name: string): PreparedQuery<R> }) => (on: Executor, values?: Record<string, unknown>) => Promise<R> {
+  const byShape = new Map<string, (on: Executor, values?: Record<string, unknown>) => Promise<R>>();
+  return (shape, build) => {
+    let query = byShape.get(shape);
+    if (!query) {
+      query = prepared(`${name}:${shape}`, build);
+      byShape.set(shape, query);
+    }
+    return query;
   };
 }
 

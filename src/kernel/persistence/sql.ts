@@ -23,6 +23,15 @@ export interface Executor {
   readonly dialect: Dialect;
   /** Build queries on this and await them. Outside a transaction it only reads (writes are refused). */
   readonly sql: SqlDb;
+  /**
+   * `sql` for a query that runs at once, in the same synchronous step that asks for the handle
+   * (the kernel's `prepared` queries). The embedded engine then reads outside a transaction on
+   * its writer connection whenever that holds no transaction: its page cache is warm, where the
+   * read-only connection rereads what it touches after every write (docs/architecture.md). A
+   * query built now and awaited later must use `sql`: by the time it runs, a transaction may be
+   * open on the writer.
+   */
+  readonly sqlRunNow: SqlDb;
   /** A raw statement's rows, for what the query builder cannot say (dialect-specific SQL). */
   rows<T>(query: SQL): Promise<T[]>;
   /**

@@ -20,9 +20,11 @@ const STATEMENT_CACHE = 500;
  *
  * Two connections. Transactions run on the writer, one at a time (`WriteLock`), from BEGIN
  * IMMEDIATE to COMMIT, so an awaiting transaction never lets another one's statements into it.
- * Everything outside a transaction reads through a second, read-only connection: WAL gives it
- * the last committed state, never a transaction's half-done work, and any write attempted
- * outside a transaction fails at once, as it would on PostgreSQL (see postgres-db.ts).
+ * Reads outside a transaction see only committed data: while a transaction is open on the writer
+ * they go to a second, read-only connection (WAL gives it the last committed state, never the
+ * transaction's half-done work); while none is, a query that runs at once (`sqlRunNow`) runs on
+ * the writer, whose page cache is warm: SQLite drops the reader's after every write. Any write
+ * attempted outside a transaction fails at once on either, as it would on PostgreSQL.
  */
 export class SqliteModuleDb implements ModuleDb {
   readonly dialect = 'sqlite' as const;
@@ -30,6 +32,9 @@ export class SqliteModuleDb implements ModuleDb {
   readonly location: string;
   private readonly writerDb: LiteDb;
   private readonly readerDb: LiteDb;
+  /** The writer, for reads while it holds no transaction: refuses any statement that would write. */
+  private readonly idleWriter: Sqlite;
+  private readonly idleWriterDb: LiteDb;
   private readonly lock: WriteLock;
 
   private constructor(
@@ -44,6 +49,8 @@ export class SqliteModuleDb implements ModuleDb {
     this.lock = new WriteLock(`${module}'s database`);
     this.writerDb = drizzle(writer);
     this.readerDb = drizzle(reader);
+    this.idleWriter = readOnlyView(writer);
+    this.idleWriterDb = drizzle(this.idleWriter);
     this.sql = this.readerDb as unknown as SqlDb;
   }
 
@@ -73,12 +80,16 @@ export class SqliteModuleDb implements ModuleDb {
     return new SqliteModuleDb(module, writer, reader, outbox, identity);
   }
 
+  get sqlRunNow(): SqlDb {
+    return (this.writer.inTransaction ? this.readerDb : this.idleWriterDb) as unknown as SqlDb;
+  }
+
   async rows<T>(query: SQL): Promise<T[]> {
-    return this.readerDb.all<T>(query);
+    return (this.writer.inTransaction ? this.readerDb : this.idleWriterDb).all<T>(query);
   }
 
   async statementRows<T>(text: string, params: readonly unknown[]): Promise<T[]> {
-    return this.reader.prepare(text).all(...params) as T[];
+    return (this.writer.inTransaction ? this.reader : this.idleWriter).prepare(text).all(...params) as T[];
   }
 
   tables<P>(schemas: { postgres: P; sqlite: unknown }): P {
@@ -119,6 +130,26 @@ export class SqliteModuleDb implements ModuleDb {
     this.reader.close();
     this.writer.close();
   }
+}
+
+/**
+ * The connection as reads outside a transaction see it: every statement it prepares must be
+ * read-only, so a write outside a transaction fails at once, as on PostgreSQL.
+ */
+function readOnlyView(connection: Sqlite): Sqlite {
+  return new Proxy(connection, {
+    get(target, property) {
+      if (property === 'prepare') {
+        return (source: string) => {
+          const statement = target.prepare(source);
+          if (!statement.readonly) throw new TypeError(`attempt to write a readonly database: outside a transaction only reads run (${source})`);
+          return statement;
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /**

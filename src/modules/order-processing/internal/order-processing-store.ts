@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
-import { param, prepared } from '../../../kernel/persistence/prepared.ts';
+import { param, prepared, preparedPerShape, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import type { CancelReason, OrderStatus } from '../contract.ts';
 import type { PlacedOrder } from './schema.ts';
@@ -19,6 +19,8 @@ export class OrderProcessingStore {
   private readonly t;
   /** The queries every order event runs, built once per connection (see `prepared`). */
   private readonly q;
+  /** `move`'s update, one per set of columns and count of statuses it starts from. */
+  private readonly moves = preparedPerShape<SagaRow[]>('order_saga_move');
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
@@ -66,12 +68,21 @@ export class OrderProcessingStore {
 
   /** Applies changes if the order is still in one of `from`; the updated row, or undefined if it moved on. */
   async move(tx: Tx, orderId: string, from: OrderStatus[], changes: SagaChanges): Promise<SagaRow | undefined> {
-    const { sagas } = this.t;
     // Like drizzle's set(): undefined leaves the column alone, null clears it.
-    const set: SagaChanges = {};
-    for (const name of MOVABLE) if (changes[name] !== undefined) Object.assign(set, { [name]: changes[name] });
-    if (Object.keys(set).length === 0) throw new Error('No values to set');
-    const [row] = await tx.sql.update(sagas).set(set).where(and(eq(sagas.orderId, orderId), inArray(sagas.status, from))).returning();
+    const columns = MOVABLE.filter((name) => changes[name] !== undefined);
+    if (columns.length === 0) throw new Error('No values to set');
+    const { sagas } = this.t;
+    const update = this.moves(`${columns.join(',')}/${from.length}`, (d) =>
+      d
+        .update(sagas)
+        .set(Object.fromEntries(columns.map((name) => [name, setParam(name)])))
+        .where(and(eq(sagas.orderId, param('orderId')), inArray(sagas.status, from.map((_, i) => param(`from${i}`)))))
+        .returning(),
+    );
+    const values: Record<string, unknown> = { orderId };
+    from.forEach((status, i) => (values[`from${i}`] = status));
+    for (const name of columns) values[name] = changes[name];
+    const [row] = await update(tx, values);
     return row;
   }
 

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { param, prepared, setParam } from '../../../kernel/persistence/prepared.ts';
+import { param, prepared, preparedPerShape, setParam } from '../../../kernel/persistence/prepared.ts';
 import type { Executor, ModuleDb, Tx } from '../../../kernel/persistence/sql.ts';
 import { schemas } from './tables.ts';
 
@@ -9,11 +9,13 @@ type Status = PaymentRow['status'];
 /**
  * The only place that speaks SQL for the payment module's own records, the same on both engines.
  * The queries of every charge are prepared (kernel prepared.ts): built once per connection, then
- * only run. `move` sets only the details given, so its shape varies: it is built per call.
+ * only run; `move`, whose shape follows the details given, once per shape.
  */
 export class PaymentStore {
   private readonly t;
   private readonly q;
+  /** `move`'s update, one per set of details it records. */
+  private readonly moves = preparedPerShape<Array<{ id: string }>>('payment_move');
 
   constructor(private readonly db: ModuleDb) {
     this.t = db.tables(schemas);
@@ -78,13 +80,19 @@ export class PaymentStore {
   /** Moves a payment on only from the status expected; false if someone else moved it first. */
   async move(tx: Tx, id: string, from: Status, to: Status, details: Partial<Pick<PaymentRow, 'gatewayReference' | 'declineReason'>> = {}): Promise<boolean> {
     const { payments } = this.t;
-    const { gatewayReference, declineReason } = details;
-    const moved = await tx.sql
-      .update(payments)
-      // An absent (undefined) detail leaves the column as it is; null clears it.
-      .set({ status: to, gatewayReference, declineReason, updatedAt: new Date().toISOString() })
-      .where(and(eq(payments.id, id), eq(payments.status, from)))
-      .returning({ id: payments.id });
+    // An absent (undefined) detail leaves the column as it is; null clears it.
+    const given = DETAILS.filter((name) => details[name] !== undefined);
+    const update = this.moves(given.join(',') || '-', (d) =>
+      d
+        .update(payments)
+        .set({ status: setParam('to'), updatedAt: setParam('updatedAt'), ...Object.fromEntries(given.map((name) => [name, setParam(name)])) })
+        .where(and(eq(payments.id, param('id')), eq(payments.status, param('from'))))
+        .returning({ id: payments.id }),
+    );
+    const moved = await update(tx, { id, from, to, updatedAt: new Date().toISOString(), ...Object.fromEntries(given.map((name) => [name, details[name]])) });
     return moved.length === 1;
   }
 }
+
+/** The details `move` may record beside the status. */
+const DETAILS = ['gatewayReference', 'declineReason'] as const;
