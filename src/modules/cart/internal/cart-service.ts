@@ -4,12 +4,15 @@ import type { CatalogContract, Product } from '../../catalog/contract.ts';
 import { MAX_UNITS, type Cart, type CartContract } from '../contract.ts';
 import { unitsToMerge } from './cart-merge.ts';
 import { MAX_LINES, type CartStore } from './cart-store.ts';
+import { LineClock } from './line-clock.ts';
 
 type LineRef = { userId: string; productId: string };
 type Line = { productId: string; quantity: number };
 
 /** The cart module's use cases; each public method is one call of its contract. */
 export class CartService implements Implementation<CartContract> {
+  private readonly addedAt = new LineClock();
+
   constructor(
     private readonly store: CartStore,
     private readonly catalog: Api<CatalogContract>,
@@ -28,7 +31,7 @@ export class CartService implements Implementation<CartContract> {
     const products = await this.productsOf(after);
     if (!products.get(productId)?.active) throw notFound('Product');
     refuseOverMoneyLimit(priceCart(after, products), productId);
-    const outcome = await this.store.addUnits(userId, productId, quantity, new Date().toISOString());
+    const outcome = await this.store.addUnits(userId, productId, quantity, this.addedAt.now());
     if (outcome === 'too_many_units') throw unprocessable(`A cart line holds at most ${MAX_UNITS} units`);
     if (outcome === 'too_many_lines') throw unprocessable(`A cart holds at most ${MAX_LINES} different products`);
     return this.getCart({ userId });
