@@ -30,9 +30,9 @@ export class CatalogStore {
     const inCategory = and(eq(products.categoryId, param('categoryId')), active);
     this.q = {
       categories: prepared('categories', (d) => d.select().from(categories).orderBy(asc(categories.name), asc(categories.id))),
-      categoryById: prepared('category_by_id', (d) => d.select().from(categories).where(eq(categories.id, param('id'))).limit(1)),
-      categoryBySlug: prepared('category_by_slug', (d) => d.select().from(categories).where(eq(categories.slug, param('slug'))).limit(1)),
-      productById: prepared('product_by_id', (d) => d.select(columns).from(products).where(eq(products.id, param('id'))).limit(1)),
+      categoryById: prepared('category_by_id', (d) => d.select().from(categories).where(eq(categories.id, param('id')))),
+      categoryBySlug: prepared('category_by_slug', (d) => d.select().from(categories).where(eq(categories.slug, param('slug')))),
+      productById: prepared('product_by_id', (d) => d.select(columns).from(products).where(eq(products.id, param('id')))),
       activeProducts: prepared('active_products', (d) => this.activePage(d, active)),
       activeProductsCount: prepared('active_products_count', (d) => this.counting(d, active)),
       categoryProducts: prepared('category_active_products', (d) => this.activePage(d, inCategory)),
@@ -77,7 +77,7 @@ export class CatalogStore {
 
   async skuTaken(sku: string, on: Executor = this.db): Promise<boolean> {
     const { products } = this.t;
-    const [row] = await on.sql.select({ id: products.id }).from(products).where(eq(products.sku, sku)).limit(1);
+    const [row] = await on.sql.select({ id: products.id }).from(products).where(eq(products.sku, sku));
     return row !== undefined;
   }
 

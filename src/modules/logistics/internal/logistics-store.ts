@@ -21,12 +21,12 @@ export class LogisticsStore {
     const { shipments, shipmentEvents, cancelledBookings } = this.t;
     this.q = {
       bookingCancelled: prepared('booking_cancelled', (d) =>
-        d.select({ orderId: cancelledBookings.orderId }).from(cancelledBookings).where(eq(cancelledBookings.orderId, param('orderId'))).limit(1),
+        d.select({ orderId: cancelledBookings.orderId }).from(cancelledBookings).where(eq(cancelledBookings.orderId, param('orderId'))),
       ),
       cancelBooking: prepared('booking_cancel', (d) => d.insert(cancelledBookings).values({ orderId: param('orderId'), cancelledAt: param('now') }).onConflictDoNothing()),
-      byOrder: prepared('shipment_by_order', (d) => d.select().from(shipments).where(eq(shipments.orderId, param('orderId'))).limit(1)),
+      byOrder: prepared('shipment_by_order', (d) => d.select().from(shipments).where(eq(shipments.orderId, param('orderId')))),
       byTrackingNumber: prepared('shipment_by_tracking_number', (d) =>
-        d.select().from(shipments).where(eq(shipments.trackingNumber, param('trackingNumber'))).limit(1),
+        d.select().from(shipments).where(eq(shipments.trackingNumber, param('trackingNumber'))),
       ),
       history: prepared('shipment_history', (d) =>
         d

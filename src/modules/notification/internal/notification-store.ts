@@ -57,7 +57,7 @@ export class NotificationStore {
           .offset(param('offset')),
       ),
       noticeCount: prepared('notices_of_user_count', (d) => d.select({ n: count() }).from(notifications).where(eq(notifications.userId, param('userId')))),
-      readAt: prepared('notice_read_at', (d) => d.select({ readAt: notifications.readAt }).from(notifications).where(mine).limit(1)),
+      readAt: prepared('notice_read_at', (d) => d.select({ readAt: notifications.readAt }).from(notifications).where(mine)),
       markRead: prepared('notice_mark_read', (d) => d.update(notifications).set({ readAt: setParam('at') }).where(mine)),
       recipient: prepared('recipient_by_user', (d) => d.select().from(recipients).where(eq(recipients.userId, param('userId')))),
       queueEmail: prepared('email_queue', (d) =>

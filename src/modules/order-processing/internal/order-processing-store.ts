@@ -26,7 +26,7 @@ export class OrderProcessingStore {
     this.t = db.tables(schemas);
     const { sagas } = this.t;
     this.q = {
-      find: prepared('order_saga_by_id', (d) => d.select().from(sagas).where(eq(sagas.orderId, param('orderId'))).limit(1)),
+      find: prepared('order_saga_by_id', (d) => d.select().from(sagas).where(eq(sagas.orderId, param('orderId')))),
       start: prepared('order_saga_start', (d) =>
         d
           .insert(sagas)

@@ -32,7 +32,7 @@ export class OrderTakingStore {
     /** A key still held by `attempt` and not yet bound to an order. */
     const heldKey = and(eq(checkoutKeys.userId, param('owner')), eq(checkoutKeys.key, param('idempotencyKey')), eq(checkoutKeys.attempt, param('heldAttempt')), isNull(checkoutKeys.orderId));
     this.q = {
-      findOrder: prepared('order_taking_order_by_id', (d) => d.select().from(orders).where(eq(orders.id, param('id'))).limit(1)),
+      findOrder: prepared('order_taking_order_by_id', (d) => d.select().from(orders).where(eq(orders.id, param('id')))),
       // In the order the steps happened: a step reported late is recorded after the later one.
       history: prepared('order_taking_history', (d) => d.select().from(orderHistory).where(eq(orderHistory.orderId, param('id'))).orderBy(asc(orderHistory.at), asc(orderHistory.seq))),
       listOrders: prepared('order_taking_orders_of_user', (d) =>
@@ -83,7 +83,7 @@ export class OrderTakingStore {
         d.update(orders).set({ trackingNumber: setParam('trackingNumber'), shipmentStatus: 'created', updatedAt: setParam('at') }).where(and(eq(orders.id, param('id')), isNull(orders.trackingNumber))),
       ),
       findCheckoutKey: prepared('order_taking_checkout_key', (d) =>
-        d.select().from(checkoutKeys).where(and(eq(checkoutKeys.userId, param('owner')), eq(checkoutKeys.key, param('idempotencyKey')))).limit(1),
+        d.select().from(checkoutKeys).where(and(eq(checkoutKeys.userId, param('owner')), eq(checkoutKeys.key, param('idempotencyKey')))),
       ),
       reserveCheckoutKey: prepared('order_taking_reserve_checkout_key', (d) =>
         d

@@ -34,7 +34,7 @@ export class PaymentService implements Implementation<PaymentContract> {
 
   async charge(input: ChargeInput) {
     const now = new Date().toISOString();
-    const payment = await this.store.open({
+    const payment = await this.store.openForAttempt({
       id: randomUUID(),
       orderId: input.orderId,
       userId: input.userId,
@@ -54,7 +54,8 @@ export class PaymentService implements Implementation<PaymentContract> {
     // The payment id is the gateway's idempotency key: duplicate calls racing here reach the same capture.
     const result = await this.withRetries(
       () => this.gateway.charge(input.paymentToken, payment.amount, payment.id),
-      () => this.store.countAttempt(payment.id),
+      // The first attempt was counted as the payment was opened.
+      (attempt) => (attempt > 1 ? this.store.countAttempt(payment.id) : Promise.resolve()),
     );
     await this.store.transaction(async (tx) => {
       if (result.outcome === 'captured' && (await this.store.move(tx, payment.id, 'authorized', 'captured', { gatewayReference: result.reference }))) {
@@ -110,11 +111,12 @@ export class PaymentService implements Implementation<PaymentContract> {
 
   /**
    * Repeats a gateway request (same key) on transient failures, waiting longer each time.
-   * `beforeEach` runs ahead of every request; its failure is not the gateway's and is not retried.
+   * `beforeEach` runs ahead of every request (told which attempt it is, from 1); its failure is
+   * not the gateway's and is not retried.
    */
-  private async withRetries<R extends { outcome: string }>(request: () => Promise<R>, beforeEach: () => Promise<void> = async () => undefined): Promise<R> {
+  private async withRetries<R extends { outcome: string }>(request: () => Promise<R>, beforeEach: (attempt: number) => Promise<void> = async () => undefined): Promise<R> {
     for (let attempt = 1; ; attempt++) {
-      await beforeEach();
+      await beforeEach(attempt);
       const result = await request().catch((err: unknown) => {
         // A gateway that cannot be reached is a transient failure like any other: the key makes the retry safe.
         this.logger.warn({ err, attempt }, 'payment gateway request failed');

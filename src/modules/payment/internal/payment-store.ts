@@ -21,9 +21,9 @@ export class PaymentStore {
     this.t = db.tables(schemas);
     const { payments, voidedOrders } = this.t;
     this.q = {
-      isVoided: prepared('payment_order_voided', (d) => d.select({ orderId: voidedOrders.orderId }).from(voidedOrders).where(eq(voidedOrders.orderId, param('orderId'))).limit(1)),
+      isVoided: prepared('payment_order_voided', (d) => d.select({ orderId: voidedOrders.orderId }).from(voidedOrders).where(eq(voidedOrders.orderId, param('orderId')))),
       void: prepared('payment_void_order', (d) => d.insert(voidedOrders).values({ orderId: param('orderId'), voidedAt: param('now') }).onConflictDoNothing()),
-      byOrder: prepared('payment_by_order', (d) => d.select().from(payments).where(eq(payments.orderId, param('orderId'))).limit(1)),
+      byOrder: prepared('payment_by_order', (d) => d.select().from(payments).where(eq(payments.orderId, param('orderId')))),
       open: prepared('payment_open', (d) =>
         d
           .insert(payments)
@@ -57,14 +57,20 @@ export class PaymentStore {
 
   /**
    * The order's payment, created on first sight; concurrent first calls end up with the same row.
+   * While it is unsettled (`authorized`), the gateway request about to be made is counted in the
+   * same transaction (`attempts`), so a first attempt costs no transaction of its own.
    * Undefined when the order was voided (its refund came first): nothing may be charged.
    */
-  open(row: PaymentRow): Promise<PaymentRow | undefined> {
+  openForAttempt(row: PaymentRow): Promise<PaymentRow | undefined> {
     const { id, orderId, userId, amount, currency, status, attempts, gatewayReference, declineReason, createdAt, updatedAt } = row;
     return this.db.transaction(async (tx) => {
       if ((await this.q.isVoided(tx, { orderId })).length > 0) return undefined;
       await this.q.open(tx, { id, orderId, userId, amount, currency, status, attempts, gatewayReference, declineReason, createdAt, updatedAt });
-      return (await this.findByOrder(row.orderId, tx))!;
+      const found = (await this.findByOrder(row.orderId, tx))!;
+      if (found.status !== 'authorized') return found;
+      const at = new Date().toISOString();
+      await this.q.countAttempt(tx, { id: found.id, updatedAt: at });
+      return { ...found, attempts: found.attempts + 1, updatedAt: at };
     });
   }
 

@@ -20,7 +20,7 @@ export class TestGatewayStore {
     const { gatewayCharges, gatewayRefunds } = this.t;
     const requestsPlusOne = sql`${gatewayCharges.requests} + 1`;
     this.q = {
-      charge: prepared('gateway_charge', (d) => d.select().from(gatewayCharges).where(eq(gatewayCharges.idempotencyKey, param('idempotencyKey'))).limit(1)),
+      charge: prepared('gateway_charge', (d) => d.select().from(gatewayCharges).where(eq(gatewayCharges.idempotencyKey, param('idempotencyKey')))),
       capturedByReference: prepared('gateway_captured_by_reference', (d) =>
         d.select().from(gatewayCharges).where(and(eq(gatewayCharges.reference, param('reference')), eq(gatewayCharges.status, 'captured'))).limit(1)),
       saveCharge: prepared('gateway_save_charge', (d) =>
@@ -44,7 +44,7 @@ export class TestGatewayStore {
       countRequest: prepared('gateway_count_request', (d) =>
         d.update(gatewayCharges).set({ requests: requestsPlusOne }).where(eq(gatewayCharges.idempotencyKey, param('idempotencyKey')))),
       hasRefund: prepared('gateway_has_refund', (d) =>
-        d.select({ key: gatewayRefunds.idempotencyKey }).from(gatewayRefunds).where(eq(gatewayRefunds.idempotencyKey, param('idempotencyKey'))).limit(1)),
+        d.select({ key: gatewayRefunds.idempotencyKey }).from(gatewayRefunds).where(eq(gatewayRefunds.idempotencyKey, param('idempotencyKey')))),
       refundedSoFar: prepared('gateway_refunded_so_far', (d) =>
         d.select({ total: sum(gatewayRefunds.amount) }).from(gatewayRefunds).where(eq(gatewayRefunds.chargeReference, param('reference')))),
       saveRefund: prepared('gateway_save_refund', (d) =>

@@ -48,7 +48,7 @@ export class RecommendationStore {
     const { products, orders, orderLines, userPurchases, wishes } = this.t;
     const byOrder = eq(orders.orderId, param('orderId'));
     this.q = {
-      order: prepared('order_by_id', (d) => d.select().from(orders).where(byOrder).limit(1)),
+      order: prepared('order_by_id', (d) => d.select().from(orders).where(byOrder)),
       noteOrder: prepared('order_note', (d) => d.insert(orders).values({ orderId: param('orderId'), userId: param('userId') }).onConflictDoNothing({ target: orders.orderId })),
       markLinesKnown: prepared('order_mark_lines_known', (d) => d.update(orders).set({ linesKnown: true }).where(byOrder)),
       markPaid: prepared('order_mark_paid', (d) => d.update(orders).set({ paid: true }).where(byOrder)),

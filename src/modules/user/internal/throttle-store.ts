@@ -49,8 +49,7 @@ export class ThrottleStore {
         d
           .select({ lastAt: signInAddresses.lastAt })
           .from(signInAddresses)
-          .where(and(eq(signInAddresses.userId, param('userId')), eq(signInAddresses.address, param('address')), gte(signInAddresses.lastAt, param('since'))))
-          .limit(1)),
+          .where(and(eq(signInAddresses.userId, param('userId')), eq(signInAddresses.address, param('address')), gte(signInAddresses.lastAt, param('since'))))),
       registrations: prepared('user_throttle_registrations', (d) =>
         d
           .select({ n: count() })

@@ -23,12 +23,12 @@ export class UserStore {
     this.t = db.tables(schemas);
     const { users, addresses } = this.t;
     this.q = {
-      byEmail: prepared('user_by_email', (d) => d.select().from(users).where(and(eq(users.email, param('email')), registered(users))).limit(1)),
-      byId: prepared('user_by_id', (d) => d.select().from(users).where(eq(users.id, param('id'))).limit(1)),
+      byEmail: prepared('user_by_email', (d) => d.select().from(users).where(and(eq(users.email, param('email')), registered(users)))),
+      byId: prepared('user_by_id', (d) => d.select().from(users).where(eq(users.id, param('id')))),
       session: prepared('user_session', (d) =>
-        d.select({ id: users.id, role: users.role, tokenVersion: users.tokenVersion }).from(users).where(eq(users.id, param('id'))).limit(1)),
+        d.select({ id: users.id, role: users.role, tokenVersion: users.tokenVersion }).from(users).where(eq(users.id, param('id')))),
       address: prepared('user_address', (d) =>
-        d.select().from(addresses).where(and(eq(addresses.id, param('addressId')), eq(addresses.userId, param('userId')))).limit(1)),
+        d.select().from(addresses).where(and(eq(addresses.id, param('addressId')), eq(addresses.userId, param('userId'))))),
     };
   }
 
@@ -116,7 +116,7 @@ export class UserStore {
     const { users } = this.t;
     const [inserted] = await tx.sql.insert(users).values(row).onConflictDoNothing({ target: [users.guestKey, users.email] }).returning({ id: users.id });
     if (inserted) return inserted.id;
-    const [existing] = await tx.sql.select({ id: users.id }).from(users).where(and(eq(users.guestKey, row.guestKey), eq(users.email, row.email))).limit(1);
+    const [existing] = await tx.sql.select({ id: users.id }).from(users).where(and(eq(users.guestKey, row.guestKey), eq(users.email, row.email)));
     if (!existing) throw new Error("user: a guest's account conflicted on insert but is not there");
     return existing.id;
   }

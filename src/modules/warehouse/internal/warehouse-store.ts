@@ -27,7 +27,7 @@ export class WarehouseStore {
     const { stock, reservations, reservationLines } = this.t;
     const quantity = sql`CAST(${param('quantity')} AS integer)`;
     this.q = {
-      stockById: prepared('stock_by_id', (d) => d.select().from(stock).where(eq(stock.productId, param('productId'))).limit(1)),
+      stockById: prepared('stock_by_id', (d) => d.select().from(stock).where(eq(stock.productId, param('productId')))),
       holdOne: prepared('stock_hold_one', (d) =>
         d
           .update(stock)
@@ -42,7 +42,7 @@ export class WarehouseStore {
           .set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand: sql`${stock.onHand} - ${quantity}` })
           .where(eq(stock.productId, param('productId'))),
       ),
-      reservation: prepared('reservation_by_order', (d) => d.select().from(reservations).where(eq(reservations.orderId, param('orderId'))).limit(1)),
+      reservation: prepared('reservation_by_order', (d) => d.select().from(reservations).where(eq(reservations.orderId, param('orderId')))),
       reservationLines: prepared('reservation_lines_by_order', (d) =>
         d
           .select({ productId: reservationLines.productId, quantity: reservationLines.quantity })

@@ -31,7 +31,7 @@ export class WishlistStore {
 
   async has(userId: string, productId: string, on: Executor = this.db): Promise<boolean> {
     const { wishlistItems } = this.t;
-    const [row] = await on.sql.select({ userId: wishlistItems.userId }).from(wishlistItems).where(this.item(userId, productId)).limit(1);
+    const [row] = await on.sql.select({ userId: wishlistItems.userId }).from(wishlistItems).where(this.item(userId, productId));
     return row !== undefined;
   }
 
