@@ -14,6 +14,7 @@ const ON_BOTH_ENGINES = [
   'tests/kernel/outbox.test.ts',
   'tests/kernel/inbox*.test.ts',
   'tests/kernel/read-cache.test.ts',
+  'tests/kernel/event-pruning.test.ts',
   'tests/kernel/metrics.test.ts',
   'tests/kernel/tracing.test.ts',
   'tests/kernel/storage-engines.test.ts',

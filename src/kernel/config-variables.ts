@@ -93,6 +93,10 @@ export const VARIABLES = {
   EVENT_RETRY_BASE_MS: { schema: milliseconds(1).default(200), doc: 'first retry delay of a failed handler (doubles each attempt)' },
   EVENT_POLL_MS: { schema: milliseconds(10).default(1000), doc: 'how often outboxes and inboxes look for work they were not woken for' },
   EVENT_LEASE_MS: { schema: milliseconds(100).default(10_000), doc: 'how long a claimed event waits before it runs again after its process crashed' },
+  EVENT_RETENTION_HOURS: {
+    schema: z.coerce.number().int().min(1).default(168),
+    doc: 'how long published events stay in outboxes and handled ones in inboxes before they are deleted (dead letters stay); an inbox row is what makes a redelivered event harmless, so keep it longer than any redelivery or replay',
+  },
   SCRYPT_COST: { schema: z.coerce.number().int().min(10).max(20).default(17), doc: "log2 of scrypt's N for password hashes (17 is OWASP's advice)" },
   PAYMENT_RETRY_BASE_MS: { schema: milliseconds(0).default(100), doc: 'first retry delay of a transient card failure' },
 } satisfies Record<string, Variable>;

@@ -54,7 +54,7 @@ export interface Config {
   tracing: { otlpEndpoint?: string; serviceName?: string };
   rpcTimeoutMs: number;
   /** leaseMs: how long a claimed event stays with the process that claimed it (after a crash, the wait before it runs again). */
-  events: { maxAttempts: number; retryBaseMs: number; pollMs: number; leaseMs: number };
+  events: { maxAttempts: number; retryBaseMs: number; pollMs: number; leaseMs: number; retentionMs: number };
   paymentRetryBaseMs: number;
   scryptCost: number;
 }
@@ -131,7 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     rpcTimeoutMs: e.RPC_TIMEOUT_MS,
-    events: { maxAttempts: e.EVENT_MAX_ATTEMPTS, retryBaseMs: e.EVENT_RETRY_BASE_MS, pollMs: e.EVENT_POLL_MS, leaseMs: e.EVENT_LEASE_MS },
+    events: { maxAttempts: e.EVENT_MAX_ATTEMPTS, retryBaseMs: e.EVENT_RETRY_BASE_MS, pollMs: e.EVENT_POLL_MS, leaseMs: e.EVENT_LEASE_MS, retentionMs: e.EVENT_RETENTION_HOURS * 3_600_000 },
     paymentRetryBaseMs: e.PAYMENT_RETRY_BASE_MS,
     scryptCost: e.SCRYPT_COST,
   };

@@ -9,6 +9,7 @@ import { Inbox, type DeadLetter, type InboxHandler } from './events/inbox.ts';
 import type { EventHandler } from './events/handlers.ts';
 import { Outbox } from './events/outbox.ts';
 import { OutboxRelay } from './events/relay.ts';
+import { EventPruner } from './events/event-pruner.ts';
 import { createHttpApp, type Readiness } from './http/app.ts';
 import { checkRegistry, chooseInProcess, sessionCheckOf } from './registry.ts';
 import { serveHttp } from './http/listen.ts';
@@ -57,6 +58,8 @@ interface HostedModule {
   container: Container;
   database: ModuleDb;
   relay: OutboxRelay;
+  /** Deletes delivered events past their retention. */
+  pruner: EventPruner;
   inbox: Inbox | null;
 }
 
@@ -142,6 +145,7 @@ export class Runtime {
     for (const m of this.hosted.values()) {
       m.inbox?.start();
       m.relay.start();
+      m.pruner.start();
     }
     // Calls are served from here on (one module's start-up work may call another, here or elsewhere),
     // but pings say `starting` and /readyz is 503 until every module's start-up work is done.
@@ -231,7 +235,8 @@ export class Runtime {
       await this.transport.subscribe(name, inbox.types(), (events) => target.receive(events));
       await this.serveDeadLetters(name, target, log);
     }
-    this.hosted.set(name, { definition, container, database, relay, inbox });
+    const pruner = new EventPruner(database, config.events.retentionMs, log);
+    this.hosted.set(name, { definition, container, database, relay, inbox, pruner });
   }
 
   /**
@@ -332,6 +337,7 @@ export class Runtime {
     for (const m of this.hosted.values()) await m.inbox?.stop();
     for (const m of this.hosted.values()) await m.definition.onStop?.(m.container);
     for (const m of this.hosted.values()) await m.relay.stop();
+    for (const m of this.hosted.values()) await m.pruner.stop();
     await this.transport.close();
     for (const m of this.hosted.values()) await m.database.close();
     this.options.logger.info('cleave stopped');
