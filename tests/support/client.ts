@@ -39,14 +39,15 @@ export class ShopClient {
    * Every item of a list endpoint (`{ items, total }`, at most 100 a page), page after page: a
    * test that counts what a customer has must not stop at the first page.
    */
-  async everyItem<T>(path: string, token?: string): Promise<T[]> {
-    const items: T[] = [];
-    for (;;) {
-      const res = await this.get(`${path}${path.includes('?') ? '&' : '?'}limit=100&offset=${items.length}`, token);
+  async everyItem<T extends { id: string }>(path: string, token?: string): Promise<T[]> {
+    // By id: an item added between two pages (lists are newest first) pushes one already read onto the next page.
+    const items = new Map<string, T>();
+    for (let offset = 0; ; offset += 100) {
+      const res = await this.get(`${path}${path.includes('?') ? '&' : '?'}limit=100&offset=${offset}`, token);
       if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${JSON.stringify(res.body)}`);
       const page = res.body.items as T[];
-      items.push(...page);
-      if (page.length === 0 || items.length >= res.body.total) return items;
+      for (const item of page) items.set(item.id, item);
+      if (page.length < 100 || offset + 100 >= res.body.total) return [...items.values()];
     }
   }
 

@@ -240,7 +240,7 @@ describe('NATS cluster: a split shop loses the server leading its event stream',
       // ...notification: one "placed" and one "paid" notice per order, no more.
       const perCustomer = customers.map((_, i) => accepted.filter((a) => a.customer === i).length);
       const notices = await eventually(
-        () => mapLimit(customers, 3, async (c) => (await journeys.api.everyItem<{ kind: string }>('/api/notifications', c.token)).map((n) => n.kind)),
+        () => mapLimit(customers, 3, async (c) => (await journeys.api.everyItem<{ id: string; kind: string }>('/api/notifications', c.token)).map((n) => n.kind)),
         (all) => all.every((kinds, i) => kinds.filter((k) => k === 'order_paid').length >= perCustomer[i]),
         { timeoutMs: 30_000, intervalMs: 300, what: 'every order notice' },
       );

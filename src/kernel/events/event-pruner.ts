@@ -28,7 +28,9 @@ const TABLES = [
  */
 export class EventPruner {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  /** The prune in progress, if any: an hourly tick that finds one still running is skipped. */
+  private running: Promise<unknown> | undefined;
+  private stopping = false;
 
   constructor(
     private readonly db: ModuleDb,
@@ -39,14 +41,21 @@ export class EventPruner {
   /** Prunes once now (in the background) and then every hour. */
   start(): void {
     const run = () => {
-      this.running = this.prune().catch((err: unknown) => this.logger.warn({ err }, 'pruning old events failed; will try again in an hour'));
+      if (this.running) return;
+      this.running = this.prune()
+        .catch((err: unknown) => this.logger.warn({ err }, 'pruning old events failed; will try again in an hour'))
+        .finally(() => {
+          this.running = undefined;
+        });
     };
     run();
     this.timer = setInterval(run, EVERY_MS);
     this.timer.unref();
   }
 
+  /** Stops after the page in progress: a long first prune never holds up a shutdown. */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.running;
   }
@@ -57,7 +66,7 @@ export class EventPruner {
     const deleted = { kernel_outbox: 0, kernel_inbox: 0 };
     for (const t of TABLES) {
       let after = 0;
-      for (;;) {
+      while (!this.stopping) {
         const page = await this.db.statementRows<{ seq: number; born: string }>(`SELECT seq, ${t.bornAt} AS born FROM ${t.table} WHERE seq > ? ORDER BY seq LIMIT ${PAGE}`, [after]);
         if (page.length === 0) break;
         const young = page.findIndex((row) => row.born >= cutoff);

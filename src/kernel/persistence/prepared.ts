@@ -41,7 +41,12 @@ export function prepared<R>(
     const handle = on.sqlRunNow;
     let query = byHandle.get(handle);
     if (!query) {
-      query = build(handle).prepare(name);
+      try {
+        query = build(handle).prepare(name);
+      } catch (err) {
+        // As a promise, like any failure of the query itself (a write refused outside a transaction).
+        return Promise.reject(err);
+      }
       byHandle.set(handle, query);
     }
     return isSync(query) ? runSync(query, values) : query.execute(values);

@@ -142,7 +142,9 @@ function readOnlyView(connection: Sqlite): Sqlite {
       if (property === 'prepare') {
         return (source: string) => {
           const statement = target.prepare(source);
-          if (!statement.readonly) throw new TypeError(`attempt to write a readonly database: outside a transaction only reads run (${source})`);
+          // `reader`: a statement that returns rows. BEGIN, SAVEPOINT and the like count as
+          // read-only for SQLite, yet would open a transaction on the writer outside its lock.
+          if (!statement.readonly || !statement.reader) throw new TypeError(`attempt to write a readonly database: outside a transaction only reads run (${source})`);
           return statement;
         };
       }

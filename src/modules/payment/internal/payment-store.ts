@@ -57,8 +57,9 @@ export class PaymentStore {
 
   /**
    * The order's payment, created on first sight; concurrent first calls end up with the same row.
-   * While it is unsettled (`authorized`), the gateway request about to be made is counted in the
-   * same transaction (`attempts`), so a first attempt costs no transaction of its own.
+   * While it is unsettled (`authorized`) and is the charge asked for (same amount, same user), the
+   * gateway request about to be made is counted in the same transaction (`attempts`), so a first
+   * attempt costs no transaction of its own; a call the service will refuse counts nothing.
    * Undefined when the order was voided (its refund came first): nothing may be charged.
    */
   openForAttempt(row: PaymentRow): Promise<PaymentRow | undefined> {
@@ -67,7 +68,7 @@ export class PaymentStore {
       if ((await this.q.isVoided(tx, { orderId })).length > 0) return undefined;
       await this.q.open(tx, { id, orderId, userId, amount, currency, status, attempts, gatewayReference, declineReason, createdAt, updatedAt });
       const found = (await this.findByOrder(row.orderId, tx))!;
-      if (found.status !== 'authorized') return found;
+      if (found.status !== 'authorized' || found.amount !== amount || found.userId !== userId) return found;
       const at = new Date().toISOString();
       await this.q.countAttempt(tx, { id: found.id, updatedAt: at });
       return { ...found, attempts: found.attempts + 1, updatedAt: at };
