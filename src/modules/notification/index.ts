@@ -38,7 +38,7 @@ export default defineModule({
     on(wishlistContract.events.back_in_stock, 'NotifyBackInStock', NotifyBackInStock, [NoticeWriter]),
     on(warehouseContract.events.low_stock, 'AlertAdminsOfLowStock', AlertAdminsOfLowStock, [NoticeWriter, userContract.token, catalogContract.token]),
     // A new account gets email notices, as the user module starts every account with them on.
-    project(userContract.events.registered, 'RememberRecipient', NotificationStore, (store, { userId, email }, tx) => store.rememberRecipients(tx, [{ userId, email, emailNotifications: true }])),
+    project(userContract.events.registered, 'RememberRecipient', NotificationStore, (store, { userId, email }, tx) => store.rememberRecipients(tx, [{ userId, email, emailNotifications: true, guest: false }])),
     project(userContract.events.preferences_changed, 'FollowEmailPreference', NotificationStore, (store, { userId, emailNotifications }, tx) => store.setEmailPreference(tx, userId, emailNotifications)),
   ],
   onStart: (c) => c.get(EmailSender).start(),

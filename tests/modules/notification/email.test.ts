@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cartContract } from '../../../src/modules/cart/contract.ts';
+import { orderTakingContract } from '../../../src/modules/order-taking/contract.ts';
+import { userContract } from '../../../src/modules/user/contract.ts';
 import { Assortment } from '../../support/assortment.ts';
 import { ADMIN } from '../../support/env.ts';
 import { ShopClient } from '../../support/client.ts';
@@ -117,6 +121,30 @@ describe('notification: email', () => {
     await lowStockOf('Bread Bin');
     await eventually(() => mailsAbout('Bread Bin'), (m) => m.length > 0, { what: 'the low-stock email' });
     expect(mailsAbout('Bread Bin')[0].text).not.toContain('See your order');
+  });
+
+  it('tells a guest why the order emails come, and points a customer to the preference that stops them', async () => {
+    const category = await assortment.category('Guest orders');
+    const product = await assortment.product({ name: 'Tea Caddy', categoryId: category.id, price: 1400 });
+    await shop.settled();
+    await assortment.stock(product.id, 100);
+    // A guest checkout, as the storefront makes one: a guest account, its address, its cart, the order.
+    const email = `guest-${Date.now()}@example.test`;
+    const { userId } = await shop.runtime.use(userContract).createGuest({ email, name: 'Gail Guest', guestKey: `guest_${randomUUID()}` });
+    const address = await shop.runtime.use(userContract).saveAddress({ userId, address: { name: 'Gail Guest', line1: '1 Quay', city: 'Leith', postalCode: 'EH6 6QX', country: 'GB' } });
+    await shop.runtime.use(cartContract).addItem({ userId, productId: product.id, quantity: 1 });
+    await shop.runtime.use(orderTakingContract).placeOrder({ userId, idempotencyKey: randomUUID(), checkout: { addressId: address.id, shippingMethod: 'standard', paymentToken: 'tok_visa' } });
+    await eventually(() => mailbox.to(email), (m) => m.length >= 2, { what: "the guest's two emails" });
+    // Lines as the reader sees them (the mail's own line ends may be CRLF).
+    const lines = (text: string) => text.split(/\r?\n/);
+    for (const mail of mailbox.to(email)) {
+      expect(lines(mail.text).slice(-3)).toEqual(['Cleave Shop. You get these emails about the orders you placed', 'as a guest with this address.', '']);
+      expect(mail.text).not.toContain('account preferences');
+    }
+    const buyer = await Shopper.register(api);
+    await buyer.buy([{ productId: product.id }]);
+    await eventually(() => mailbox.to(buyer.email), (m) => m.length >= 2, { what: "the customer's two emails" });
+    for (const mail of mailbox.to(buyer.email)) expect(lines(mail.text).at(-2)).toBe('turn them off in your account preferences.');
   });
 
   it('sends no email twice when every event is delivered again, even if the inbox records were lost', async () => {

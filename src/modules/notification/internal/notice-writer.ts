@@ -43,7 +43,7 @@ export class NoticeWriter {
       const emails = notices.flatMap(({ id, userId, message, facts }) => {
         const recipient = mailable.get(userId);
         if (!fresh.has(id) || !recipient?.emailNotifications) return [];
-        return [{ notificationId: id, to: recipient.email, ...renderEmail(message, facts, this.config.shopUrl), createdAt: new Date().toISOString() }];
+        return [{ notificationId: id, to: recipient.email, ...renderEmail(message, facts, this.config.shopUrl, recipient.guest), createdAt: new Date().toISOString() }];
       });
       await this.store.queueEmails(tx, emails);
       return emails.length;
@@ -56,6 +56,6 @@ export class NoticeWriter {
     const missing = userIds.filter((id) => !known.has(id));
     if (missing.length === 0) return [];
     const { items } = await this.users.getUsers({ userIds: missing });
-    return items.map((u) => ({ userId: u.id, email: u.email, emailNotifications: u.preferences.emailNotifications }));
+    return items.map((u) => ({ userId: u.id, email: u.email, emailNotifications: u.preferences.emailNotifications, guest: u.guest === true }));
   }
 }

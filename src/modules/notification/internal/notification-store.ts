@@ -115,7 +115,7 @@ export class NotificationStore {
     const { recipients } = this.t;
     await tx.sql
       .insert(recipients)
-      .values(rows.map(({ userId, email, emailNotifications }) => ({ userId, email, emailNotifications })))
+      .values(rows.map(({ userId, email, emailNotifications, guest }) => ({ userId, email, emailNotifications, guest })))
       .onConflictDoNothing();
   }
 

@@ -38,6 +38,8 @@ export const recipients = pgTable('recipients', {
   userId: text('user_id').primaryKey(),
   email: text('email').notNull(),
   emailNotifications: boolean('email_notifications').notNull(),
+  /** A guest's account (a guest checkout): it has no preferences to turn emails off in. */
+  guest: boolean('guest').notNull().default(false),
 });
 
 /**

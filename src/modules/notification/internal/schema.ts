@@ -36,6 +36,8 @@ export const recipients = sqliteTable('recipients', {
   userId: text('user_id').primaryKey(),
   email: text('email').notNull(),
   emailNotifications: integer('email_notifications', { mode: 'boolean' }).notNull(),
+  /** A guest's account (a guest checkout): it has no preferences to turn emails off in. */
+  guest: integer('guest', { mode: 'boolean' }).notNull().default(false),
 });
 
 /**

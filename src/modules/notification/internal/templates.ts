@@ -77,11 +77,16 @@ export function renderNotice(facts: NoticeFacts): Message {
 /**
  * The email for a notice: the same words, then a link to the order it is about (the storefront
  * serves `/order/<id>`, asking a guest for the email used at checkout), then why the reader got it
- * and how to stop it. The in-app notice has no link: it is read inside the shop, and a stored
- * notice would keep a link that a later SHOP_URL no longer serves.
+ * and how to stop it (a guest, who has no account settings to stop it in, is told why alone). The
+ * in-app notice has no link: it is read inside the shop, and a stored notice would keep a link
+ * that a later SHOP_URL no longer serves.
  */
-export function renderEmail(notice: Message, facts: NoticeFacts, shopUrl: string): Message {
+export function renderEmail(notice: Message, facts: NoticeFacts, shopUrl: string, guest = false): Message {
   const link = 'orderId' in facts ? [`See your order: ${shopUrl}/order/${encodeURIComponent(facts.orderId)}`, ''] : [];
+  // A guest has no account to turn emails off in: they hear only of the orders they placed.
+  const why = guest
+    ? ['Cleave Shop. You get these emails about the orders you placed', 'as a guest with this address.']
+    : ['Cleave Shop. You get these emails because email notifications are on;', 'turn them off in your account preferences.'];
   return {
     subject: notice.subject,
     text: [
@@ -91,8 +96,7 @@ export function renderEmail(notice: Message, facts: NoticeFacts, shopUrl: string
       '',
       ...link,
       '--',
-      'Cleave Shop. You get these emails because email notifications are on;',
-      'turn them off in your account preferences.',
+      ...why,
       '',
     ].join('\n'),
   };

@@ -1,0 +1,1 @@
+ALTER TABLE `recipients` ADD `guest` integer DEFAULT false NOT NULL;
