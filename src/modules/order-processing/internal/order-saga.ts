@@ -16,6 +16,8 @@ export interface Neighbours {
 }
 
 const lines = (order: PlacedOrder) => order.items.map(({ productId, quantity }) => ({ productId, quantity }));
+/** The charge of an order, the same each time it is asked for: the payment module keys it by order. */
+const chargeOf = (orderId: string, order: PlacedOrder) => ({ orderId, userId: order.userId, amount: order.total, currency: 'USD' as const, paymentToken: order.paymentToken });
 
 /**
  * Runs an order from placed to paid and booked for shipping, or to cancelled with everything
@@ -81,7 +83,7 @@ export class OrderSaga {
   }
 
   private async charge({ orderId }: SagaRow, order: PlacedOrder): Promise<boolean> {
-    const { status } = await this.neighbours.payment.charge({ orderId, userId: order.userId, amount: order.total, currency: 'USD', paymentToken: order.paymentToken });
+    const { status } = await this.neighbours.payment.charge(chargeOf(orderId, order));
     if (status === 'cancelled') return this.refused(orderId, 'its charge');
     if (status === 'declined') {
       await this.neighbours.warehouse.release({ orderId });
@@ -107,19 +109,6 @@ export class OrderSaga {
   }
 
   /**
-   * Undoes what the saga did, newest first: the shipment (refused once the parcel left, which
-   * ends the cancellation), the payment, the stock. Each call is idempotent and harmless when
-   * there is nothing to undo; a step cut short by a crash is covered because the checks go by
-   * the status the order had reached, not by what was recorded.
-   *
-   * Another replica may be running a step of the same order meanwhile. Its call may not have
-   * arrived yet: each undo then leaves a mark that makes the late call refuse (warehouse,
-   * payment, logistics). Its call may have arrived and its status move follow: the cancellation
-   * is recorded only from the status it saw, and otherwise runs again from the new one, undoing
-   * that step too. So an order seen as only placed needs no refund: had another replica gone on
-   * to charge it, the order would have left `placed` and this record would fail.
-   */
-  /**
    * The refund of a cancelled order. The payment module refuses it while a charge of the order is
    * in flight (the money may yet be captured), and a charge stays in flight for good when the
    * process running it died half-way: the saga, now cancelling, never charges again, and the
@@ -132,11 +121,24 @@ export class OrderSaga {
       return (await this.neighbours.payment.refund({ orderId })).status;
     } catch (err) {
       if (!(err instanceof AppError && err.kind === 'unavailable') || !order) throw err;
-      await this.neighbours.payment.charge({ orderId, userId: order.userId, amount: order.total, currency: 'USD', paymentToken: order.paymentToken });
+      await this.neighbours.payment.charge(chargeOf(orderId, order));
       return (await this.neighbours.payment.refund({ orderId })).status;
     }
   }
 
+  /**
+   * Undoes what the saga did, newest first: the shipment (refused once the parcel left, which
+   * ends the cancellation), the payment, the stock. Each call is idempotent and harmless when
+   * there is nothing to undo; a step cut short by a crash is covered because the checks go by
+   * the status the order had reached, not by what was recorded.
+   *
+   * Another replica may be running a step of the same order meanwhile. Its call may not have
+   * arrived yet: each undo then leaves a mark that makes the late call refuse (warehouse,
+   * payment, logistics). Its call may have arrived and its status move follow: the cancellation
+   * is recorded only from the status it saw, and otherwise runs again from the new one, undoing
+   * that step too. So an order seen as only placed needs no refund: had another replica gone on
+   * to charge it, the order would have left `placed` and this record would fail.
+   */
   private async compensate(saga: SagaRow): Promise<boolean> {
     const { orderId, status } = saga;
     if (status === 'paid' && !(await this.cancelShipment(orderId))) {
