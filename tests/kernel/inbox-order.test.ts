@@ -12,7 +12,7 @@ import { countOf } from '../support/db.ts';
 import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
-import { firstClaim } from './inbox-probe.ts';
+import { firstClaim, holdClaims } from './inbox-probe.ts';
 
 /**
  * Same-key events reach a handler in the order they arrived, also now that a new event is handed
@@ -83,26 +83,17 @@ describe('inbox: same-key order with events handed straight to handlers', () => 
     const [first, second] = [tick(1), tick(2)];
     await inbox.receive([first]); // takes the only slot and waits
     await inbox.receive([second]); // no slot: queued for the next claim
-    // The wake that store asked for runs first: it finds the slot taken and leaves 2 queued.
-    await new Promise((resolve) => setImmediate(resolve));
-    const third = new Promise<{ state: Promise<string[]>; stored: Promise<void> }>((resolve) => {
-      whenHandled = () => {
-        whenHandled = undefined;
-        // 1 is done: its slot frees within this turn, which wakes the dispatcher for the next one.
-        // This callback comes first in that turn, before the claim of 2 begins; the state is read
-        // before that claim too.
-        setImmediate(() => {
-          const state = database
-            .rows<{ status: string }>(sql`SELECT status FROM kernel_inbox WHERE event_id IN (${first.id}, ${second.id}) ORDER BY seq`)
-            .then((rows) => rows.map((r) => r.status));
-          resolve({ state, stored: inbox.receive([tick(3)]) }); // a slot is free again, but 2 is older
-        });
-      };
-    });
+    // From here 2 stays queued until the test lets the dispatcher claim it.
+    const claims = holdClaims(inbox);
+    const firstHandled = new Promise<void>((resolve) => (whenHandled = resolve));
     release();
-    const { state, stored } = await third;
-    expect(await state).toEqual(['done', 'pending']); // the case under test: 1 done, 2 still queued
-    await stored;
+    await firstHandled;
+    await new Promise((resolve) => setImmediate(resolve)); // 1 has left its slot, and the wake that asked for a claim of 2 has run
+    const statuses = await database.rows<{ status: string }>(sql`SELECT status FROM kernel_inbox WHERE event_id IN (${first.id}, ${second.id}) ORDER BY seq`);
+    expect(statuses.map((r) => r.status)).toEqual(['done', 'pending']);
+    await inbox.receive([tick(3)]); // a slot is free, but 2 is older: 3 must queue behind it
+    expect(seen).toEqual([1]);
+    claims.release();
     await eventually(async () => expect(await handledCount()).toBe(3));
     expect(seen).toEqual([1, 2, 3]);
   });
