@@ -17,10 +17,10 @@ export async function startHello(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
 }
 
-/** Runs a command to completion, failing with its output if it fails. */
-export function run(args: string[], env: Record<string, string | undefined>): Promise<string> {
+/** Runs a Node command to completion (in `cwd`, default this process's), failing with its output if it fails. */
+export function run(args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:compare -- <rev> <rev> [...]`: the checkout of two or more commits, measured in
+ * turns on this machine, with medians. One `npm run bench` swings 10-20% on a busy machine, so a
+ * "before and after" from single runs says little; runs taken in turns (A, B, A, B, ...) share
+ * whatever the machine is doing, and their medians can be compared.
+ *
+ * Each commit is checked out in a git worktree of its own (under the OS's temp folder, kept for the
+ * next comparison), built, seeded (BENCH_PRODUCTS, default 3000) and given customers; then each
+ * round starts the topology of every commit in turn and drives the checkout load of bench/checkout.ts
+ * (bench/compare-worker.ts, from the commit's own tree). Options:
+ *   --topology <name>    from deploy/topologies.json (default split-all)
+ *   --rounds <n>         turns per commit (default 3)
+ *   --seconds <s>        load per turn (default 15)
+ *   --customers <n>      customers ordering at once (default 32, as the bench)
+ * Prints, per commit: median paid/s, p50 to paid, and CPU ms per paid order (all processes, and the
+ * processes that cost the most). CPU per order is the steadiest of the three on a shared machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { CheckoutFigures } from './checkout.ts';
+import { run } from './processes.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const at = args.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const [value] = args.splice(at, 2).slice(1);
+  return value;
+};
+const topology = option('topology', 'split-all');
+const rounds = Number(option('rounds', '3'));
+const seconds = Number(option('seconds', '15'));
+const customers = Number(option('customers', '32'));
+const products = Number(process.env.BENCH_PRODUCTS ?? 3000);
+const revs = args;
+if (revs.length < 2 || ![rounds, seconds, customers, products].every((n) => Number.isInteger(n) && n > 0)) {
+  console.error('usage: npm run bench:compare -- <rev> <rev> [...] [--topology split-all] [--rounds 3] [--seconds 15] [--customers 32]');
+  process.exit(2);
+}
+
+const log = (message: string) => console.error(`[compare] ${message}`);
+const here = resolve('.');
+const git = (...a: string[]) => execFileSync('git', a, { cwd: here, encoding: 'utf8' }).trim();
+const WORKER = join(here, 'bench', 'compare-worker.ts');
+
+interface Tree {
+  rev: string;
+  sha: string;
+  dir: string;
+  dataDir: string;
+}
+
+/** A built worktree of `rev`, with its own data directory, seeded and with customers. */
+async function prepare(rev: string): Promise<Tree> {
+  const sha = git('rev-parse', '--short', `${rev}^{commit}`);
+  const dir = join(tmpdir(), `cleave-compare-${sha}`);
+  if (!existsSync(join(dir, 'package.json'))) {
+    log(`${rev}: worktree ${dir}`);
+    git('worktree', 'add', '--force', '--detach', dir, sha);
+  }
+  if (!existsSync(join(dir, 'node_modules'))) {
+    // The same lockfile: this checkout's packages serve; another: the commit installs its own.
+    if (readFileSync(join(dir, 'package-lock.json'), 'utf8') === readFileSync(join(here, 'package-lock.json'), 'utf8')) {
+      symlinkSync(join(here, 'node_modules'), join(dir, 'node_modules'));
+    } else {
+      log(`${rev}: npm ci (its lockfile differs from this checkout's)`);
+      execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+    }
+  }
+  log(`${rev}: npm run build`);
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: dir, stdio: 'inherit' });
+  const dataDir = join(tmpdir(), `cleave-compare-data-${sha}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  log(`${rev}: seeding ${products} products, registering ${customers} customers`);
+  await worker({ rev, sha, dir, dataDir }, ['prepare', dataDir, String(products), String(customers)]);
+  return { rev, sha, dir, dataDir };
+}
+
+function worker(tree: Tree, step: string[]): Promise<string> {
+  return run(['--import', 'tsx', WORKER, ...step], process.env, tree.dir);
+}
+
+type Turn = CheckoutFigures & { cpuMsPerOrder: Record<string, number> };
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+async function main(): Promise<void> {
+  const trees: Tree[] = [];
+  for (const rev of revs) trees.push(await prepare(rev));
+  const turns = new Map<string, Turn[]>(trees.map((t) => [t.sha, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const tree of trees) {
+      const out = await worker(tree, ['run', tree.dataDir, topology, String(seconds), String(customers)]);
+      const turn = JSON.parse(out.split('\n').findLast((line) => line.startsWith('{'))!) as Turn;
+      turns.get(tree.sha)!.push(turn);
+      log(`round ${round} ${tree.rev}: ${turn.paidPerSecond.toFixed(1)} paid/s, p50 ${turn.p50ToPaidMs} ms, ${sum(Object.values(turn.cpuMsPerOrder)).toFixed(1)} CPU ms/order, ${turn.errors} errors`);
+    }
+  }
+  console.log(`\n${topology}, checkout with ${customers} customers, ${seconds} s a turn, ${rounds} turn${rounds === 1 ? '' : 's'} each (medians)\n`);
+  const rows = trees.map((tree) => {
+    const ts = turns.get(tree.sha)!;
+    const names = Object.keys(ts[0].cpuMsPerOrder);
+    const perProcess = names.map((n) => [n, median(ts.map((t) => t.cpuMsPerOrder[n]))] as const).sort((a, b) => b[1] - a[1]);
+    return [
+      `${tree.rev} (${tree.sha})`,
+      median(ts.map((t) => t.paidPerSecond)).toFixed(1),
+      median(ts.map((t) => t.p50ToPaidMs)).toFixed(0),
+      median(ts.map((t) => sum(Object.values(t.cpuMsPerOrder)))).toFixed(1),
+      String(sum(ts.map((t) => t.errors))),
+      perProcess.slice(0, 4).map(([n, ms]) => `${n} ${ms.toFixed(1)}`).join(', '),
+    ];
+  });
+  const header = ['commit', 'paid/s', 'p50 ms', 'CPU ms/order', 'errors', 'costliest processes (CPU ms/order)'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
