@@ -119,8 +119,19 @@ async function main(): Promise<void> {
     ];
   });
   const header = ['commit', 'paid/s', 'p50 ms', 'CPU ms/order', 'errors', 'costliest processes (CPU ms/order)'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  '));
+  printColumns([header, ...rows]);
+  // Every process's share, to see where a difference between the commits sits.
+  const names = [...new Set(trees.flatMap((tree) => Object.keys(turns.get(tree.sha)![0].cpuMsPerOrder)))];
+  console.log('\nCPU ms per paid order, by process (medians)\n');
+  printColumns([
+    ['process', ...trees.map((t) => t.rev)],
+    ...names.map((n) => [n, ...trees.map((t) => median(turns.get(t.sha)!.map((turn) => turn.cpuMsPerOrder[n] ?? NaN)).toFixed(2))]),
+  ]);
+}
+
+function printColumns(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
 }
 
 main().catch((err: unknown) => {
