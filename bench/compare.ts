@@ -74,9 +74,10 @@ async function prepare(rev: string): Promise<Tree> {
   const dataDir = join(tmpdir(), `cleave-compare-data-${sha}`);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
+  const tree = { rev, sha, dir, dataDir };
   log(`${rev}: seeding ${products} products, registering ${customers} customers`);
-  await worker({ rev, sha, dir, dataDir }, ['prepare', dataDir, String(products), String(customers)]);
-  return { rev, sha, dir, dataDir };
+  await worker(tree, ['prepare', dataDir, String(products), String(customers)]);
+  return tree;
 }
 
 function worker(tree: Tree, step: string[]): Promise<string> {

@@ -88,7 +88,9 @@ describe('inbox: same-key order with events handed straight to handlers', () => 
     const firstHandled = new Promise<void>((resolve) => (whenHandled = resolve));
     release();
     await firstHandled;
-    await new Promise((resolve) => setImmediate(resolve)); // 1 has left its slot, and the wake that asked for a claim of 2 has run
+    // 1 leaves its slot in the microtasks that follow its outcome: after this turn it has, so a
+    // dispatcher that ignored the queued 2 would offer 3 that slot.
+    await new Promise((resolve) => setImmediate(resolve));
     const statuses = await database.rows<{ status: string }>(sql`SELECT status FROM kernel_inbox WHERE event_id IN (${first.id}, ${second.id}) ORDER BY seq`);
     expect(statuses.map((r) => r.status)).toEqual(['done', 'pending']);
     await inbox.receive([tick(3)]); // a slot is free, but 2 is older: 3 must queue behind it
