@@ -161,6 +161,39 @@ describe(`storage engine contract (${TEST_ENGINE})`, () => {
     expect(log).toEqual(order.flatMap((name) => [`${name} begins`, `${name} ends`]));
   });
 
+  it('commits or fails concurrent transactions each on its own: a failing one takes nothing of the others with it', async () => {
+    const hooks: string[] = [];
+    /** What a read outside any transaction saw when each transaction was told it committed. */
+    const seenWhenTold = new Map<string, string[]>();
+    const attempt = (id: string, fail?: 'throws' | 'breaks a constraint') =>
+      db
+        .transaction(async (tx) => {
+          await tx.changed(insert(id));
+          await tx.publish(contract.events.deposited, { id });
+          tx.afterCommit(() => hooks.push(id));
+          // Lets the others queue up behind this one.
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          if (fail === 'throws') throw new Error(`${id} failed`);
+          if (fail === 'breaks a constraint') await tx.changed(insert(id)); // the id is unique
+        })
+        .then(async () => {
+          seenWhenTold.set(id, await records());
+          return 'committed';
+        }, (err: Error) => err.message);
+    const outcomes = await Promise.all([attempt('a'), attempt('b', 'throws'), attempt('c'), attempt('d', 'breaks a constraint'), attempt('e')]);
+    expect(outcomes[0]).toBe('committed');
+    expect(outcomes[1]).toBe('b failed');
+    expect(outcomes[2]).toBe('committed');
+    expect(outcomes[3]).not.toBe('committed');
+    expect(outcomes[4]).toBe('committed');
+    // In whatever order they committed (on PostgreSQL, the order they took the write lock in).
+    expect((await records()).sort()).toEqual(['a=x', 'c=x', 'e=x']);
+    expect(await outboxRows()).toBe(3);
+    expect(hooks.sort()).toEqual(['a', 'c', 'e']);
+    // No transaction heard it had committed before its writes were there for everyone to read.
+    for (const id of ['a', 'c', 'e']) expect(seenWhenTold.get(id)).toContain(`${id}=x`);
+  });
+
   it('loses no update when concurrent transactions read and then write the same row', async () => {
     await db.transaction((tx) => tx.changed(insert('counter', '0')));
     const bump = () =>

@@ -127,6 +127,7 @@ export class SqliteModuleDb implements ModuleDb {
   /** Waits for the transaction in progress, then closes both connections. */
   async close(): Promise<void> {
     await this.lock.run(async () => undefined);
+    this.lock.close();
     this.reader.close();
     this.writer.close();
   }

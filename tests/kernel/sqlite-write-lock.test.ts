@@ -1,0 +1,52 @@
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defineContract } from '../../src/kernel/contract.ts';
+import { Outbox } from '../../src/kernel/events/outbox.ts';
+import { migrationFolders } from '../../src/kernel/persistence/database.ts';
+import { SqliteModuleDb } from '../../src/kernel/persistence/sqlite-db.ts';
+import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
+
+/**
+ * The embedded engine's write lock (write-lock.ts): a module's transactions run one at a time on
+ * its writer connection. A transaction opened inside another, instead of joining it through `tx`,
+ * would wait for itself for ever, and every write of the module behind it: the lock gives up after
+ * 30 s with a message that names the mistake.
+ */
+let db: SqliteModuleDb;
+
+beforeEach(() => {
+  db = SqliteModuleDb.open(tempDataDir('cleave-write-lock-'), 'vault', migrationFolders(RECORDS_MIGRATIONS, 'sqlite'), new Outbox(defineContract('vault', {}, {}), () => undefined));
+});
+afterEach(() => db.close());
+
+const records = async () => (await db.rows<{ id: string }>(sql`SELECT id FROM records ORDER BY seq`)).map((r) => r.id);
+const insert = (id: string) => sql`INSERT INTO records (id, value) VALUES (${id}, 'x')`;
+
+describe('SQLite write lock', () => {
+  it('fails a transaction opened inside another after 30 s with a message that says so, and the module writes again', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    let outcome: Promise<string>;
+    try {
+      const outer = db.transaction(async (tx) => {
+        await tx.changed(insert('outer'));
+        // The mistake: a store method called without the open `tx` opens a transaction of its own.
+        await db.transaction((inner) => inner.changed(insert('inner')));
+      });
+      outcome = outer.then(
+        () => 'committed',
+        (err: Error) => err.message,
+      );
+      await vi.advanceTimersByTimeAsync(29_000);
+      expect(await Promise.race([outcome, Promise.resolve('still waiting')])).toBe('still waiting');
+      await vi.advanceTimersByTimeAsync(2_000);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await outcome).toMatch(/waited 30 s for vault's database: .*opened inside another \(pass the open transaction, `tx`/);
+    // The outer transaction failed with it: nothing of either was written, and the lock is free.
+    expect(await records()).toEqual([]);
+    await db.transaction((tx) => tx.changed(insert('after')));
+    expect(await records()).toEqual(['after']);
+  });
+});
