@@ -81,16 +81,18 @@ export class Dispatcher {
   /** Counts a running handler against the slots, and makes later events of its key wait for it. */
   track(key: string | null, run: Promise<void>): void {
     this.inFlight++;
-    if (key) {
-      const tracked = run.finally(() => {
-        if (this.inFlightKeys.get(key) === tracked) this.inFlightKeys.delete(key);
-      });
-      this.inFlightKeys.set(key, tracked);
-    }
-    void run.finally(() => {
+    // One reaction for the slot and the key. A run records its own failures; one that rejects all
+    // the same is reported, and the next event of its key (chained on `tracked`) still runs.
+    const ended = () => {
+      if (key && this.inFlightKeys.get(key) === tracked) this.inFlightKeys.delete(key);
       this.inFlight--;
       if (this.backlog) this.wake();
+    };
+    const tracked = run.then(ended, (err: unknown) => {
+      ended();
+      this.onError(err);
     });
+    if (key) this.inFlightKeys.set(key, tracked);
   }
 
   private async pump(): Promise<void> {

@@ -34,18 +34,20 @@ interface CommitTracking extends HandlerContext {
   committed: boolean;
 }
 
+/** A handler's promise, and how it stands: set by the one reaction `HandlerRunner.call` attaches. */
+interface HandlerRun {
+  promise: Promise<void>;
+  state: 'pending' | 'done' | 'failed';
+}
+
 /**
- * Whether `p` has settled by the end of the microtasks queued now: an async handler that returned
- * before its first await has (its promise is settled when it returns); one that awaits I/O has not.
+ * Whether the run has settled once the microtasks queued now have run: an async handler that
+ * returned before its first await has (its promise is settled when it returns); one that awaits
+ * I/O has not.
  */
-function settledNow(p: Promise<unknown>): Promise<'done' | 'failed' | 'pending'> {
-  return Promise.race([
-    p.then(
-      () => 'done' as const,
-      () => 'failed' as const,
-    ),
-    Promise.resolve().then(() => 'pending' as const),
-  ]);
+async function settledNow(run: HandlerRun): Promise<HandlerRun['state']> {
+  await undefined;
+  return run.state;
 }
 
 /** Resolves once `tx` has committed; never, if it rolls back (that attempt is dropped whole). */
@@ -91,7 +93,7 @@ export class HandlerRunner {
    */
   async run(row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<void> {
     const ctx = this.contextFor(row, h, () => undefined);
-    await this.finish(row, h, ctx, this.call(h, envelope, ctx));
+    await this.finish(row, h, ctx, this.call(h, envelope, ctx).promise);
   }
 
   /**
@@ -131,10 +133,9 @@ export class HandlerRunner {
       },
       stored,
     );
-    const handled = this.call(h, envelope, ctx);
+    const run = this.call(h, envelope, ctx);
+    const handled = run.promise;
     starting = false;
-    // Observed below, after awaits of our own: until then its failure is not "unhandled".
-    handled.catch(() => undefined);
     const undo = async (err: unknown) => {
       // Not the handler's failure: PostgreSQL aborted the storing transaction for a conflict with a
       // concurrent one. The whole transaction runs again (PostgresModuleDb.transaction); rolling
@@ -152,10 +153,10 @@ export class HandlerRunner {
       }
       await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
       // Whatever the handler does after its commit happens outside this transaction.
-      const completed = (await settledNow(handled)) !== 'pending';
+      const completed = (await settledNow(run)) !== 'pending';
       return { running: this.afterInlineCommit(row, h, handled), completed };
     }
-    const now = await settledNow(handled);
+    const now = await settledNow(run);
     if (now === 'failed') return undo(await handled.catch((err: unknown) => err));
     if (now === 'done') {
       await this.table.markDone(tx, row.seq);
@@ -196,20 +197,34 @@ export class HandlerRunner {
     return ctx;
   }
 
-  /** The handler's promise, also when it throws before its first await. */
-  private call(h: InboxHandler, envelope: EventEnvelope, ctx: HandlerContext): Promise<void> {
+  /**
+   * The handler's promise, also when it throws before its first await, with how it stands. One
+   * reaction records its end (state, span, duration): it also observes a failure, so one seen
+   * only later, after awaits of the caller's own, is not "unhandled".
+   */
+  private call(h: InboxHandler, envelope: EventEnvelope, ctx: HandlerContext): HandlerRun {
     const started = performance.now();
     const span = startHandlerSpan(this.moduleName, h.name, envelope);
-    let run: Promise<void>;
+    let promise: Promise<void>;
     try {
-      run = Promise.resolve(span ? span.within(() => h.instance.handle(envelope, ctx)) : h.instance.handle(envelope, ctx));
+      promise = Promise.resolve(span ? span.within(() => h.instance.handle(envelope, ctx)) : h.instance.handle(envelope, ctx));
     } catch (err) {
-      run = Promise.reject(err);
+      promise = Promise.reject(err);
     }
-    if (span) run.then(() => span.end(), (err: unknown) => span.end(err ?? new Error('handler failed')));
+    const run: HandlerRun = { promise, state: 'pending' };
     const report = this.options.onHandlerRun;
-    // Observed on a branch of its own: the caller still gets (and must handle) the original promise.
-    if (report) run.then(() => report(h.name, (performance.now() - started) / 1000, false), () => report(h.name, (performance.now() - started) / 1000, true));
+    promise.then(
+      () => {
+        run.state = 'done';
+        span?.end();
+        report?.(h.name, (performance.now() - started) / 1000, false);
+      },
+      (err: unknown) => {
+        run.state = 'failed';
+        span?.end(err ?? new Error('handler failed'));
+        report?.(h.name, (performance.now() - started) / 1000, true);
+      },
+    );
     return run;
   }
 
