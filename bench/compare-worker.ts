@@ -4,14 +4,19 @@
  * checkout load) is imported from that commit's tree, so each commit is measured by its own code.
  *
  *   prepare <dataDir> <products> <customers>   seeds the shop and registers customers (monolith)
- *   run <dataDir> <topology> <seconds> <customers>   checkout load; prints one JSON line
+ *   run <dataDir> <topology> <seconds> <customers> [census]   checkout load; prints one JSON line
  *
  * The JSON line holds the checkout figures and the CPU time each process of the topology spent
- * per paid order (user + system, from /proc): unlike req/s it does not move with what else the
- * machine is doing, only with the work an order costs.
+ * per paid order (user + system, from /proc): it moves less than req/s with what else the machine
+ * is doing. With `census`, each shop process also counts the async resources it creates
+ * (bench/async-census.cjs), and the line holds promises and timers per paid order: counts, which
+ * do not move with the machine at all.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
 const tree = process.cwd();
 const fromTree = (path: string) => import(join(tree, path));
@@ -30,7 +35,34 @@ interface Launched {
   processes: Map<string, { pid: number | undefined }>;
   stop(): Promise<void>;
 }
-const launch = (topology: string): Promise<Launched> => launchTopology(topology, { env, basePort: 'free', output: () => {}, entry: BUILD_ENTRY });
+const launch = (topology: string, censusDir?: string): Promise<Launched> =>
+  censusDir
+    ? launchTopology(topology, { env: { ...env, CLEAVE_CENSUS_DIR: censusDir }, basePort: 'free', output: () => {}, entry: ['--require', CENSUS_PRELOAD, ...BUILD_ENTRY] })
+    : launchTopology(topology, { env, basePort: 'free', output: () => {}, entry: BUILD_ENTRY });
+const CENSUS_PRELOAD = fileURLToPath(new URL('./async-census.cjs', import.meta.url));
+
+/** Async resources each process has created so far, by type (PROMISE, Timeout, ...): asks each for its counts. */
+async function census(processes: Map<string, { pid: number | undefined }>, dir: string): Promise<Map<string, Record<string, number>>> {
+  const counts = new Map<string, Record<string, number>>();
+  for (const [name, p] of processes) {
+    const file = join(dir, `${p.pid}.json`);
+    rmSync(file, { force: true });
+    process.kill(p.pid!, 'SIGUSR2');
+    for (let waited = 0; !existsSync(file); waited += 20) {
+      if (waited > 5_000) throw new Error(`${name} (pid ${p.pid}) wrote no async census: was it started with bench/async-census.cjs?`);
+      await sleep(20);
+    }
+    counts.set(name, JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>);
+  }
+  return counts;
+}
+
+/** What each process created between two censuses, per paid order. */
+function perOrderDelta(before: Map<string, Record<string, number>>, after: Map<string, Record<string, number>>, orders: number): Record<string, Record<string, number>> {
+  return Object.fromEntries(
+    [...after].map(([name, counts]) => [name, Object.fromEntries(Object.entries(counts).map(([type, n]) => [type, (n - (before.get(name)?.[type] ?? 0)) / orders]))]),
+  );
+}
 
 /** CPU milliseconds (user + system) each process has used so far. */
 function cpuMs(processes: Map<string, { pid: number | undefined }>): Map<string, number> {
@@ -59,17 +91,22 @@ try {
     }
   } else if (step === 'run') {
     const [topology, seconds, customerCount] = [rest[0], Number(rest[1]), Number(rest[2])];
+    const censusDir = rest[3] === 'census' ? mkdtempSync(join(tmpdir(), 'cleave-census-')) : undefined;
     const { driveCheckouts } = await fromTree('bench/checkout.ts');
     const { customers, productIds } = JSON.parse(readFileSync(fixtureFile, 'utf8'));
-    const shop = await launch(topology);
+    const shop = await launch(topology, censusDir);
     try {
+      const countedBefore = censusDir ? await census(shop.processes, censusDir) : undefined;
       const before = cpuMs(shop.processes);
       const figures = await driveCheckouts(shop.gatewayUrl, customers.slice(0, customerCount), productIds, seconds);
       const after = cpuMs(shop.processes);
+      const countedAfter = censusDir ? await census(shop.processes, censusDir) : undefined;
       const perOrder = Object.fromEntries([...after].map(([name, ms]) => [name, (ms - before.get(name)!) / figures.ordersPaid]));
-      console.log(JSON.stringify({ ...figures, cpuMsPerOrder: perOrder }));
+      const asyncPerOrder = countedBefore && countedAfter ? perOrderDelta(countedBefore, countedAfter, figures.ordersPaid) : undefined;
+      console.log(JSON.stringify({ ...figures, cpuMsPerOrder: perOrder, asyncPerOrder }));
     } finally {
       await shop.stop();
+      if (censusDir) rmSync(censusDir, { recursive: true, force: true });
     }
   } else {
     throw new Error(`unknown step ${step}: prepare or run`);

@@ -12,6 +12,10 @@
  *   --rounds <n>         turns per commit (default 3)
  *   --seconds <s>        load per turn (default 15)
  *   --customers <n>      customers ordering at once (default 32, as the bench)
+ *   --census             also count the promises and timers each process creates per paid order
+ *                        (bench/async-census.cjs): counts that do not move with the machine's
+ *                        load, where time does. Its hook slows the processes: CPU and paid/s
+ *                        figures of a census run are comparable only with other census runs.
  * Prints, per commit: median paid/s, p50 to paid, and CPU ms per paid order (all processes, and the
  * processes that cost the most). CPU per order is the steadiest of the three on a shared machine.
  */
@@ -33,10 +37,13 @@ const topology = option('topology', 'split-all');
 const rounds = Number(option('rounds', '3'));
 const seconds = Number(option('seconds', '15'));
 const customers = Number(option('customers', '32'));
+const censusAt = args.indexOf('--census');
+const takeCensus = censusAt >= 0;
+if (takeCensus) args.splice(censusAt, 1);
 const products = Number(process.env.BENCH_PRODUCTS ?? 3000);
 const revs = args;
 if (revs.length < 2 || ![rounds, seconds, customers, products].every((n) => Number.isInteger(n) && n > 0)) {
-  console.error('usage: npm run bench:compare -- <rev> <rev> [...] [--topology split-all] [--rounds 3] [--seconds 15] [--customers 32]');
+  console.error('usage: npm run bench:compare -- <rev> <rev> [...] [--topology split-all] [--rounds 3] [--seconds 15] [--customers 32] [--census]');
   process.exit(2);
 }
 
@@ -84,7 +91,7 @@ function worker(tree: Tree, step: string[]): Promise<string> {
   return run(['--import', 'tsx', WORKER, ...step], process.env, tree.dir);
 }
 
-type Turn = CheckoutFigures & { cpuMsPerOrder: Record<string, number> };
+type Turn = CheckoutFigures & { cpuMsPerOrder: Record<string, number>; asyncPerOrder?: Record<string, Record<string, number>> };
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -99,7 +106,7 @@ async function main(): Promise<void> {
   const turns = new Map<string, Turn[]>(trees.map((t) => [t.sha, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const tree of trees) {
-      const out = await worker(tree, ['run', tree.dataDir, topology, String(seconds), String(customers)]);
+      const out = await worker(tree, ['run', tree.dataDir, topology, String(seconds), String(customers), ...(takeCensus ? ['census'] : [])]);
       const turn = JSON.parse(out.split('\n').findLast((line) => line.startsWith('{'))!) as Turn;
       turns.get(tree.sha)!.push(turn);
       log(`round ${round} ${tree.rev}: ${turn.paidPerSecond.toFixed(1)} paid/s, p50 ${turn.p50ToPaidMs} ms, ${sum(Object.values(turn.cpuMsPerOrder)).toFixed(1)} CPU ms/order, ${turn.errors} errors`);
@@ -128,6 +135,19 @@ async function main(): Promise<void> {
     ['process', ...trees.map((t) => t.rev)],
     ...names.map((n) => [n, ...trees.map((t) => median(turns.get(t.sha)!.map((turn) => turn.cpuMsPerOrder[n] ?? NaN)).toFixed(2))]),
   ]);
+  if (takeCensus) printCensus(trees, turns, names);
+}
+
+/** Promises and timers created per paid order, by process (medians): what the code does, whatever the machine's load. */
+function printCensus(trees: Tree[], turns: Map<string, Turn[]>, names: string[]): void {
+  console.log('\nCreated per paid order, by process (medians; census runs are slowed by their hook)\n');
+  const counted = (t: Tree, process: string | undefined, type: string) =>
+    median(turns.get(t.sha)!.map((turn) => sum(Object.entries(turn.asyncPerOrder ?? {}).filter(([n]) => process === undefined || n === process).map(([, c]) => c[type] ?? 0))));
+  const rows: string[][] = [];
+  for (const n of [...names, undefined]) {
+    rows.push([n ?? 'all', ...trees.flatMap((t) => [counted(t, n, 'PROMISE').toFixed(0), counted(t, n, 'Timeout').toFixed(1)])]);
+  }
+  printColumns([['process', ...trees.flatMap((t) => [`${t.rev} promises`, 'timers'])], ...rows]);
 }
 
 function printColumns(rows: string[][]): void {
