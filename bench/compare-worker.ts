@@ -35,11 +35,15 @@ interface Launched {
   processes: Map<string, { pid: number | undefined }>;
   stop(): Promise<void>;
 }
-const launch = (topology: string, censusDir?: string): Promise<Launched> =>
-  censusDir
-    ? launchTopology(topology, { env: { ...env, CLEAVE_CENSUS_DIR: censusDir }, basePort: 'free', output: () => {}, entry: ['--require', CENSUS_PRELOAD, ...BUILD_ENTRY] })
-    : launchTopology(topology, { env, basePort: 'free', output: () => {}, entry: BUILD_ENTRY });
 const CENSUS_PRELOAD = fileURLToPath(new URL('./async-census.cjs', import.meta.url));
+/** The topology from this commit's build; with `censusDir`, every process counts its async resources. */
+const launch = (topology: string, censusDir?: string): Promise<Launched> =>
+  launchTopology(topology, {
+    env: censusDir ? { ...env, CLEAVE_CENSUS_DIR: censusDir } : env,
+    basePort: 'free',
+    output: () => {},
+    entry: censusDir ? ['--require', CENSUS_PRELOAD, ...BUILD_ENTRY] : BUILD_ENTRY,
+  });
 
 /** Async resources each process has created so far, by type (PROMISE, Timeout, ...): asks each for its counts. */
 async function census(processes: Map<string, { pid: number | undefined }>, dir: string): Promise<Map<string, Record<string, number>>> {

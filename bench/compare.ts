@@ -37,9 +37,12 @@ const topology = option('topology', 'split-all');
 const rounds = Number(option('rounds', '3'));
 const seconds = Number(option('seconds', '15'));
 const customers = Number(option('customers', '32'));
-const censusAt = args.indexOf('--census');
-const takeCensus = censusAt >= 0;
-if (takeCensus) args.splice(censusAt, 1);
+const flag = (name: string) => {
+  const at = args.indexOf(`--${name}`);
+  if (at >= 0) args.splice(at, 1);
+  return at >= 0;
+};
+const takeCensus = flag('census');
 const products = Number(process.env.BENCH_PRODUCTS ?? 3000);
 const revs = args;
 if (revs.length < 2 || ![rounds, seconds, customers, products].every((n) => Number.isInteger(n) && n > 0)) {

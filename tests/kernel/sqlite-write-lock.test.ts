@@ -1,22 +1,21 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { defineContract } from '../../src/kernel/contract.ts';
-import { Outbox } from '../../src/kernel/events/outbox.ts';
-import { migrationFolders } from '../../src/kernel/persistence/database.ts';
-import { SqliteModuleDb } from '../../src/kernel/persistence/sqlite-db.ts';
+import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
+import { openTestModuleDb } from '../support/engine.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
 
 /**
  * The embedded engine's write lock (write-lock.ts): a module's transactions run one at a time on
  * its writer connection. A transaction opened inside another, instead of joining it through `tx`,
  * would wait for itself for ever, and every write of the module behind it: the lock gives up after
- * 30 s with a message that names the mistake.
+ * 30 s with a message that names the mistake. (SQLite only: PostgreSQL's lock_timeout plays that
+ * part there, so this file is not in vitest.config.ts's ON_BOTH_ENGINES.)
  */
-let db: SqliteModuleDb;
+let db: ModuleDb;
 
-beforeEach(() => {
-  db = SqliteModuleDb.open(tempDataDir('cleave-write-lock-'), 'vault', migrationFolders(RECORDS_MIGRATIONS, 'sqlite'), new Outbox(defineContract('vault', {}, {}), () => undefined));
+beforeEach(async () => {
+  db = await openTestModuleDb(tempDataDir('cleave-write-lock-'), 'vault', RECORDS_MIGRATIONS);
 });
 afterEach(() => db.close());
 
