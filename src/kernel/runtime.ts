@@ -139,8 +139,16 @@ export class Runtime {
       }
     }
 
-    for (const definition of modules.filter((m) => this.options.hosted.includes(m.contract.name))) {
-      await this.host(definition);
+    // Opened together: on PostgreSQL each open is a migration session and a pool, a network
+    // round trip or several, and the modules' stores do not depend on each other.
+    const hostedHere = modules.filter((m) => this.options.hosted.includes(m.contract.name));
+    const stores = await openStores(hostedHere, (definition) => openStore(config, definition));
+    try {
+      for (const definition of hostedHere) await this.host(definition, stores[definition.contract.name]);
+    } catch (err) {
+      // The stores not yet handed to a module would be left open: no one else holds them.
+      await Promise.all(hostedHere.filter((d) => !this.hosted.has(d.contract.name)).map((d) => stores[d.contract.name].database.close()));
+      throw err;
     }
     for (const m of this.hosted.values()) {
       m.inbox?.start();
@@ -187,26 +195,22 @@ export class Runtime {
     logger.info({ hosted: this.hostedModules, gateway: this.options.gateway, transport: this.transport.kind }, 'cleave started');
   }
 
-  private async host(definition: ModuleDefinition): Promise<void> {
+  private async host(definition: ModuleDefinition, { database, relayIs }: OpenedStore): Promise<void> {
     const { config, logger } = this.options;
     const name = definition.contract.name;
     const log = logger.child({ module: name });
-    let relay: OutboxRelay | undefined;
-    const outbox = new Outbox(definition.contract, () => relay?.wake());
-    const database = await openModuleDb(config, name, definition.migrations, outbox);
     log.info({ database: database.location, engine: database.dialect, store: database.identity }, 'module database open');
     // Before the module takes a call or an event: every process already answering for it must hold
     // the same store, or the shop's data would split between two. The monolith's in-process
     // transport has no claimStore: one process, so one store per module, nothing to check.
-    await this.transport.claimStore?.(name, { identity: database.identity, location: database.location }).catch(async (err: unknown) => {
-      await database.close();
-      throw err;
-    });
+    // (Refused, boot closes the store: it is not hosted yet.)
+    await this.transport.claimStore?.(name, { identity: database.identity, location: database.location });
     const container = new Container({ parent: this.root, defaultScope: 'Singleton' });
     // Forwarders, not the proxies themselves: a module's classes may take an interface while they are
     // built, before the module behind it is hosted (it may come later in the registry).
     bindUses(container, definition, this.options.modules, (contract) => this.forwarder(contract));
-    relay = new OutboxRelay(database, (events) => this.transport.publish(events), log, config.events.pollMs);
+    const relay = new OutboxRelay(database, (events) => this.transport.publish(events), log, config.events.pollMs);
+    relayIs(relay);
     container.bind(Kernel.Db).toConstantValue(database);
     container.bind(Kernel.Logger).toConstantValue(log);
     container.bind(Kernel.ReadCaches).toConstantValue(readCachesOf(name, database, this.metrics, config.readCaches));
@@ -339,7 +343,36 @@ export class Runtime {
     for (const m of this.hosted.values()) await m.relay.stop();
     for (const m of this.hosted.values()) await m.pruner.stop();
     await this.transport.close();
-    for (const m of this.hosted.values()) await m.database.close();
+    await Promise.all([...this.hosted.values()].map((m) => m.database.close()));
     this.options.logger.info('cleave stopped');
   }
+}
+
+/** A hosted module's open database, and how to tell its outbox which relay to wake after each commit. */
+interface OpenedStore {
+  database: ModuleDb;
+  /** The relay exists only once the module is hosted; events committed before then wait for its first poll. */
+  relayIs(relay: OutboxRelay): void;
+}
+
+async function openStore(config: Config, definition: ModuleDefinition): Promise<OpenedStore> {
+  let relay: OutboxRelay | undefined;
+  const outbox = new Outbox(definition.contract, () => relay?.wake());
+  const database = await openModuleDb(config, definition.contract.name, definition.migrations, outbox);
+  return { database, relayIs: (r) => { relay = r; } };
+}
+
+/** Opens every store at once; if one fails, closes those that opened and throws the first failure. */
+async function openStores(
+  definitions: ModuleDefinition[],
+  open: (definition: ModuleDefinition) => Promise<OpenedStore>,
+): Promise<Record<string, OpenedStore>> {
+  const outcomes = await Promise.allSettled(definitions.map(open));
+  const opened = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) {
+    await Promise.all(opened.map((store) => store.database.close()));
+    throw failure.reason;
+  }
+  return Object.fromEntries(definitions.map((d, i) => [d.contract.name, opened[i]]));
 }

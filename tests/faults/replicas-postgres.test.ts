@@ -55,7 +55,7 @@ const topology = startOnce(
   async () => {
     // Only names the run's database (databaseFor remembers it there): no process uses it as its DATA_DIR.
     const shared = tempDataDir('cleave-replicas-');
-    const databaseUrl = await databaseFor(shared);
+    const databaseUrl = await databaseFor(shared, { migrated: true });
     pg = postgres(databaseUrl, { max: 2, onnotice: () => {} });
     return startTopology(replicas, {
       dataDir: shared,
