@@ -28,12 +28,11 @@ const ON_BOTH_ENGINES = [
 export default defineConfig({
   test: {
     globalSetup: ['tests/support/global-setup.ts'],
-    // Worker threads, not forked processes: a file starts in a fresh thread instead of a fresh
-    // process, which took 4-5 minutes of module loading off a run (757 s to 460 s with the template
-    // databases of tests/support/engine.ts). The threads share one libuv threadpool, which hashes
-    // passwords and reads files for all of them: `npm test` widens it (UV_THREADPOOL_SIZE=16 in
-    // package.json), or the auth test of hashing under a burst sees other files' work in its queue.
-    pool: 'threads',
+    // Forked processes, not worker threads. Measured side by side (2026-12-02), threads ran the
+    // PostgreSQL project no faster (162 s both). They share one libuv threadpool between files, so
+    // the test of password hashing under a burst queued behind other files' work. And twice they
+    // ran PostgreSQL out of connections (catalog's seed test answered 500).
+    pool: 'forks',
     // Each file in a fresh process (vitest's default). Sharing one process per worker (isolate:
     // false) cut a run from 13 to 11 minutes, but what a file leaves running (pollers, pools, a
     // shop still stopping) then competes with the next file's timing: two timing-sensitive tests

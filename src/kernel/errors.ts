@@ -1,3 +1,5 @@
+import { isDatabaseUnreachable } from './persistence/database-unreachable.ts';
+
 /**
  * The one error family that crosses module boundaries. A module throws these; the kernel carries
  * them across calls (in-process or over NATS) as plain data and the HTTP edge maps them to statuses.
@@ -61,8 +63,12 @@ export const unavailable = (message: string) => new AppError('unavailable', mess
 export const validationError = (errors: FieldError[], message = 'The request is not valid') =>
   new AppError('validation', message, errors);
 
-/** Normalises anything thrown into an AppError safe to send across a boundary. */
+/**
+ * Normalises anything thrown into an AppError safe to send across a boundary. A database that
+ * could not be reached is `unavailable` (503, try again), not the request's fault nor a bug.
+ */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (isDatabaseUnreachable(err)) return new AppError('unavailable', 'This part of the shop cannot reach its database just now; try again shortly');
   return new AppError('internal', 'Internal error');
 }

@@ -7,6 +7,7 @@ import { schemaOf } from '../../src/kernel/persistence/postgres-connect.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { describeJourneys } from '../journey/journey-suite.ts';
 import { databaseFor, runDatabasePrefix } from '../support/engine.ts';
+import { ShopClient } from '../support/client.ts';
 import { startTestShop } from '../support/in-process.ts';
 
 /**
@@ -62,8 +63,12 @@ afterAll(async () => {
   }
 });
 
+/** The roles are made once, by whichever block of this file needs them first (a filtered run may skip the journeys). */
+let rolesMade: Promise<void> | undefined;
+const rolesSetUp = () => (rolesMade ??= setUpRoles());
+
 describeJourneys('monolith, one PostgreSQL role per module', async () => {
-  await setUpRoles();
+  await rolesSetUp();
   const shop = await startTestShop({ dataDir, env: perModuleEnv() });
   return { url: shop.url, stop: () => shop.stop() };
 });
@@ -83,6 +88,36 @@ describe('a shop on PostgreSQL', () => {
       await expect(cart`SELECT count(*) AS n FROM cart.cart_lines`).resolves.toHaveLength(1);
     } finally {
       await cart.end();
+    }
+  });
+});
+
+describe('a module whose database turns it away', () => {
+  it('answers 503, not 500, while the cart\'s role may not connect, and serves the cart again once it may', async () => {
+    await rolesSetUp();
+    const shop = await startTestShop({ dataDir, env: perModuleEnv() });
+    const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+    const cartRole = roles.get('cart')!;
+    try {
+      const api = new ShopClient(shop.url);
+      const { token } = await api.registerCustomer();
+      expect((await api.get('/api/cart', token)).status).toBe(200);
+
+      // The server refuses the role new sessions (53300) and ends those it has.
+      await admin.unsafe(`ALTER ROLE "${cartRole}" CONNECTION LIMIT 0`);
+      await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${cartRole}`;
+      const refused = await api.get('/api/cart', token);
+      expect(refused.status).toBe(503);
+      expect(refused.body.detail).toMatch(/cannot reach its database just now; try again shortly/);
+      // The rest of the shop is not affected.
+      expect((await api.get('/api/products?limit=1')).status).toBe(200);
+
+      await admin.unsafe(`ALTER ROLE "${cartRole}" CONNECTION LIMIT -1`);
+      expect((await api.get('/api/cart', token)).status).toBe(200);
+    } finally {
+      await admin.unsafe(`ALTER ROLE "${cartRole}" CONNECTION LIMIT -1`);
+      await admin.end();
+      await shop.stop();
     }
   });
 });

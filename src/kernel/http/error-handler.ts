@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../errors.ts';
+import { AppError, toAppError } from '../errors.ts';
+import { isDatabaseUnreachable } from '../persistence/database-unreachable.ts';
 import type { Logger } from '../logger.ts';
 import { sendAppError, sendProblem } from './problem.ts';
 
@@ -30,6 +31,8 @@ export function errorHandler(logger: Logger, bodyLimit: string) {
       return sendProblem(res, e.status, 'The request could not be read', { instance, errors: [{ path: 'body', message: 'could not be read (check its encoding and length)' }] });
     }
     logger.error({ err, reqId: instance, method: req.method, path: req.path }, 'unhandled error');
+    // A store that could not be reached is an outage to retry (503), not a bug (see toAppError).
+    if (isDatabaseUnreachable(err)) return sendAppError(res, toAppError(err), instance);
     sendProblem(res, 500, INTERNAL, { instance });
   };
 }
