@@ -3,8 +3,8 @@ import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ModuleDb, Tx } from '../persistence/sql.ts';
 import type { EventHandler, HandlerContext } from './handlers.ts';
+import { DoneMarks } from './done-marks.ts';
 import type { InboxRow, InboxTable } from './inbox-table.ts';
-import { QUEUE_TX } from '../persistence/sql-pieces.ts';
 import { isWriteConflict } from '../persistence/write-conflict.ts';
 import { startHandlerSpan } from '../tracing/spans.ts';
 
@@ -61,6 +61,9 @@ function committedSignal(tx: Tx): Promise<void> {
  * caused by an unavailable neighbour are retried for as long as it takes.
  */
 export class HandlerRunner {
+  /** Marks of runs that committed nothing themselves, written several to a transaction. */
+  private readonly doneMarks: DoneMarks;
+
   constructor(
     private readonly db: ModuleDb,
     private readonly table: InboxTable,
@@ -69,7 +72,9 @@ export class HandlerRunner {
     private readonly options: HandlerRunOptions,
     /** Asks the inbox to look for due rows again after `delayMs` (a retry's backoff). */
     private readonly wakeAfter: (delayMs: number) => void,
-  ) {}
+  ) {
+    this.doneMarks = new DoneMarks(db, table);
+  }
 
   /** Runs a row the dispatcher claimed: its stored envelope is parsed and checked again first. */
   async runClaimed(row: InboxRow, h: InboxHandler | undefined): Promise<void> {
@@ -233,7 +238,7 @@ export class HandlerRunner {
     try {
       await handled;
       await stored;
-      if (!ctx.committed) await this.db.transaction((tx) => this.table.markDone(tx, row.seq), QUEUE_TX);
+      if (!ctx.committed) await this.doneMarks.mark(row.seq);
       this.options.onOutcome?.('handled');
     } catch (err) {
       await stored;
