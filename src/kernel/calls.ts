@@ -60,17 +60,20 @@ export async function invokeChecked(
 export type CallObserver = (module: string, method: string, seconds: number, outcome: string) => void;
 
 /** Runs a call and tells `observe` how long it took and how it ended. */
-async function observed(observe: CallObserver | undefined, module: string, method: string, call: () => Promise<unknown>): Promise<unknown> {
+function observed(observe: CallObserver | undefined, module: string, method: string, call: () => Promise<unknown>): Promise<unknown> {
   if (!observe) return call();
   const started = performance.now();
-  try {
-    const output = await call();
-    observe(module, method, (performance.now() - started) / 1000, 'ok');
-    return output;
-  } catch (err) {
-    observe(module, method, (performance.now() - started) / 1000, err instanceof AppError ? err.kind : 'internal');
-    throw err;
-  }
+  // One reaction, not an async function's own promise and await: every call in the shop passes here.
+  return call().then(
+    (output) => {
+      observe(module, method, (performance.now() - started) / 1000, 'ok');
+      return output;
+    },
+    (err: unknown) => {
+      observe(module, method, (performance.now() - started) / 1000, err instanceof AppError ? err.kind : 'internal');
+      throw err;
+    },
+  );
 }
 
 /** A caller's proxy to a module hosted in this process; `observe` hears every call it answers. */

@@ -41,18 +41,26 @@ interface HandlerRun {
 }
 
 /**
- * Whether the run has settled once the microtasks queued now have run: an async handler that
- * returned before its first await has (its promise is settled when it returns); one that awaits
- * I/O has not.
+ * When the transaction that stores a row commits. The promise is made only if something asks for
+ * it (a handler that carries on after the commit): most runs end inside that transaction.
  */
-async function settledNow(run: HandlerRun): Promise<HandlerRun['state']> {
-  await undefined;
-  return run.state;
-}
+class StoredSignal {
+  private committed = false;
+  private promise: Promise<void> | undefined;
+  private resolve: (() => void) | undefined;
 
-/** Resolves once `tx` has committed; never, if it rolls back (that attempt is dropped whole). */
-function committedSignal(tx: Tx): Promise<void> {
-  return new Promise<void>((resolve) => tx.afterCommit(resolve));
+  constructor(tx: Tx) {
+    tx.afterCommit(() => {
+      this.committed = true;
+      this.resolve?.();
+    });
+  }
+
+  /** Resolves once the transaction has committed; never, if it rolls back (that attempt is dropped whole). */
+  get done(): Promise<void> {
+    this.promise ??= this.committed ? Promise.resolve() : new Promise<void>((resolve) => (this.resolve = resolve));
+    return this.promise;
+  }
 }
 
 /**
@@ -107,17 +115,22 @@ export class HandlerRunner {
    * - it calls `ctx.commit` before awaiting anything (nothing but its own writes can come before
    *   them): its writes and "done" mark run right here, under a savepoint;
    * - it finishes before awaiting anything, writing nothing: it is marked done right here;
+   * - it fails before awaiting anything, writing nothing: the caller records the failure once the
+   *   row is committed (a retry or a dead letter);
    * - otherwise it awaits something else (a call to another module, say), which must never hold
    *   the module's write transaction open: it carries on after this transaction commits, and a
    *   `ctx.commit` then opens a transaction of its own, as for a claimed row.
    * `running` is what is left of the handler once this transaction commits (its outcome recorded);
    * `completed` says the handler has nothing left to do (later events of its key need not wait).
+   * A run that ended here has its outcome counted when the transaction commits.
+   *
+   * A handler reaches the transaction only through `ctx.commit`, so only that write needs a
+   * savepoint (a throw inside it undoes it, and leaves the row pending for a retry).
    */
   async runInline(tx: Tx, row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<{ failed?: unknown; running?: Promise<void>; completed?: boolean }> {
-    await tx.statementChanged('SAVEPOINT inbox_handler', []);
     // The row exists for other transactions only once this one commits: what the handler does
     // later in a transaction of its own (its commit, its done mark, a retry) waits for that.
-    const stored = committedSignal(tx);
+    const stored = new StoredSignal(tx);
     let inlineWrite: Promise<unknown> | undefined;
     let starting = true;
     const ctx = this.contextFor(
@@ -125,51 +138,55 @@ export class HandlerRunner {
       h,
       (write) => {
         if (!starting) return undefined;
-        inlineWrite = (async () => {
-          await this.table.markDone(tx, row.seq);
-          return write(tx);
-        })();
+        const written = this.writeInline(tx, row, write);
+        inlineWrite = written;
         // On PostgreSQL this transaction may yet be aborted by a conflict with a concurrent one and
         // run again: the handler hears that its writes committed only once they have, so what it
         // does next (a call to another module) never acts on writes that were rolled back.
         // SQLite has no such aborts.
-        const written = inlineWrite;
-        return tx.dialect === 'postgres' ? written.then((value) => stored.then(() => value)) : written;
+        return tx.dialect === 'postgres' ? written.then((value) => stored.done.then(() => value)) : written;
       },
       stored,
     );
     const run = this.call(h, envelope, ctx);
     const handled = run.promise;
     starting = false;
-    const undo = async (err: unknown) => {
-      // Not the handler's failure: PostgreSQL aborted the storing transaction for a conflict with a
-      // concurrent one. The whole transaction runs again (PostgresModuleDb.transaction); rolling
-      // back to the savepoint would carry on as if the handler had failed.
-      if (isWriteConflict(err)) throw err;
-      await tx.statementChanged('ROLLBACK TO SAVEPOINT inbox_handler', []);
-      await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
-      return { failed: err };
-    };
     if (inlineWrite) {
       try {
         await inlineWrite;
       } catch (err) {
-        return undo(err);
+        // Not the handler's failure: PostgreSQL aborted the storing transaction for a conflict with
+        // a concurrent one. The whole transaction runs again (PostgresModuleDb.transaction); rolling
+        // back to the savepoint would carry on as if the handler had failed.
+        if (isWriteConflict(err)) throw err;
+        await tx.statementChanged('ROLLBACK TO SAVEPOINT inbox_handler', []);
+        await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
+        return { failed: err };
       }
       await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
-      // Whatever the handler does after its commit happens outside this transaction.
-      const completed = (await settledNow(run)) !== 'pending';
-      return { running: this.afterInlineCommit(row, h, handled), completed };
     }
-    const now = await settledNow(run);
-    if (now === 'failed') return undo(await handled.catch((err: unknown) => err));
-    if (now === 'done') {
-      await this.table.markDone(tx, row.seq);
-      await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
-      return { running: Promise.resolve().then(() => this.counted('handled')), completed: true };
+    // Lets the handler's queued microtasks run: one that returned before awaiting I/O has settled.
+    await undefined;
+    if (run.state === 'done') {
+      if (!inlineWrite) await this.table.markDone(tx, row.seq);
+      tx.afterCommit(() => this.options.onOutcome?.('handled'));
+      return { completed: true };
     }
-    await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
-    return { running: this.finish(row, h, ctx, handled, stored) };
+    // Whatever the handler does after its commit happens outside this transaction.
+    if (inlineWrite) return { running: this.afterInlineCommit(row, h, handled), completed: run.state === 'failed' };
+    if (run.state === 'failed') {
+      const err = await handled.catch((e: unknown) => e);
+      if (isWriteConflict(err)) throw err;
+      return { failed: err };
+    }
+    return { running: this.finish(row, h, ctx, handled, stored.done) };
+  }
+
+  /** A handler's `ctx.commit` inside the storing transaction: its writes and the row's done mark, under a savepoint. */
+  private async writeInline(tx: Tx, row: InboxRow, write: (tx: Tx) => Promise<unknown> | unknown): Promise<unknown> {
+    await tx.statementChanged('SAVEPOINT inbox_handler', []);
+    await this.table.markDone(tx, row.seq);
+    return write(tx);
   }
 
   /**
@@ -180,8 +197,8 @@ export class HandlerRunner {
     row: InboxRow,
     h: InboxHandler,
     inline: (write: (tx: Tx) => Promise<unknown> | unknown) => Promise<unknown> | undefined,
-    /** For a row stored in a transaction still open: resolves once it has committed. */
-    stored?: Promise<void>,
+    /** For a row stored in a transaction still open: when it commits. */
+    stored?: StoredSignal,
   ): CommitTracking {
     const ctx: CommitTracking = {
       attempt: row.attempts,
@@ -196,7 +213,7 @@ export class HandlerRunner {
             if (!(await this.table.markDone(tx, row.seq))) throw new AlreadyHandled();
             return write(tx);
           });
-        return stored ? stored.then(own) : own();
+        return stored ? stored.done.then(own) : own();
       },
     };
     return ctx;
@@ -256,11 +273,6 @@ export class HandlerRunner {
       this.options.onOutcome?.('handled');
       this.logger.error({ err, eventId: row.event_id, handler: h.name }, 'event handler failed after its writes committed');
     }
-  }
-
-  /** Counts a run that ended inside the storing transaction. */
-  private counted(outcome: InboxOutcome): void {
-    this.options.onOutcome?.(outcome);
   }
 
   /** Records a run that failed inside the storing transaction (its writes undone): retry or dead letter. */

@@ -75,6 +75,8 @@ export class InboxIntake {
             continue;
           }
           const started = await this.runner.runInline(tx, row, h, row.checked!);
+          // Ended inside this transaction: nothing is left to track once it commits.
+          if (started.completed && !started.running) continue;
           if (started.running) {
             stored.push({ row, h, outcome: 'running', running: started.running });
             // Later events of its key wait for what is left of it, if anything is.
