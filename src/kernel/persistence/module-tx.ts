@@ -1,7 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { EventDef, EventEnvelope } from '../contract.ts';
-import type { Dialect, OutboxWriter, PublishOptions, SqlDb, Tx } from './sql.ts';
+import { runAtOnce, type Dialect, type OutboxWriter, type PublishOptions, type SqlDb, type Tx } from './sql.ts';
 
 /** How one engine runs statements on the connection that holds the transaction. */
 export interface TxStatements {
@@ -26,8 +26,8 @@ export class ModuleTx implements Tx {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  get sqlRunNow(): SqlDb {
-    return this.sql;
+  runNow<T>(run: (sql: SqlDb) => T | Promise<T>): Promise<T> {
+    return runAtOnce(run, this.sql);
   }
 
   rows<T>(query: SQL): Promise<T[]> {

@@ -4,7 +4,7 @@ import { ModuleTx } from './module-tx.ts';
 import { connect, schemaOf, serverOf, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 import { CHANGED_SETTING } from './cache-freshness.ts';
-import type { ModuleDb, OutboxWriter, SqlDb, Tx, TxOptions } from './sql.ts';
+import { runAtOnce, type ModuleDb, type OutboxWriter, type SqlDb, type Tx, type TxOptions } from './sql.ts';
 import { isWriteConflict, sqlStateOf } from './write-conflict.ts';
 
 /**
@@ -63,8 +63,8 @@ export class PostgresModuleDb implements ModuleDb {
     this.cacheWatchers.push(watch);
   }
 
-  get sqlRunNow(): SqlDb {
-    return this.sql;
+  runNow<T>(run: (sql: SqlDb) => T | Promise<T>): Promise<T> {
+    return runAtOnce(run, this.sql);
   }
 
   async rows<T>(query: SQL): Promise<T[]> {

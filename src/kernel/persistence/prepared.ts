@@ -24,7 +24,7 @@ interface PreparedQuery<R> {
  * d.select().from(cartLines).where(eq(cartLines.userId, param('userId'))))`, called as
  * `lines(on, { userId })`. Building a drizzle query costs more than SQLite takes to run a small
  * one, so a store's hot queries are prepared. On SQLite the handles are the module's
- * connections (see `Executor.sqlRunNow`), so each query is built three times at most; on PostgreSQL a transaction's handle is new each time, and the query is built
+ * connections (see `Executor.runNow`), so each query is built three times at most; on PostgreSQL a transaction's handle is new each time, and the query is built
  * for it (postgres.js still prepares the statement once per connection on the server).
  *
  * A lookup by primary key or unique index says no `.limit(1)`: it finds one row at most anyway,
@@ -36,21 +36,16 @@ export function prepared<R>(
   build: (d: SqlDb) => { prepare(name: string): PreparedQuery<R> },
 ): (on: Executor, values?: Record<string, unknown>) => Promise<R> {
   const byHandle = new WeakMap<SqlDb, PreparedQuery<R>>();
-  return (on, values = {}) => {
-    // Asked for and run in one synchronous step on SQLite (runSync), as `sqlRunNow` requires.
-    const handle = on.sqlRunNow;
-    let query = byHandle.get(handle);
-    if (!query) {
-      try {
+  return (on, values = {}) =>
+    on.runNow((handle) => {
+      let query = byHandle.get(handle);
+      if (!query) {
         query = build(handle).prepare(name);
-      } catch (err) {
-        // As a promise, like any failure of the query itself (a write refused outside a transaction).
-        return Promise.reject(err);
+        byHandle.set(handle, query);
       }
-      byHandle.set(handle, query);
-    }
-    return isSync(query) ? runSync(query, values) : query.execute(values);
-  };
+      // better-sqlite3's run synchronously: called directly, not through drizzle's promise wrapper.
+      return isSync(query) ? query[query.executeMethod](values) : query.execute(values);
+    });
 }
 
 /**
@@ -72,7 +67,7 @@ export function preparedPerShape<R>(
   };
 }
 
-/** better-sqlite3's prepared queries run synchronously: called directly, not through drizzle's promise wrapper. */
+/** better-sqlite3's prepared queries, which run synchronously. */
 interface SyncPreparedQuery<R> {
   mode: 'sync';
   executeMethod: 'all' | 'get' | 'run' | 'values';
@@ -84,12 +79,4 @@ interface SyncPreparedQuery<R> {
 
 function isSync<R>(query: PreparedQuery<R>): query is PreparedQuery<R> & SyncPreparedQuery<R> {
   return (query as Partial<SyncPreparedQuery<R>>).mode === 'sync';
-}
-
-function runSync<R>(query: SyncPreparedQuery<R>, values: Record<string, unknown>): Promise<R> {
-  try {
-    return Promise.resolve(query[query.executeMethod](values));
-  } catch (err) {
-    return Promise.reject(err);
-  }
 }

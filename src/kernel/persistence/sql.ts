@@ -24,14 +24,13 @@ export interface Executor {
   /** Build queries on this and await them. Outside a transaction it only reads (writes are refused). */
   readonly sql: SqlDb;
   /**
-   * `sql` for a query that runs at once, in the same synchronous step that asks for the handle
-   * (the kernel's `prepared` queries). The embedded engine then reads outside a transaction on
-   * its writer connection whenever that holds no transaction: its page cache is warm, where the
-   * read-only connection rereads what it touches after every write (docs/architecture.md). A
-   * query built now and awaited later must use `sql`: by the time it runs, a transaction may be
-   * open on the writer.
+   * Runs `run` with a handle to build and run a query on, in one synchronous step (the kernel's
+   * `prepared` queries). Outside a transaction the embedded engine runs it on its writer
+   * connection, whose page cache is warm, where the read-only connection rereads what it touches
+   * after every write; while a transaction holds the writer, the query waits for it to end
+   * (docs/architecture.md, "Asynchronous stores"). `run` must run its query before returning.
    */
-  readonly sqlRunNow: SqlDb;
+  runNow<T>(run: (sql: SqlDb) => T | Promise<T>): Promise<T>;
   /** A raw statement's rows, for what the query builder cannot say (dialect-specific SQL). */
   rows<T>(query: SQL): Promise<T[]>;
   /**
@@ -52,6 +51,15 @@ export interface Executor {
   transaction<T>(work: (tx: Tx) => Promise<T>, options?: TxOptions): Promise<T>;
   /** The dialect's tables from a module's pair of declarations (see `tables.ts` in each module). */
   tables<P>(schemas: { postgres: P; sqlite: unknown }): P;
+}
+
+/** `Executor.runNow` where the handle is at hand: `run(sql)` as a promise, also when it throws before returning one. */
+export function runAtOnce<T>(run: (sql: SqlDb) => T | Promise<T>, sql: SqlDb): Promise<T> {
+  try {
+    return Promise.resolve(run(sql));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 export interface TxOptions {
