@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
+import type { SqliteModuleDb } from '../../src/kernel/persistence/sqlite-db.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { openTestModuleDb } from '../support/engine.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
@@ -9,8 +10,10 @@ import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
  * The embedded engine's write lock (write-lock.ts): a module's transactions run one at a time on
  * its writer connection. A transaction opened inside another, instead of joining it through `tx`,
  * would wait for itself for ever, and every write of the module behind it: the lock gives up after
- * 30 s with a message that names the mistake. (SQLite only: PostgreSQL's lock_timeout plays that
- * part there, so this file is not in vitest.config.ts's ON_BOTH_ENGINES.)
+ * 30 s with a message that names the mistake. A read outside a transaction that finds the writer
+ * in one waits for it to end and runs on the writer (sqlite-db.ts, `readOutside`). (SQLite only:
+ * PostgreSQL's lock_timeout plays the lock's part there, and its reads run on the pool, so this
+ * file is not in vitest.config.ts's ON_BOTH_ENGINES.)
  */
 let db: ModuleDb;
 
@@ -47,5 +50,45 @@ describe('SQLite write lock', () => {
     expect(await records()).toEqual([]);
     await db.transaction((tx) => tx.changed(insert('after')));
     expect(await records()).toEqual(['after']);
+  });
+});
+
+describe('SQLite reads outside a transaction while one holds the writer', () => {
+  it("wait for it to end and run on the writer's warm cache, not on the read-only connection", async () => {
+    const readOnly = vi.spyOn((db as SqliteModuleDb).reader, 'prepare');
+    let during: Promise<string[]> | undefined;
+    await db.transaction(async (tx) => {
+      await tx.changed(insert('a'));
+      during = records();
+      await tx.changed(insert('b'));
+    });
+    // It ran once the transaction had committed: it sees all of it, and only committed data.
+    expect(await during).toEqual(['a', 'b']);
+    expect(readOnly).not.toHaveBeenCalled();
+  });
+
+  it('run after a rollback too, on the writer, seeing nothing of the transaction', async () => {
+    const readOnly = vi.spyOn((db as SqliteModuleDb).reader, 'prepare');
+    let during: Promise<string[]> | undefined;
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.changed(insert('gone'));
+        during = records();
+        throw new Error('changed its mind');
+      }),
+    ).rejects.toThrow('changed its mind');
+    expect(await during).toEqual([]);
+    expect(readOnly).not.toHaveBeenCalled();
+  });
+
+  it('inside a transaction not given its tx, answer a turn later from the last committed state instead of waiting for themselves', async () => {
+    await db.transaction((tx) => tx.changed(insert('before')));
+    const seen = await db.transaction(async (tx) => {
+      await tx.changed(insert('inside'));
+      // The mistake: a store method called without the open `tx` reads outside the transaction.
+      return records();
+    });
+    expect(seen).toEqual(['before']);
+    expect(await records()).toEqual(['before', 'inside']);
   });
 });
