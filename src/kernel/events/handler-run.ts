@@ -113,7 +113,8 @@ export class HandlerRunner {
    * Starts the handler for a row just stored, inside the transaction that stores it, and goes as
    * far there as is safe, so that a handler which only writes costs one transaction, not two:
    * - it calls `ctx.commit` before awaiting anything (nothing but its own writes can come before
-   *   them): its writes and "done" mark run right here, under a savepoint;
+   *   them): its writes and "done" mark run right here, under a savepoint; `ctx.write` likewise,
+   *   without the mark, and the handler goes on as below;
    * - it finishes before awaiting anything, writing nothing: it is marked done right here;
    * - it fails before awaiting anything, writing nothing: the caller records the failure once the
    *   row is committed (a retry or a dead letter);
@@ -124,22 +125,25 @@ export class HandlerRunner {
    * `completed` says the handler has nothing left to do (later events of its key need not wait).
    * A run that ended here has its outcome counted when the transaction commits.
    *
-   * A handler reaches the transaction only through `ctx.commit`, so only that write needs a
-   * savepoint (a throw inside it undoes it, and leaves the row pending for a retry).
+   * A handler reaches the transaction only through `ctx.commit` or `ctx.write`, so only that write
+   * needs a savepoint (a throw inside it undoes it, and leaves the row pending for a retry).
    */
   async runInline(tx: Tx, row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<{ failed?: unknown; running?: Promise<void>; completed?: boolean }> {
     // The row exists for other transactions only once this one commits: what the handler does
     // later in a transaction of its own (its commit, its done mark, a retry) waits for that.
     const stored = new StoredSignal(tx);
     let inlineWrite: Promise<unknown> | undefined;
+    /** Whether the inline write carried the row's done mark (`ctx.commit`) or not (`ctx.write`). */
+    let inlineMarked = false;
     let starting = true;
     const ctx = this.contextFor(
       row,
       h,
-      (write) => {
-        if (!starting) return undefined;
-        const written = this.writeInline(tx, row, write);
+      (write, markDone) => {
+        if (!starting || inlineWrite) return undefined;
+        const written = this.writeInline(tx, row, write, markDone);
         inlineWrite = written;
+        inlineMarked = markDone;
         // On PostgreSQL this transaction may yet be aborted by a conflict with a concurrent one and
         // run again: the handler hears that its writes committed only once they have, so what it
         // does next (a call to another module) never acts on writes that were rolled back.
@@ -168,13 +172,14 @@ export class HandlerRunner {
     // Lets the handler's queued microtasks run: one that returned before awaiting I/O has settled.
     await undefined;
     if (run.state === 'done') {
-      if (!inlineWrite) await this.table.markDone(tx, row.seq);
+      if (!inlineMarked) await this.table.markDone(tx, row.seq);
       tx.afterCommit(() => this.options.onOutcome?.('handled'));
       return { completed: true };
     }
     // Whatever the handler does after its commit happens outside this transaction.
-    if (inlineWrite) return { running: this.afterInlineCommit(row, h, handled), completed: run.state === 'failed' };
+    if (inlineMarked) return { running: this.afterInlineCommit(row, h, handled), completed: run.state === 'failed' };
     if (run.state === 'failed') {
+      // What it wrote through `ctx.write` stays, as it would have in a transaction of its own.
       const err = await handled.catch((e: unknown) => e);
       if (isWriteConflict(err)) throw err;
       return { failed: err };
@@ -182,21 +187,22 @@ export class HandlerRunner {
     return { running: this.finish(row, h, ctx, handled, stored.done) };
   }
 
-  /** A handler's `ctx.commit` inside the storing transaction: its writes and the row's done mark, under a savepoint. */
-  private async writeInline(tx: Tx, row: InboxRow, write: (tx: Tx) => Promise<unknown> | unknown): Promise<unknown> {
+  /** A handler's `ctx.commit` (with the row's done mark) or `ctx.write` inside the storing transaction, under a savepoint. */
+  private async writeInline(tx: Tx, row: InboxRow, write: (tx: Tx) => Promise<unknown> | unknown, markDone: boolean): Promise<unknown> {
     await tx.statementChanged('SAVEPOINT inbox_handler', []);
-    await this.table.markDone(tx, row.seq);
+    if (markDone) await this.table.markDone(tx, row.seq);
     return write(tx);
   }
 
   /**
-   * The context a handler gets: `commit` runs its writes with the row's "done" mark, through
-   * `inline` when that takes it (see runInline), else in a transaction of their own.
+   * The context a handler gets: `commit` runs its writes with the row's "done" mark, `write` runs
+   * them without it, each through `inline` when that takes it (see runInline), else in a
+   * transaction of its own.
    */
   private contextFor(
     row: InboxRow,
     h: InboxHandler,
-    inline: (write: (tx: Tx) => Promise<unknown> | unknown) => Promise<unknown> | undefined,
+    inline: (write: (tx: Tx) => Promise<unknown> | unknown, markDone: boolean) => Promise<unknown> | undefined,
     /** For a row stored in a transaction still open: when it commits. */
     stored?: StoredSignal,
   ): CommitTracking {
@@ -206,7 +212,7 @@ export class HandlerRunner {
       commit: <T>(write: (tx: Tx) => Promise<T> | T): Promise<T> => {
         if (ctx.committed) throw new Error(`${h.name} called commit() twice for one event`);
         ctx.committed = true;
-        const here = inline(write) as Promise<T> | undefined;
+        const here = inline(write, true) as Promise<T> | undefined;
         if (here) return here;
         const own = () =>
           this.db.transaction(async (tx) => {
@@ -214,6 +220,10 @@ export class HandlerRunner {
             return write(tx);
           });
         return stored ? stored.done.then(own) : own();
+      },
+      write: <T>(write: (tx: Tx) => Promise<T> | T): Promise<T> => {
+        const here = inline(write, false) as Promise<T> | undefined;
+        return here ?? this.db.transaction(async (tx) => write(tx));
       },
     };
     return ctx;

@@ -10,6 +10,14 @@ export interface HandlerContext {
    * database work may be awaited inside); a handler that changes nothing need not call it.
    */
   commit<T>(write: (tx: Tx) => Promise<T> | T): Promise<T>;
+  /**
+   * Runs `write` in one transaction without saying the event was handled: for what a handler
+   * records before calling other modules (the order saga's start), which must stay recorded if a
+   * later step fails and the event runs again, so it must be idempotent. Called before the
+   * handler's first await, it joins the transaction that stores the event (one commit for both);
+   * later, it opens one of its own. The event is marked handled when the handler returns.
+   */
+  write<T>(write: (tx: Tx) => Promise<T> | T): Promise<T>;
   /** 1 on first delivery, 2 on the first retry, ... */
   attempt: number;
 }

@@ -100,7 +100,8 @@ describe('order-taking: following order-processing’s reports', () => {
   // The handler alone, on order-taking's database (orders of a user of their own, ids unique to this run).
   let store: OrderTakingStore;
   let tracker: TrackOrderProgress;
-  const ctx: HandlerContext = { attempt: 1, commit: (write) => dbOf(shop, 'order-taking').transaction(async (tx) => write(tx)) };
+  const inTransaction: HandlerContext['commit'] = (write) => dbOf(shop, 'order-taking').transaction(async (tx) => write(tx));
+  const ctx: HandlerContext = { attempt: 1, commit: inTransaction, write: inTransaction };
   const run = randomUUID().slice(0, 8);
   const id = (name: string) => `${name}-${run}`;
 

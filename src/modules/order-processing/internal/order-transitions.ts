@@ -18,14 +18,12 @@ export class OrderTransitions {
     this.reached = metrics.counter('shop_orders_total', 'Orders that reached each status (cancelled: by reason), counted where the saga runs', ['status', 'reason']);
   }
 
-  /** Takes in a placed order (once) and announces it to the customer's side. */
-  receive(order: PlacedOrder): Promise<void> {
-    return this.store.transaction(async (tx) => {
-      if ((await this.store.find(order.orderId, tx))?.order) return;
-      await this.store.start(tx, order, new Date().toISOString());
-      await this.publish(tx, { orderId: order.orderId, userId: order.userId, status: 'placed', at: order.placedAt });
-      tx.afterCommit(() => this.reached.inc({ status: 'placed', reason: '' }));
-    });
+  /** Takes in a placed order (once) and announces it to the customer's side, in the caller's transaction. */
+  async receive(tx: Tx, order: PlacedOrder): Promise<void> {
+    if ((await this.store.find(order.orderId, tx))?.order) return;
+    await this.store.start(tx, order, new Date().toISOString());
+    await this.publish(tx, { orderId: order.orderId, userId: order.userId, status: 'placed', at: order.placedAt });
+    tx.afterCommit(() => this.reached.inc({ status: 'placed', reason: '' }));
   }
 
   /**
