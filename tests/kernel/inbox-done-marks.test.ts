@@ -10,7 +10,7 @@ import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
-import { firstClaim } from './inbox-probe.ts';
+import { countTransactions, firstClaim } from './inbox-probe.ts';
 
 /**
  * A handler that commits nothing through `ctx.commit` (it calls other modules, or writes in
@@ -56,24 +56,13 @@ function openInbox(): Inbox {
 const tick = (n: number): EventEnvelope => ({ id: randomUUID(), type: contract.events.ticked.type, version: 1, occurredAt: new Date().toISOString(), key: `k${n}`, payload: { n } });
 const statuses = () => database.rows<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM kernel_inbox GROUP BY status ORDER BY status`);
 
-/** Counts the transactions the database opens from now on. */
-function countTransactions(): () => number {
-  let opened = 0;
-  const transaction = database.transaction.bind(database);
-  database.transaction = ((...args: Parameters<ModuleDb['transaction']>) => {
-    opened++;
-    return transaction(...args);
-  }) as ModuleDb['transaction'];
-  return () => opened;
-}
-
 describe('inbox: done marks of handlers that commit nothing themselves', () => {
   it('marks ten runs that finish together done in far fewer transactions than ten, each row once', async () => {
     const inbox = openInbox();
     inbox.start();
     await firstClaim(inbox);
     await inbox.receive(Array.from({ length: 10 }, (_, i) => tick(i)));
-    const opened = countTransactions();
+    const opened = countTransactions(database);
     // A write transaction holds the module's lock while the ten finish: their marks queue behind it.
     await database.transaction(async () => {
       finish();

@@ -1,6 +1,7 @@
 import type { Dispatcher } from '../../src/kernel/events/dispatcher.ts';
 import type { Inbox } from '../../src/kernel/events/inbox.ts';
 import type { InboxTable } from '../../src/kernel/events/inbox-table.ts';
+import type { ModuleDb } from '../../src/kernel/persistence/sql.ts';
 import { eventually } from '../support/eventually.ts';
 
 const dispatcherOf = (inbox: Inbox) => (inbox as unknown as { dispatcher: Dispatcher }).dispatcher;
@@ -34,4 +35,15 @@ export function holdClaims(inbox: Inbox): { release: () => void } {
     return claim(...args);
   };
   return { release };
+}
+
+/** Counts the transactions `database` opens from now on (white-box: wraps its `transaction`). */
+export function countTransactions(database: ModuleDb): () => number {
+  let opened = 0;
+  const transaction = database.transaction.bind(database);
+  database.transaction = ((...args: Parameters<ModuleDb['transaction']>) => {
+    opened++;
+    return transaction(...args);
+  }) as ModuleDb['transaction'];
+  return () => opened;
 }

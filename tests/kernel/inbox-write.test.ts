@@ -11,7 +11,7 @@ import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
-import { firstClaim } from './inbox-probe.ts';
+import { countTransactions, firstClaim } from './inbox-probe.ts';
 
 /**
  * `ctx.write`: what a handler records before calling other modules (the order saga's start). Before
@@ -54,7 +54,8 @@ function openInbox(): Inbox {
     maxAttempts: 5,
     // Long enough to look at a failed attempt before its retry.
     retryBaseMs: 500,
-    pollMs: 50,
+    // No polling: the transactions the tests count are the event's own (a retry wakes the inbox itself).
+    pollMs: 60_000,
     concurrency: 8,
   });
   return inbox;
@@ -64,23 +65,12 @@ const opened = (id: string): EventEnvelope => ({ id: randomUUID(), type: contrac
 const records = async () => (await database.rows<{ id: string }>(sql`SELECT id FROM records ORDER BY seq`)).map((r) => r.id);
 const inboxRow = async () => (await database.rows<{ status: string; attempts: number; last_error: string | null }>(sql`SELECT status, attempts, last_error FROM kernel_inbox`))[0];
 
-/** Counts the transactions the database opens from now on. */
-function countTransactions(): () => number {
-  let opened = 0;
-  const transaction = database.transaction.bind(database);
-  database.transaction = ((...args: Parameters<ModuleDb['transaction']>) => {
-    opened++;
-    return transaction(...args);
-  }) as ModuleDb['transaction'];
-  return () => opened;
-}
-
 describe('inbox: ctx.write, a handler recording before it calls other modules', () => {
   it('commits the write with the stored event, and marks the event handled only when the handler returns', async () => {
     const inbox = openInbox();
     inbox.start();
     await firstClaim(inbox);
-    const transactions = countTransactions();
+    const transactions = countTransactions(database);
     await inbox.receive([opened('acct-1')]);
     // Stored and recorded in one transaction; the handler still waits for its answer.
     expect(await records()).toEqual(['acct-1']);
