@@ -7,6 +7,7 @@ import { schemaOf } from '../../src/kernel/persistence/postgres-connect.ts';
 import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { describeJourneys } from '../journey/journey-suite.ts';
 import { databaseFor, runDatabasePrefix } from '../support/engine.ts';
+import { eventually } from '../support/eventually.ts';
 import { ShopClient } from '../support/client.ts';
 import { startTestShop } from '../support/in-process.ts';
 
@@ -113,7 +114,9 @@ describe('a module whose database turns it away', () => {
       expect((await api.get('/api/products?limit=1')).status).toBe(200);
 
       await admin.unsafe(`ALTER ROLE "${cartRole}" CONNECTION LIMIT -1`);
-      expect((await api.get('/api/cart', token)).status).toBe(200);
+      // "Shortly", as the 503 says: a connection the pool was opening when the role was refused
+      // may fail one more request (seen once under CI's load), after which the cart serves again.
+      await eventually(async () => (await api.get('/api/cart', token)).status, (status) => status === 200, { timeoutMs: 5_000, what: 'the cart to be served again' });
     } finally {
       await admin.unsafe(`ALTER ROLE "${cartRole}" CONNECTION LIMIT -1`);
       await admin.end();
