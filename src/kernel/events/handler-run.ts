@@ -29,6 +29,15 @@ export interface HandlerRunOptions {
 
 class AlreadyHandled extends Error {}
 
+/**
+ * How far a handler went inside the transaction that stored its row (HandlerRunner.runInline):
+ * it ended there (done, its outcome counted at commit); it failed before writing anything that
+ * stays (the caller records a retry once the row is committed); or it carries on after the commit
+ * (`running`, its outcome recorded when it ends; `settled` when nothing of it is left to wait for,
+ * so later events of its key need not wait).
+ */
+export type InlineRun = { outcome: 'ended' } | { outcome: 'failed'; err: unknown } | { outcome: 'running'; running: Promise<void>; settled: boolean };
+
 /** A handler's context, with whether it has called `commit`. */
 interface CommitTracking extends HandlerContext {
   committed: boolean;
@@ -121,14 +130,12 @@ export class HandlerRunner {
    * - otherwise it awaits something else (a call to another module, say), which must never hold
    *   the module's write transaction open: it carries on after this transaction commits, and a
    *   `ctx.commit` then opens a transaction of its own, as for a claimed row.
-   * `running` is what is left of the handler once this transaction commits (its outcome recorded);
-   * `completed` says the handler has nothing left to do (later events of its key need not wait).
-   * A run that ended here has its outcome counted when the transaction commits.
+   * The result says which (`InlineRun`).
    *
    * A handler reaches the transaction only through `ctx.commit` or `ctx.write`, so only that write
    * needs a savepoint (a throw inside it undoes it, and leaves the row pending for a retry).
    */
-  async runInline(tx: Tx, row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<{ failed?: unknown; running?: Promise<void>; completed?: boolean }> {
+  async runInline(tx: Tx, row: InboxRow, h: InboxHandler, envelope: EventEnvelope): Promise<InlineRun> {
     // The row exists for other transactions only once this one commits: what the handler does
     // later in a transaction of its own (its commit, its done mark, a retry) waits for that.
     const stored = new StoredSignal(tx);
@@ -165,7 +172,7 @@ export class HandlerRunner {
         if (isWriteConflict(err)) throw err;
         await tx.statementChanged('ROLLBACK TO SAVEPOINT inbox_handler', []);
         await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
-        return { failed: err };
+        return { outcome: 'failed', err };
       }
       await tx.statementChanged('RELEASE SAVEPOINT inbox_handler', []);
     }
@@ -174,17 +181,17 @@ export class HandlerRunner {
     if (run.state === 'done') {
       if (!inlineMarked) await this.table.markDone(tx, row.seq);
       tx.afterCommit(() => this.options.onOutcome?.('handled'));
-      return { completed: true };
+      return { outcome: 'ended' };
     }
     // Whatever the handler does after its commit happens outside this transaction.
-    if (inlineMarked) return { running: this.afterInlineCommit(row, h, handled), completed: run.state === 'failed' };
+    if (inlineMarked) return { outcome: 'running', running: this.afterInlineCommit(row, h, handled), settled: run.state === 'failed' };
     if (run.state === 'failed') {
       // What it wrote through `ctx.write` stays, as it would have in a transaction of its own.
       const err = await handled.catch((e: unknown) => e);
       if (isWriteConflict(err)) throw err;
-      return { failed: err };
+      return { outcome: 'failed', err };
     }
-    return { running: this.finish(row, h, ctx, handled, stored.done) };
+    return { outcome: 'running', running: this.finish(row, h, ctx, handled, stored.done), settled: false };
   }
 
   /** A handler's `ctx.commit` (with the row's done mark) or `ctx.write` inside the storing transaction, under a savepoint. */

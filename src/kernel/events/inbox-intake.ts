@@ -76,13 +76,13 @@ export class InboxIntake {
           }
           const started = await this.runner.runInline(tx, row, h, row.checked!);
           // Ended inside this transaction: nothing is left to track once it commits.
-          if (started.completed && !started.running) continue;
-          if (started.running) {
+          if (started.outcome === 'ended') continue;
+          if (started.outcome === 'running') {
             stored.push({ row, h, outcome: 'running', running: started.running });
             // Later events of its key wait for what is left of it, if anything is.
-            if (key !== null && !started.completed) keysInHand.add(key);
+            if (key !== null && !started.settled) keysInHand.add(key);
           } else {
-            stored.push({ row, h, outcome: 'failed', err: started.failed });
+            stored.push({ row, h, outcome: 'failed', err: started.err });
           }
           continue;
         }

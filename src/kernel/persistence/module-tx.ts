@@ -1,7 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { EventDef, EventEnvelope } from '../contract.ts';
-import { runAtOnce, type Dialect, type OutboxWriter, type PublishOptions, type SqlDb, type Tx } from './sql.ts';
+import { settle, type Dialect, type OutboxWriter, type PublishOptions, type SqlDb, type Tx } from './sql.ts';
 
 /** How one engine runs statements on the connection that holds the transaction. */
 export interface TxStatements {
@@ -27,7 +27,7 @@ export class ModuleTx implements Tx {
   ) {}
 
   runNow<T>(run: (sql: SqlDb) => T | Promise<T>): Promise<T> {
-    return runAtOnce(run, this.sql);
+    return settle(() => run(this.sql));
   }
 
   rows<T>(query: SQL): Promise<T[]> {

@@ -4,7 +4,7 @@ import { ModuleTx } from './module-tx.ts';
 import { connect, schemaOf, serverOf, type PostgresClient, type PostgresOptions } from './postgres-connect.ts';
 import { migratePostgres } from './postgres-migrate.ts';
 import { CHANGED_SETTING } from './cache-freshness.ts';
-import { runAtOnce, type ModuleDb, type OutboxWriter, type SqlDb, type Tx, type TxOptions } from './sql.ts';
+import { settle, type ModuleDb, type OutboxWriter, type SqlDb, type Tx, type TxOptions } from './sql.ts';
 import { isWriteConflict, sqlStateOf } from './write-conflict.ts';
 
 /**
@@ -64,7 +64,7 @@ export class PostgresModuleDb implements ModuleDb {
   }
 
   runNow<T>(run: (sql: SqlDb) => T | Promise<T>): Promise<T> {
-    return runAtOnce(run, this.sql);
+    return settle(() => run(this.sql));
   }
 
   async rows<T>(query: SQL): Promise<T[]> {

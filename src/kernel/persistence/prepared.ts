@@ -24,8 +24,9 @@ interface PreparedQuery<R> {
  * d.select().from(cartLines).where(eq(cartLines.userId, param('userId'))))`, called as
  * `lines(on, { userId })`. Building a drizzle query costs more than SQLite takes to run a small
  * one, so a store's hot queries are prepared. On SQLite the handles are the module's
- * connections (see `Executor.runNow`), so each query is built three times at most; on PostgreSQL a transaction's handle is new each time, and the query is built
- * for it (postgres.js still prepares the statement once per connection on the server).
+ * connections (see `Executor.runNow`), so each query is built three times at most; on
+ * PostgreSQL a transaction's handle is new each time, and the query is built for it
+ * (postgres.js still prepares the statement once per connection on the server).
  *
  * A lookup by primary key or unique index says no `.limit(1)`: it finds one row at most anyway,
  * and drizzle binds a limit as a parameter (`LIMIT ?`), which makes SQLite run that one-row lookup

@@ -53,10 +53,10 @@ export interface Executor {
   tables<P>(schemas: { postgres: P; sqlite: unknown }): P;
 }
 
-/** `Executor.runNow` where the handle is at hand: `run(sql)` as a promise, also when it throws before returning one. */
-export function runAtOnce<T>(run: (sql: SqlDb) => T | Promise<T>, sql: SqlDb): Promise<T> {
+/** `run()` as a promise, also when it throws before returning one (a synchronous driver's failure). */
+export function settle<T>(run: () => T | Promise<T>): Promise<T> {
   try {
-    return Promise.resolve(run(sql));
+    return Promise.resolve(run());
   } catch (err) {
     return Promise.reject(err);
   }

@@ -6,7 +6,7 @@ import { makeDirectory } from '../data-dir.ts';
 import { ModuleTx } from './module-tx.ts';
 import { migrateSqlite } from './sqlite-migrate.ts';
 import { sqliteStoreIdentity } from './store-identity.ts';
-import type { ModuleDb, OutboxWriter, SqlDb, Tx } from './sql.ts';
+import { settle, type ModuleDb, type OutboxWriter, type SqlDb, type Tx } from './sql.ts';
 import { WriteLock } from './write-lock.ts';
 
 export type Sqlite = Database.Database;
@@ -37,6 +37,9 @@ export class SqliteModuleDb implements ModuleDb {
   private readonly idleWriter: Sqlite;
   private readonly idleWriterDb: LiteDb;
   private readonly lock: WriteLock;
+  /** Reads that came while a transaction held the writer, in arrival order (see `readOutside`). */
+  private readonly waitingReads: Array<(onWriter: boolean) => void> = [];
+  private leftoversArmed = false;
 
   private constructor(
     readonly module: string,
@@ -105,31 +108,15 @@ export class SqliteModuleDb implements ModuleDb {
    * read-only connection, which sees the last committed state, as such reads always did.
    */
   private readOutside<T>(read: (onWriter: boolean) => T | Promise<T>): Promise<T> {
-    if (!this.writer.inTransaction) {
-      try {
-        return Promise.resolve(read(true));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    }
-    return new Promise<T>((resolve, reject) => {
-      this.waitingReads.push((onWriter) => {
-        try {
-          resolve(read(onWriter));
-        } catch (err) {
-          reject(err);
-        }
-      });
+    if (!this.writer.inTransaction) return settle(() => read(true));
+    return new Promise<T>((resolve) => {
+      this.waitingReads.push((onWriter) => resolve(settle(() => read(onWriter))));
       if (!this.leftoversArmed) {
         this.leftoversArmed = true;
         setImmediate(this.readLeftovers);
       }
     });
   }
-
-  /** Reads that came while a transaction held the writer, in arrival order. */
-  private readonly waitingReads: Array<(onWriter: boolean) => void> = [];
-  private leftoversArmed = false;
 
   private runWaitingReads(onWriter: boolean): void {
     if (this.waitingReads.length === 0) return;
