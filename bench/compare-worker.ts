@@ -5,6 +5,8 @@
  *
  *   prepare <dataDir> <products> <customers>   seeds the shop and registers customers (monolith)
  *   run <dataDir> <topology> <seconds> <customers> [census]   checkout load; prints one JSON line
+ *   browse <dataDir> <topology> <seconds>      the browse mix (3 s warm-up first); prints one JSON line
+ *   events <dataDir> <count>                   durable events in one process (bench/kernel.ts); one JSON line
  *
  * The JSON line holds the checkout figures and the CPU time each process of the topology spent
  * per paid order (user + system, from /proc): it moves less than req/s with what else the machine
@@ -112,8 +114,33 @@ try {
       await shop.stop();
       if (censusDir) rmSync(censusDir, { recursive: true, force: true });
     }
+  } else if (step === 'browse') {
+    const [topology, seconds] = [rest[0], Number(rest[1])];
+    const { drive, browseMix } = await fromTree('bench/load.ts');
+    const { readCatalog } = await fromTree('bench/fixtures.ts');
+    const { customers } = JSON.parse(readFileSync(fixtureFile, 'utf8'));
+    const shop = await launch(topology);
+    try {
+      const requests = browseMix(await readCatalog(shop.gatewayUrl, customers));
+      await drive(shop.gatewayUrl, 3, requests);
+      const before = cpuMs(shop.processes);
+      const figures = await drive(shop.gatewayUrl, seconds, requests);
+      const after = cpuMs(shop.processes);
+      const perThousand = Object.fromEntries([...after].map(([name, ms]) => [name, ((ms - before.get(name)!) * 1000) / figures.requests]));
+      console.log(JSON.stringify({ perSecond: figures.requestsPerSecond, p50Ms: figures.p50Ms, errors: figures.errors, cpuMsPerThousand: perThousand }));
+    } finally {
+      await shop.stop();
+    }
+  } else if (step === 'events') {
+    const count = Number(rest[0]);
+    const { measureEvents } = await fromTree('bench/kernel.ts');
+    const before = process.cpuUsage();
+    const { eventsPerSecond } = await measureEvents(count);
+    const used = process.cpuUsage(before);
+    const cpuMsPerThousand = { 'kernel (one process)': (used.user + used.system) / count };
+    console.log(JSON.stringify({ perSecond: eventsPerSecond, p50Ms: 0, errors: 0, cpuMsPerThousand }));
   } else {
-    throw new Error(`unknown step ${step}: prepare or run`);
+    throw new Error(`unknown step ${step}: prepare, run, browse or events`);
   }
 } finally {
   await dropNamespace(namespace).catch(() => undefined);

@@ -1,6 +1,6 @@
 /**
- * `npm run bench:compare -- <rev> <rev> [...]`: the checkout of two or more commits, measured in
- * turns on this machine, with medians. One `npm run bench` swings 10-20% on a busy machine, so a
+ * `npm run bench:compare -- <rev> <rev> [...]`: the checkout (or the browse mix, or durable events)
+ * of two or more commits, measured in turns on this machine, with medians. One `npm run bench` swings 10-20% on a busy machine, so a
  * "before and after" from single runs says little; runs taken in turns (A, B, A, B, ...) share
  * whatever the machine is doing, and their medians can be compared.
  *
@@ -8,6 +8,9 @@
  * next comparison), built, seeded (BENCH_PRODUCTS, default 3000) and given customers; then each
  * round starts the topology of every commit in turn and drives the checkout load of bench/checkout.ts
  * (bench/compare-worker.ts, from the commit's own tree). Options:
+ *   --load <what>        checkout (default), browse (the bench's browse mix, 10 connections, after
+ *                        3 s of warm-up) or events (bench/kernel.ts's durable events, 20,000 in one
+ *                        process, no topology): the three figures `npm run bench` judges storage by
  *   --topology <name>    from deploy/topologies.json (default split-all)
  *   --rounds <n>         turns per commit (default 3)
  *   --seconds <s>        load per turn (default 15)
@@ -18,6 +21,8 @@
  *                        figures of a census run are comparable only with other census runs.
  * Prints, per commit: median paid/s, p50 to paid, and CPU ms per paid order (all processes, and the
  * processes that cost the most). CPU per order is the steadiest of the three on a shared machine.
+ * Browse and events print the median rate, CPU ms per thousand requests or events, and each turn's
+ * rate as a share of the first commit's in the same round.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -33,6 +38,7 @@ const option = (name: string, fallback: string) => {
   const [value] = args.splice(at, 2).slice(1);
   return value;
 };
+const load = option('load', 'checkout');
 const topology = option('topology', 'split-all');
 const rounds = Number(option('rounds', '3'));
 const seconds = Number(option('seconds', '15'));
@@ -45,8 +51,8 @@ const flag = (name: string) => {
 const takeCensus = flag('census');
 const products = Number(process.env.BENCH_PRODUCTS ?? 3000);
 const revs = args;
-if (revs.length < 2 || ![rounds, seconds, customers, products].every((n) => Number.isInteger(n) && n > 0)) {
-  console.error('usage: npm run bench:compare -- <rev> <rev> [...] [--topology split-all] [--rounds 3] [--seconds 15] [--customers 32] [--census]');
+if (revs.length < 2 || !['checkout', 'browse', 'events'].includes(load) || ![rounds, seconds, customers, products].every((n) => Number.isInteger(n) && n > 0)) {
+  console.error('usage: npm run bench:compare -- <rev> <rev> [...] [--load checkout|browse|events] [--topology split-all] [--rounds 3] [--seconds 15] [--customers 32] [--census]');
   process.exit(2);
 }
 
@@ -85,6 +91,7 @@ async function prepare(rev: string): Promise<Tree> {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const tree = { rev, sha, dir, dataDir };
+  if (load === 'events') return tree; // needs no shop
   log(`${rev}: seeding ${products} products, registering ${customers} customers`);
   await worker(tree, ['prepare', dataDir, String(products), String(customers)]);
   return tree;
@@ -102,13 +109,20 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/**
+ * The commits in the order they run in `round`: A B, then B A, and so on, so that whatever going
+ * second costs (the disk still writing back the first turn's data, a machine that slows as the
+ * session goes on) falls on each commit alike instead of reading as a difference between them.
+ */
+const inTurn = <T>(xs: T[], round: number): T[] => (round % 2 === 1 ? xs : [...xs].reverse());
 
 async function main(): Promise<void> {
   const trees: Tree[] = [];
   for (const rev of revs) trees.push(await prepare(rev));
+  if (load !== 'checkout') return compareRates(trees);
   const turns = new Map<string, Turn[]>(trees.map((t) => [t.sha, []]));
   for (let round = 1; round <= rounds; round++) {
-    for (const tree of trees) {
+    for (const tree of inTurn(trees, round)) {
       const out = await worker(tree, ['run', tree.dataDir, topology, String(seconds), String(customers), ...(takeCensus ? ['census'] : [])]);
       const turn = JSON.parse(out.split('\n').findLast((line) => line.startsWith('{'))!) as Turn;
       turns.get(tree.sha)!.push(turn);
@@ -139,6 +153,45 @@ async function main(): Promise<void> {
     ...names.map((n) => [n, ...trees.map((t) => median(turns.get(t.sha)!.map((turn) => turn.cpuMsPerOrder[n] ?? NaN)).toFixed(2))]),
   ]);
   if (takeCensus) printCensus(trees, turns, names);
+}
+
+/** What a browse or events turn prints: its rate, and CPU ms per thousand requests or events by process. */
+interface RateTurn {
+  perSecond: number;
+  p50Ms: number;
+  errors: number;
+  cpuMsPerThousand: Record<string, number>;
+}
+
+/** Browse mix or durable events in turns: median rate and CPU, and each round's rate against the first commit's. */
+async function compareRates(trees: Tree[]): Promise<void> {
+  const unit = load === 'browse' ? 'req' : 'events';
+  const turns = new Map<string, RateTurn[]>(trees.map((t) => [t.sha, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const tree of inTurn(trees, round)) {
+      const step = load === 'browse' ? ['browse', tree.dataDir, topology, String(seconds)] : ['events', tree.dataDir, '20000'];
+      const out = await worker(tree, step);
+      const turn = JSON.parse(out.split('\n').findLast((line) => line.startsWith('{'))!) as RateTurn;
+      turns.get(tree.sha)!.push(turn);
+      log(`round ${round} ${tree.rev}: ${turn.perSecond.toFixed(0)} ${unit}/s, ${sum(Object.values(turn.cpuMsPerThousand)).toFixed(1)} CPU ms per 1000, ${turn.errors} errors`);
+    }
+  }
+  const what = load === 'browse' ? `${topology}, browse mix, ${seconds} s a turn` : 'durable events in one process, 20,000 a turn';
+  console.log(`\n${what}, ${rounds} turn${rounds === 1 ? '' : 's'} each (medians)\n`);
+  const first = turns.get(trees[0].sha)!;
+  printColumns([
+    ['commit', `${unit}/s`, `CPU ms per 1000 ${unit}`, 'errors', `${unit}/s against ${trees[0].rev}, each round`],
+    ...trees.map((tree) => {
+      const ts = turns.get(tree.sha)!;
+      return [
+        `${tree.rev} (${tree.sha})`,
+        median(ts.map((t) => t.perSecond)).toFixed(0),
+        median(ts.map((t) => sum(Object.values(t.cpuMsPerThousand)))).toFixed(1),
+        String(sum(ts.map((t) => t.errors))),
+        ts.map((t, i) => (t.perSecond / first[i].perSecond).toFixed(3)).join(' '),
+      ];
+    }),
+  ]);
 }
 
 /** Promises and timers created per paid order, by process (medians): what the code does, whatever the machine's load. */

@@ -20,26 +20,36 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
 }
 
 /**
+ * The first string holding U+0000, which PostgreSQL cannot store in text: a call's input with one
+ * is refused alike on both engines, as bad input, before any store sees it. Runs on every call:
+ * a plain walk that builds the field's path only once it has found one. For plain JSON data only
+ * (`notPlainJson` first): a cycle would never end.
+ */
+export function nulCharacter(value: unknown): FieldError | null {
+  const path: string[] = [];
+  return holdsNul(value, path) ? { path: path.reverse().join('.') || '(root)', message: 'text may not contain the NUL character (U+0000)' } : null;
+}
+
+/** Whether a string below `v` holds U+0000; if so, `path` holds its location, innermost key first. */
+function holdsNul(v: unknown, path: string[]): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (typeof v !== 'object' || v === null) return false;
+  for (const key in v) {
+    if (holdsNul((v as Record<string, unknown>)[key], path)) {
+      path.push(key);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Where `value` stops being plain JSON data — data that JSON.stringify and JSON.parse give back
  * unchanged — or null if it is plain. Class instances (Date, Map, Buffer, your own classes),
  * functions, bigints, NaN/Infinity, `undefined` in arrays and cycles all change or fail on the wire.
  * An `undefined` object property is fine: JSON drops it, which reads back the same.
  * Runs on every call, so it is a plain recursive walk: no closures or allocations per value.
  */
-/**
- * The first string holding U+0000, which PostgreSQL cannot store in text: a call's input with one
- * is refused alike on both engines, as bad input, before any store sees it.
- */
-export function nulCharacter(value: unknown, path: string[] = []): FieldError | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? { path: path.join('.') || '(root)', message: 'text may not contain the NUL character (U+0000)' } : null;
-  if (typeof value !== 'object' || value === null) return null;
-  for (const [key, item] of Object.entries(value)) {
-    const found = nulCharacter(item, [...path, key]);
-    if (found) return found;
-  }
-  return null;
-}
-
 export function notPlainJson(value: unknown): FieldError | null {
   if (value === undefined) return null;
   const path: string[] = [];

@@ -126,6 +126,12 @@ describe('contracts: inputs are checked on in-process calls', () => {
     expect(err.errors?.[0]?.path).toBe('value');
   });
 
+  it('rejects a NUL character anywhere in the input, naming the field where it sits', async () => {
+    const err = await rejection(calc().echo({ value: { list: ['fine', { note: 'a\u0000b' }] } }));
+    expect(err.kind).toBe('validation');
+    expect(err.errors).toEqual([{ path: 'value.list.1.note', message: expect.stringMatching(/NUL/) }]);
+  });
+
   it('passes plain JSON input through unchanged', async () => {
     const value = { nested: [1, 'two', null, { deep: true }] };
     await expect(calc().echo({ value })).resolves.toEqual({ value });
