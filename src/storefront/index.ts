@@ -58,14 +58,17 @@ export function createStorefront(edge: PageServices): RequestHandler {
 
   const assets = express.static(STATIC_DIR, { index: false, maxAge: '1d', fallthrough: false });
   return (req, res, next) => {
-    if (req.path.startsWith('/static/')) {
+    // Every API request passes here first: one look at its path (`req.path` parses the URL each time).
+    const path = req.path;
+    if (path.startsWith('/api/')) return next();
+    if (path.startsWith('/static/')) {
       req.url = req.url.slice('/static'.length);
       return assets(req, res, (err?: unknown) => {
         req.url = `/static${req.url}`;
         next(err);
       });
     }
-    if (!isPagePath(req)) return next();
+    if (!isPagePath(req, path)) return next();
     pages(req, res, next);
   };
 }
@@ -76,9 +79,9 @@ const PAGE_PREFIXES = ['/product/', '/category/', '/order/', '/account/'];
 const PAGE_PATHS = new Set(['/cart', '/cart/empty', '/cart/checkout', '/cart/update', '/cart/remove', '/setCurrency', '/logout', '/login', '/register', '/search', '/wishlist', '/wishlist/remove', '/wishlist/move-to-cart']);
 
 /** The storefront's paths; everything else (the API, docs, probes) passes by untouched. `/` is a page unless the client asks for JSON. */
-function isPagePath(req: Request): boolean {
-  if (req.path === '/') return req.accepts(['html', 'json']) !== 'json';
-  return PAGE_PATHS.has(req.path) || PAGE_PREFIXES.some((p) => req.path.startsWith(p));
+function isPagePath(req: Request, path: string): boolean {
+  if (path === '/') return req.accepts(['html', 'json']) !== 'json';
+  return PAGE_PATHS.has(path) || PAGE_PREFIXES.some((p) => path.startsWith(p));
 }
 
 /** Pages load their own styles and script, pictures from the shop or any HTTPS host (a catalog's CDN), and post forms only to the shop. */

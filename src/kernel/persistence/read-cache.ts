@@ -85,7 +85,8 @@ export class ReadCache<V extends NonNullable<unknown>> {
    */
   async get<T extends V>(key: string, compute: () => Promise<T>): Promise<T> {
     if (!this.enabled) return deepFreeze(await compute());
-    const version = await this.check();
+    if (!this.ready) await this.becomeReady();
+    const version = this.check();
     const cached = this.entries.get(key);
     if (cached !== undefined) {
       this.counters.hit(1);
@@ -103,7 +104,8 @@ export class ReadCache<V extends NonNullable<unknown>> {
    */
   async getMany<T extends V>(keys: string[], computeMissing: (missing: string[]) => Promise<Map<string, T>>): Promise<Map<string, T>> {
     if (!this.enabled) return new Map([...(await computeMissing(keys))].map(([key, value]) => [key, deepFreeze(value)]));
-    const version = await this.check();
+    if (!this.ready) await this.becomeReady();
+    const version = this.check();
     const found = new Map<string, T>();
     const missing: string[] = [];
     for (const key of keys) {
@@ -124,12 +126,17 @@ export class ReadCache<V extends NonNullable<unknown>> {
     return found;
   }
 
-  /** Forgets every answer if the watched tables changed since they were computed; returns the version now. */
-  private async check(): Promise<number> {
-    if (!this.ready) {
-      await this.freshness.ready;
-      this.ready = true;
-    }
+  /** Waits, once, for the change signal to be in place (PostgreSQL's LISTEN; SQLite's is at once). */
+  private async becomeReady(): Promise<void> {
+    await this.freshness.ready;
+    this.ready = true;
+  }
+
+  /**
+   * Forgets every answer if the watched tables changed since they were computed; returns the
+   * version now. Synchronous: a hit, the common case, awaits nothing but its caller's own call.
+   */
+  private check(): number {
     const version = this.freshness.version();
     if (version !== this.version) {
       this.entries.clear();
