@@ -49,6 +49,8 @@ export class InboxIntake {
   /**
    * Stores one row per (event, handler). While the dispatcher has free slots and nothing older is
    * queued, a row is stored already claimed; rows whose key is already in hand wait their turn.
+   * A slot is taken only by what is left once the rows commit (a handler still running, a failure
+   * to record, a row waiting for its key), as the dispatcher counts them.
    */
   private async store(tx: Tx, events: EventEnvelope[]): Promise<{ stored: Stored[]; unclaimedStored: boolean }> {
     const receivedAt = new Date().toISOString();
@@ -69,14 +71,17 @@ export class InboxIntake {
           if (seq === undefined) continue;
           const row: InboxRow = { seq, event_id: event.id, handler: h.name, key, envelope, attempts: 1, checked: { ...event, payload: check.data } };
           const inHand = key !== null && (keysInHand.has(key) || this.dispatcher.hasKeyInHand(key));
-          free--;
           if (inHand) {
             stored.push({ row, h, outcome: 'queued' });
+            free--;
             continue;
           }
           const started = await this.runner.runInline(tx, row, h, row.checked!);
-          // Ended inside this transaction: nothing is left to track once it commits.
+          // Ended inside this transaction: nothing is left to track once it commits, and it takes no
+          // slot. (Counted as taking one, a batch larger than the slots would store the rest for the
+          // dispatcher to claim and run, a transaction each, and hold back the batches after it.)
           if (started.outcome === 'ended') continue;
+          free--;
           if (started.outcome === 'running') {
             stored.push({ row, h, outcome: 'running', running: started.running });
             // Later events of its key wait for what is left of it, if anything is.
