@@ -10,7 +10,8 @@
  * (bench/compare-worker.ts, from the commit's own tree). Options:
  *   --load <what>        checkout (default), browse (the bench's browse mix, 10 connections, after
  *                        3 s of warm-up) or events (bench/kernel.ts's durable events, 20,000 in one
- *                        process, no topology): the three figures `npm run bench` judges storage by
+ *                        process after 2,000 to warm up, no topology): the three figures `npm run bench`
+ *                        judges storage by
  *   --topology <name>    from deploy/topologies.json (default split-all)
  *   --rounds <n>         turns per commit (default 3)
  *   --seconds <s>        load per turn (default 15)

@@ -11,7 +11,7 @@ import { tempDataDir } from '../../tools/temp-dirs.ts';
 import { openTestModuleDb } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
 import { RECORDS_MIGRATIONS } from '../support/runtime.ts';
-import { countTransactions, firstClaim } from './inbox-probe.ts';
+import { countTransactions, firstClaim, holdClaims } from './inbox-probe.ts';
 
 /**
  * A batch of events larger than the inbox's handler slots, as the relay delivers under load (every
@@ -42,17 +42,22 @@ const recordOpening = {
   },
 };
 
+function openInbox(): Inbox {
+  inbox = new Inbox(database, 'ledger', [{ name: 'RecordOpening', event: contract.events.opened, instance: recordOpening as never }], createLogger('silent'), {
+    maxAttempts: 5,
+    retryBaseMs: 500,
+    // No polling: the only transactions are the batch's own and any claim it would leave behind.
+    pollMs: 60_000,
+    concurrency: SLOTS,
+  });
+  return inbox;
+}
+
 const opened = (id: string): EventEnvelope => ({ id: randomUUID(), type: contract.events.opened.type, version: 1, occurredAt: new Date().toISOString(), key: id, payload: { id } });
 
 describe('inbox: a batch larger than the handler slots', () => {
   it('handles every event that only writes inside the one transaction that stores the batch', async () => {
-    inbox = new Inbox(database, 'ledger', [{ name: 'RecordOpening', event: contract.events.opened, instance: recordOpening as never }], createLogger('silent'), {
-      maxAttempts: 5,
-      retryBaseMs: 500,
-      // No polling: the only transactions are the batch's own and any claim it would leave behind.
-      pollMs: 60_000,
-      concurrency: SLOTS,
-    });
+    const inbox = openInbox();
     inbox.start();
     await firstClaim(inbox);
     const transactions = countTransactions(database);
@@ -71,5 +76,21 @@ describe('inbox: a batch larger than the handler slots', () => {
       // Claimed rows of different keys run side by side: each recorded once, in no promised order.
       expect((await recorded()).sort()).toEqual([...ids].sort());
     }
+  });
+
+  it('lets an event without a key pass rows waiting to be claimed, while one with a key queues behind them', async () => {
+    const inbox = openInbox();
+    // Rows left from before a start are claimed first: until that claim ends, rows wait for it.
+    const claims = holdClaims(inbox);
+    inbox.start();
+    const unkeyed: EventEnvelope = { ...opened('no-order'), key: undefined };
+    await inbox.receive([unkeyed, opened('in-order')]);
+    const recorded = async () => (await database.rows<{ id: string }>(sql`SELECT id FROM records ORDER BY seq`)).map((r) => r.id);
+    // SQLite: handled with its storing; PostgreSQL: once that has committed (see above).
+    await eventually(recorded, (ids) => ids.includes('no-order'), { what: 'the event without a key to be handled' });
+    expect(await recorded()).toEqual(['no-order']);
+    claims.release();
+    await eventually(recorded, (ids) => ids.length === 2, { what: 'the event with a key to be handled after the claim' });
+    expect(await recorded()).toEqual(['no-order', 'in-order']);
   });
 });

@@ -39,9 +39,24 @@ export class Dispatcher {
     });
   }
 
-  /** Slots a newly stored row may take at once: none while older rows wait to be claimed, or once stopping. */
+  /** Slots a newly stored row with a key may take at once: none while older rows wait to be claimed, or once stopping. */
   freeSlots(): number {
-    return this.loop.isStopped || this.backlog ? 0 : this.options.concurrency - this.inFlight;
+    return this.backlog ? 0 : this.openSlots();
+  }
+
+  /** Handler slots not taken (none once stopping). */
+  openSlots(): number {
+    return this.loop.isStopped ? 0 : this.options.concurrency - this.inFlight;
+  }
+
+  /**
+   * Whether rows stored earlier may be waiting to be claimed. A new row with a key must then queue
+   * behind them (an older one of its key may be among them); one without a key promises no order
+   * and may pass them. Under a steady stream of events the backlog may never clear, and rows that
+   * queue each cost a claim and a transaction of their own.
+   */
+  olderRowsWaiting(): boolean {
+    return this.backlog;
   }
 
   /** Whether an event of this key is running or waiting here: a newer one must queue behind it. */

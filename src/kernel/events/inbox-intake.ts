@@ -48,14 +48,16 @@ export class InboxIntake {
 
   /**
    * Stores one row per (event, handler). While the dispatcher has free slots and nothing older is
-   * queued, a row is stored already claimed; rows whose key is already in hand wait their turn.
+   * queued (for a row without a key: whatever is queued), a row is stored already claimed; rows
+   * whose key is already in hand wait their turn.
    * A slot is taken only by what is left once the rows commit (a handler still running, a failure
    * to record, a row waiting for its key), as the dispatcher counts them.
    */
   private async store(tx: Tx, events: EventEnvelope[]): Promise<{ stored: Stored[]; unclaimedStored: boolean }> {
     const receivedAt = new Date().toISOString();
     const lease = Date.now() + this.leaseMs;
-    let free = this.dispatcher.freeSlots();
+    let free = this.dispatcher.openSlots();
+    const olderWaiting = this.dispatcher.olderRowsWaiting();
     const stored: Stored[] = [];
     const keysInHand = new Set<string>();
     let unclaimedStored = false;
@@ -65,7 +67,8 @@ export class InboxIntake {
       for (const h of this.byType.get(event.type) ?? []) {
         // Payloads are checked against the publisher's schema on receipt too: a bad one is dead on arrival.
         const check = h.event.payload.safeParse(event.payload);
-        if (check.success && free > 0) {
+        // Rows with a key queue behind older rows waiting to be claimed; rows without one need not.
+        if (check.success && free > 0 && !(key !== null && olderWaiting)) {
           const seq = await this.table.insertClaimed(tx, { eventId: event.id, handler: h.name, type: event.type, key, envelope, receivedAt }, lease);
           // Undefined: a redelivery of a row stored before, which is queued (or done) already.
           if (seq === undefined) continue;
