@@ -53,6 +53,9 @@ function openInbox(): Inbox {
   return inbox;
 }
 
+/** Ids recorded by the handler, in the order they were. */
+const recorded = async () => (await database.rows<{ id: string }>(sql`SELECT id FROM records ORDER BY seq`)).map((r) => r.id);
+
 const opened = (id: string): EventEnvelope => ({ id: randomUUID(), type: contract.events.opened.type, version: 1, occurredAt: new Date().toISOString(), key: id, payload: { id } });
 
 describe('inbox: a batch larger than the handler slots', () => {
@@ -63,7 +66,6 @@ describe('inbox: a batch larger than the handler slots', () => {
     const transactions = countTransactions(database);
     const ids = Array.from({ length: SLOTS * 3 }, (_, i) => `acct-${i}`);
     await inbox.receive(ids.map(opened));
-    const recorded = async () => (await database.rows<{ id: string }>(sql`SELECT id FROM records ORDER BY seq`)).map((r) => r.id);
     const statuses = async () =>
       (await database.rows<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM kernel_inbox GROUP BY status`)).map((s) => ({ status: s.status, n: Number(s.n) }));
     if (database.dialect === 'sqlite') {
@@ -85,7 +87,6 @@ describe('inbox: a batch larger than the handler slots', () => {
     inbox.start();
     const unkeyed: EventEnvelope = { ...opened('no-order'), key: undefined };
     await inbox.receive([unkeyed, opened('in-order')]);
-    const recorded = async () => (await database.rows<{ id: string }>(sql`SELECT id FROM records ORDER BY seq`)).map((r) => r.id);
     // SQLite: handled with its storing; PostgreSQL: once that has committed (see above).
     await eventually(recorded, (ids) => ids.includes('no-order'), { what: 'the event without a key to be handled' });
     expect(await recorded()).toEqual(['no-order']);

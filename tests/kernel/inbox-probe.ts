@@ -11,11 +11,11 @@ const dispatcherOf = (inbox: Inbox) => (inbox as unknown as { dispatcher: Dispat
  * turn, and it is a transaction (round trips on PostgreSQL). Until then rows left from before
  * may be waiting, so every new event is queued for a claim; from then on a new event goes
  * straight to a free handler, which is what the ordering tests need to set up their cases.
- * White-box: the dispatcher says so through the slots it offers to newly stored rows.
+ * White-box: the dispatcher says so: no older rows waiting, slots open.
  */
 export function firstClaim(inbox: Inbox): Promise<boolean> {
   const dispatcher = dispatcherOf(inbox);
-  return eventually(() => dispatcher.freeSlots() > 0, Boolean, { what: "the inbox's first claim", intervalMs: 1 });
+  return eventually(() => !dispatcher.olderRowsWaiting() && dispatcher.openSlots() > 0, Boolean, { what: "the inbox's first claim", intervalMs: 1 });
 }
 
 /**

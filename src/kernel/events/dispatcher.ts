@@ -23,7 +23,7 @@ export class Dispatcher {
   /**
    * True when due rows may be waiting beyond what was claimed; otherwise only new rows, timers and
    * polls wake the pump. True at first: rows left from before a restart are claimed before any
-   * new row may skip the queue (see InboxIntake).
+   * new row with a key may skip the queue (see InboxIntake and `olderRowsWaiting`).
    */
   private backlog = true;
 
@@ -37,11 +37,6 @@ export class Dispatcher {
     this.loop = new WakeLoop(options.pollMs, () => {
       this.pump().catch(this.onError);
     });
-  }
-
-  /** Slots a newly stored row with a key may take at once: none while older rows wait to be claimed, or once stopping. */
-  freeSlots(): number {
-    return this.backlog ? 0 : this.openSlots();
   }
 
   /** Handler slots not taken (none once stopping). */
