@@ -17,8 +17,9 @@ type Stored =
  * duplicates are ignored, which makes redelivery harmless. The usual path skips the dispatcher's
  * claim: with a slot free and nothing older queued (an event without a key need not wait), a row
  * is stored already claimed and its handler starts right there (HandlerRunner.runInline): a
- * handler that only writes commits its effect, its "done" mark and the row itself in one transaction; one that awaits anything else
- * carries on once the rows are committed, as if the dispatcher had claimed it.
+ * handler that only writes commits its effect, its "done" mark and the row itself in one
+ * transaction; one that awaits anything else carries on once the rows are committed, as if the
+ * dispatcher had claimed it.
  */
 export class InboxIntake {
   constructor(
