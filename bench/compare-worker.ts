@@ -128,7 +128,7 @@ try {
       const figures = await drive(shop.gatewayUrl, seconds, requests);
       const after = cpuMs(shop.processes);
       const perThousand = Object.fromEntries([...after].map(([name, ms]) => [name, ((ms - before.get(name)!) * 1000) / figures.requests]));
-      console.log(JSON.stringify({ perSecond: figures.requestsPerSecond, p50Ms: figures.p50Ms, errors: figures.errors, cpuMsPerThousand: perThousand }));
+      console.log(JSON.stringify({ perSecond: figures.requestsPerSecond, errors: figures.errors, cpuMsPerThousand: perThousand }));
     } finally {
       await shop.stop();
     }
@@ -142,7 +142,7 @@ try {
     const { eventsPerSecond } = await measureEvents(count);
     const used = process.cpuUsage(before);
     const cpuMsPerThousand = { 'kernel (one process)': (used.user + used.system) / count };
-    console.log(JSON.stringify({ perSecond: eventsPerSecond, p50Ms: 0, errors: 0, cpuMsPerThousand }));
+    console.log(JSON.stringify({ perSecond: eventsPerSecond, errors: 0, cpuMsPerThousand }));
   } else {
     throw new Error(`unknown step ${step}: prepare, run, browse or events`);
   }

@@ -1,8 +1,9 @@
 /**
  * `npm run bench:compare -- <rev> <rev> [...]`: the checkout (or the browse mix, or durable events)
- * of two or more commits, measured in turns on this machine, with medians. One `npm run bench` swings 10-20% on a busy machine, so a
- * "before and after" from single runs says little; runs taken in turns (A, B, A, B, ...) share
- * whatever the machine is doing, and their medians can be compared.
+ * of two or more commits, measured in turns on this machine, with medians. One `npm run bench`
+ * swings 10-20% on a busy machine, so a "before and after" from single runs says little; runs
+ * taken in turns (A B, B A, A B, ...) share whatever the machine is doing, and their medians can
+ * be compared.
  *
  * Each commit is checked out in a git worktree of its own (under the OS's temp folder, kept for the
  * next comparison), built, seeded (BENCH_PRODUCTS, default 3000) and given customers; then each
@@ -110,6 +111,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** The figures a worker step prints: its last line that is a JSON object (what it logs comes before). */
+const lastJsonLine = (out: string): unknown => JSON.parse(out.split('\n').findLast((line) => line.startsWith('{'))!);
 /**
  * The commits in the order they run in `round`: A B, then B A, and so on, so that whatever going
  * second costs (the disk still writing back the first turn's data, a machine that slows as the
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
   for (let round = 1; round <= rounds; round++) {
     for (const tree of inTurn(trees, round)) {
       const out = await worker(tree, ['run', tree.dataDir, topology, String(seconds), String(customers), ...(takeCensus ? ['census'] : [])]);
-      const turn = JSON.parse(out.split('\n').findLast((line) => line.startsWith('{'))!) as Turn;
+      const turn = lastJsonLine(out) as Turn;
       turns.get(tree.sha)!.push(turn);
       log(`round ${round} ${tree.rev}: ${turn.paidPerSecond.toFixed(1)} paid/s, p50 ${turn.p50ToPaidMs} ms, ${sum(Object.values(turn.cpuMsPerOrder)).toFixed(1)} CPU ms/order, ${turn.errors} errors`);
     }
@@ -159,7 +162,6 @@ async function main(): Promise<void> {
 /** What a browse or events turn prints: its rate, and CPU ms per thousand requests or events by process. */
 interface RateTurn {
   perSecond: number;
-  p50Ms: number;
   errors: number;
   cpuMsPerThousand: Record<string, number>;
 }
@@ -172,7 +174,7 @@ async function compareRates(trees: Tree[]): Promise<void> {
     for (const tree of inTurn(trees, round)) {
       const step = load === 'browse' ? ['browse', tree.dataDir, topology, String(seconds)] : ['events', tree.dataDir, '20000'];
       const out = await worker(tree, step);
-      const turn = JSON.parse(out.split('\n').findLast((line) => line.startsWith('{'))!) as RateTurn;
+      const turn = lastJsonLine(out) as RateTurn;
       turns.get(tree.sha)!.push(turn);
       log(`round ${round} ${tree.rev}: ${turn.perSecond.toFixed(0)} ${unit}/s, ${sum(Object.values(turn.cpuMsPerThousand)).toFixed(1)} CPU ms per 1000, ${turn.errors} errors`);
     }
